@@ -1,0 +1,66 @@
+"""The Typer application and helpers every command module shares."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from antena.errors import AntenaError
+from antena.project import Project
+
+app = typer.Typer(
+    name="antena",
+    help="Antena: listen to social media about child trafficking, report, plan campaigns, protect.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)  # human messages go to stderr; stdout stays machine-readable
+
+ProjectDir = Annotated[Path, typer.Argument(help="The project folder (made by `antena init`).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+def emit_json(data: Any) -> None:
+    """Write JSON to stdout (dates as ISO 8601)."""
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode() + "\n")
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def open_project(folder: Path, read_only: bool = False) -> Iterator[Project]:
+    """Open a project for a command; user errors become one clear line, exit code 2."""
+    try:
+        project = Project(folder, read_only=read_only)
+    except AntenaError as exc:
+        fail(str(exc))
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+def progress_bar(quiet: bool = False) -> Progress:
+    """A rich progress bar on stderr, invisible when output is not a terminal or ``quiet``."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet,
+    )

@@ -1,0 +1,160 @@
+"""Project commands: init, import, remap, formats, info, quarantine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.table import Table
+
+from antena import registry
+from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project, progress_bar
+from antena.errors import AntenaError
+from antena.project import Project
+
+
+@app.command()
+def init(
+    folder: ProjectDir,
+    name: Annotated[str | None, typer.Option(help="Project name (default: the folder's name).")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Create a project folder with a commented antena.toml and an empty database."""
+    try:
+        project = Project.init(folder, name)
+    except AntenaError as exc:
+        fail(str(exc))
+    project.close()
+    if json:
+        emit_json({"folder": str(folder), "config": str(folder / "antena.toml")})
+    else:
+        console.print(f"Created project in [bold]{folder}[/]; edit {folder / 'antena.toml'} to set targets and topics.")
+
+
+@app.command("import")
+def import_(
+    folder: ProjectDir,
+    files: Annotated[list[Path], typer.Argument(help="Files, folders, .gz or .zip archives.")],
+    format: Annotated[str | None, typer.Option("--format", "-f", help="Format name (default: detected; see `antena formats`).")] = None,
+    mapping: Annotated[str | None, typer.Option(help="Column mapping for the generic format: NAME from antena.toml [import.mappings], or 'field=column,...'.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Import exports into the project. Re-importing the same files stores nothing new."""
+    options = None
+    with open_project(folder) as project:
+        if mapping:
+            from antena.sources.generic import resolve_mapping
+
+            try:
+                options = {"mapping": resolve_mapping(mapping, project.config)}
+            except AntenaError as exc:
+                fail(str(exc))
+        with progress_bar(quiet=json) as bar:
+            task = bar.add_task("importing", total=None)
+            try:
+                total, reports = project.import_files(
+                    files, format, options,
+                    progress=lambda n: bar.advance(task, n),
+                    on_file=lambda name: bar.update(task, description=f"importing {Path(name).name}"),
+                )
+            except AntenaError as exc:
+                fail(str(exc))
+    result = {
+        "read": total.read, "stored": total.stored, "updated": total.updated,
+        "duplicates": total.duplicates, "quarantined": total.quarantined,
+        "files": [r.as_dict() for r in reports],
+    }
+    if json:
+        emit_json(result)
+    else:
+        table = Table("file", "format", "read", "stored", "updated", "duplicates", "quarantined")
+        for r in reports:
+            table.add_row(r.file, r.format, *(str(getattr(r, k)) for k in ("read", "stored", "updated", "duplicates", "quarantined")))
+        console.print(table)
+        for r in reports:
+            if r.message:
+                console.print(f"[yellow]note:[/] {r.message}", highlight=False)
+            for reason, n in r.quarantine_reasons.items():
+                console.print(f"[yellow]quarantined[/] {n} from {r.file}: {reason}", highlight=False)
+        console.print(
+            f"read {total.read} = stored {total.stored} + updated {total.updated} + duplicates "
+            f"{total.duplicates} + quarantined {total.quarantined}"
+        )
+    if total.stored + total.updated + total.duplicates == 0 and (total.quarantined or any(r.message for r in reports) or not reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+def remap(folder: ProjectDir, json: JsonFlag = False) -> None:
+    """Rebuild posts from the stored raw records with the current importers (no re-import)."""
+    with open_project(folder) as project, progress_bar(quiet=json) as bar:
+        task = bar.add_task("remapping", total=project.con.execute("SELECT count(*) FROM raw_records").fetchone()[0])
+        counts = project.remap(progress=lambda n: bar.advance(task, n))
+        posts = project.con.execute("SELECT count(*) FROM posts").fetchone()[0]
+    result = {"read": counts.read, "stored": counts.stored, "updated": counts.updated,
+              "duplicates": counts.duplicates, "quarantined": counts.quarantined, "posts": posts}
+    if json:
+        emit_json(result)
+    else:
+        console.print(f"replayed {counts.read} raw records into {posts} posts "
+                      f"({counts.updated} versions, {counts.quarantined} failed to map)")
+
+
+@app.command()
+def formats(json: JsonFlag = False) -> None:
+    """List the import formats Antena recognises."""
+    rows = [
+        {"name": name, "platform": cls.platform, "title": cls.title, "documented_at": cls.formats_doc}
+        for name, cls in registry.sources().items()
+    ]
+    if json:
+        emit_json(rows)
+        return
+    table = Table("format", "platform", "what")
+    for row in rows:
+        table.add_row(row["name"], row["platform"], row["title"])
+    console.print(table)
+
+
+@app.command()
+def info(folder: ProjectDir, json: JsonFlag = False) -> None:
+    """What the project holds: posts per platform, versions, quarantine."""
+    with open_project(folder, read_only=False) as project:
+        summary = project.summary()
+    if json:
+        emit_json(summary)
+        return
+    console.print(f"[bold]{summary['project']}[/] in {summary['folder']}")
+    console.print(f"{summary['posts']} posts ({summary['deleted_or_withheld']} deleted or withheld), "
+                  f"{summary['versions']} older versions, {summary['quarantined']} quarantined records")
+    for platform, n in summary["by_platform"].items():
+        console.print(f"  {platform}: {n}")
+
+
+@app.command()
+def quarantine(
+    folder: ProjectDir,
+    limit: Annotated[int, typer.Option(help="How many records to show.")] = 20,
+    json: JsonFlag = False,
+) -> None:
+    """Show quarantined records: file, line, field and reason."""
+    with open_project(folder) as project:
+        cur = project.con.execute(
+            "SELECT source_file, source_line, source_pointer, source_format, field, reason, left(raw, 200)"
+            " FROM quarantine ORDER BY id LIMIT ?", [limit])
+        names = ["file", "line", "pointer", "format", "field", "reason", "raw"]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    if json:
+        emit_json(rows)
+        return
+    for r in rows:
+        where = f"{r['file']}:{r['line']}{' ' + r['pointer'] if r['pointer'] else ''}"
+        console.print(f"{where} [{r['field']}] {r['reason']}", highlight=False, markup=False)
+    if not rows:
+        console.print("nothing in quarantine")
+
+
+def _dumps(obj: object) -> str:
+    return orjson.dumps(obj, default=str).decode()

@@ -1,0 +1,1 @@
+"""Analysers: one file each, functions over Arrow record batches. See ``base.py``."""

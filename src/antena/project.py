@@ -1,0 +1,168 @@
+"""The ``Project``: the one object the CLI, the Python API and the web app share.
+
+>>> import antena
+>>> project = antena.open("my-project")          # doctest: +SKIP
+>>> project.posts("secuestr* AND lang:es").to_pandas()   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from antena.config import CONFIG_NAME, default_config_text, load_config
+from antena.errors import ProjectError
+from antena.store.database import DB_NAME, connect, load_or_create_secret
+from antena.store.files import expand_inputs
+from antena.store.ingest import Counts, FileReport, Ingestor, iter_raw_records
+
+
+class Project:
+    """A project folder: ``antena.toml``, ``antena.duckdb`` and ``.antena/secret.key``."""
+
+    def __init__(self, folder: str | Path, read_only: bool = False) -> None:
+        self.folder = Path(folder)
+        self.config = load_config(self.folder)
+        self.read_only = read_only
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def init(cls, folder: str | Path, name: str | None = None) -> Project:
+        """Create a project folder with a commented ``antena.toml`` and an empty database."""
+        folder = Path(folder)
+        if (folder / CONFIG_NAME).exists():
+            raise ProjectError(f"{folder} already holds an Antena project")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / CONFIG_NAME).write_text(default_config_text(name or folder.resolve().name), encoding="utf-8")
+        load_or_create_secret(folder)
+        project = cls(folder)
+        project.con  # noqa: B018 - creates the database and its tables
+        return project
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._con = connect(self.folder, read_only=self.read_only)
+        return self._con
+
+    @property
+    def db_path(self) -> Path:
+        return self.folder / DB_NAME
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def reload_config(self) -> None:
+        self.config = load_config(self.folder)
+
+    # ------------------------------------------------------------------ import
+
+    def _ingestor(self) -> Ingestor:
+        keep = bool(self.config.get("privacy", {}).get("keep_handles", False))
+        return Ingestor(self.con, load_or_create_secret(self.folder), keep_handles=keep)
+
+    def import_files(
+        self,
+        paths: Iterable[str | Path],
+        format_name: str | None = None,
+        options: dict[str, Any] | None = None,
+        progress: Callable[[int], None] | None = None,
+        on_file: Callable[[str], None] | None = None,
+    ) -> tuple[Counts, list[FileReport]]:
+        """Import files (folders, .gz and .zip are opened); returns totals and one report per file."""
+        ingestor = self._ingestor()
+        total = Counts()
+        reports = []
+        for item in expand_inputs([Path(p) for p in paths]):
+            if on_file:
+                on_file(item.display)
+            report = ingestor.import_file(item, format_name, options, progress)
+            total.add(report)
+            reports.append(report)
+        self.audit("import", f"{len(reports)} files, {total.read} records")
+        return total, reports
+
+    def remap(self, progress: Callable[[int], None] | None = None) -> Counts:
+        """Rebuild ``posts`` from the stored raw records with the current importers."""
+        con = self.con
+        con.execute("DELETE FROM posts")
+        con.execute("DELETE FROM post_versions")
+        counts = self._ingestor().replay(iter_raw_records(con), progress)
+        self.audit("remap", f"{counts.read} raw records replayed")
+        return counts
+
+    # ------------------------------------------------------------------ query
+
+    def where(self, query: str | None) -> tuple[str, list[Any]]:
+        """SQL condition and parameters for a query over ``posts`` (``TRUE`` when empty)."""
+        if not query or not query.strip():
+            return "TRUE", []
+        from antena.query import compile_query
+
+        return compile_query(query)
+
+    def relevance_query(self) -> str:
+        return str(self.config.get("relevance", {}).get("query", "")).strip()
+
+    def posts(self, query: str | None = None, columns: list[str] | None = None, limit: int | None = None,
+              include_deleted: bool = False) -> pa.Table:
+        """Posts matching ``query`` as an Arrow table (``.to_pandas()``, ``polars.from_arrow``)."""
+        condition, params = self.where(query)
+        cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+        deleted = "" if include_deleted else " AND NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
+        sql = f"SELECT {cols} FROM posts WHERE ({condition}){deleted} ORDER BY created_at, post_id"  # noqa: S608 - condition is compiled, values are parameters
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.con.execute(sql, params).fetch_arrow_table()
+
+    def count(self, query: str | None = None) -> int:
+        condition, params = self.where(query)
+        sql = f"SELECT count(*) FROM posts WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608
+        return int(self.con.execute(sql, params).fetchone()[0])
+
+    def to_pandas(self, query: str | None = None) -> Any:
+        return self.posts(query).to_pandas()
+
+    def to_polars(self, query: str | None = None) -> Any:
+        import polars as pl
+
+        return pl.from_arrow(self.posts(query))
+
+    # ------------------------------------------------------------------ misc
+
+    def audit(self, action: str, detail: str, actor: str = "cli") -> None:
+        if not self.read_only:
+            self.con.execute("INSERT INTO audit_log (actor, action, detail) VALUES (?, ?, ?)", [actor, action, detail])
+
+    def summary(self) -> dict[str, Any]:
+        con = self.con
+        posts = con.execute("SELECT count(*), count(*) FILTER (WHERE deleted OR withheld) FROM posts").fetchone()
+        by_platform = dict(con.execute("SELECT platform, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC").fetchall())
+        return {
+            "project": self.config.get("project", {}).get("name"),
+            "folder": str(self.folder),
+            "posts": posts[0],
+            "deleted_or_withheld": posts[1],
+            "versions": con.execute("SELECT count(*) FROM post_versions").fetchone()[0],
+            "quarantined": con.execute("SELECT count(*) FROM quarantine").fetchone()[0],
+            "by_platform": by_platform,
+        }
+
+
+def open_project(folder: str | Path, read_only: bool = False) -> Project:
+    """Open an existing project folder (``antena.open``)."""
+    return Project(folder, read_only=read_only)

@@ -1,0 +1,296 @@
+"""The source contract: how one platform's export becomes canonical posts.
+
+A source is one file in ``antena/sources/``. It declares its metadata at the top
+(``name``, ``platform``, ``title``, ``formats_doc``), and implements three things:
+
+``sniff(head, filename) -> float``
+    How sure it is (0..1) that a file whose first bytes are ``head`` is of its format.
+``records(stream, filename) -> Iterator[RawRecord | Quarantine]``
+    Splits a file into raw records, one per post, each a JSON-serialisable dict. A
+    line that cannot be parsed is yielded as a ``Quarantine`` naming file and line.
+``map(raw) -> dict | Quarantine``
+    A pure function from one raw record to a canonical post (see ``antena.schema``).
+    It knows nothing about files or the database, so ``antena remap`` can replay stored
+    raw records through a fixed mapping without re-reading the files.
+
+The store adds post ids, pseudonymous author ids, hashes and provenance.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any, ClassVar
+
+import orjson
+
+from antena.schema import KINDS, REQUIRED_FROM_SOURCE
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One record as read from a file, before mapping."""
+
+    payload: dict[str, Any]
+    line: int  # 1-based line (for JSON documents, the line the document starts on)
+    pointer: str = ""  # where in the line/document, e.g. "/data/3"
+
+
+@dataclass(slots=True)
+class Quarantine:
+    """A record that could not be stored, and why."""
+
+    reason: str
+    field: str = ""
+    line: int = 0
+    pointer: str = ""
+    raw: str = ""  # the raw text (or JSON) of the record, kept for inspection
+
+
+@dataclass(slots=True)
+class Post:
+    """A mapped post: the fields of ``POST_SCHEMA`` a source knows, plus author identity.
+
+    ``author_native`` is the platform's stable author id (or handle when there is no id);
+    the store turns it into a keyed pseudonym and drops it.
+    """
+
+    fields: dict[str, Any]
+    author_native: str | None = None
+    author_handle: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Source:
+    """Base class of every importer. Subclasses set the class attributes and override
+    ``sniff``, ``records`` and ``map``."""
+
+    name: ClassVar[str] = ""  # registry name, e.g. "twitter_v2"
+    platform: ClassVar[str] = ""  # default platform of its posts
+    title: ClassVar[str] = ""  # human name
+    extensions: ClassVar[tuple[str, ...]] = (".json", ".jsonl")
+    formats_doc: ClassVar[str] = ""  # where the format is documented
+    # Glob patterns under ../shared/formats/ of real samples this source must import (tests only).
+    shared_samples: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+
+    def sniff(self, head: bytes, filename: str) -> float:
+        return 0.0
+
+    def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
+        raise NotImplementedError
+
+    def map(self, raw: dict[str, Any]) -> Post | Quarantine:
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------- helpers for sources
+
+
+def iter_json_lines(stream: IO[bytes]) -> Iterator[tuple[int, Any] | Quarantine]:
+    """Yield ``(line_no, obj)`` for each non-blank JSON line, or a Quarantine for a bad one."""
+    for line_no, line in enumerate(stream, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        try:
+            yield line_no, orjson.loads(stripped)
+        except orjson.JSONDecodeError as exc:
+            yield Quarantine(
+                reason=f"invalid JSON ({exc.msg}); a truncated last line looks like this",
+                field="(line)",
+                line=line_no,
+                raw=stripped[:100_000].decode("utf-8", "replace"),
+            )
+
+
+def load_json_document(stream: IO[bytes]) -> Any | Quarantine:
+    """Parse a whole-file JSON document (API responses are small), or quarantine it."""
+    data = stream.read()
+    if not data.strip():
+        return Quarantine(reason="empty file", field="(file)", line=1)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        # Some tools write JSON lines with a .json extension: let the caller try lines.
+        return Quarantine(
+            reason=f"invalid JSON document: {exc.msg}",
+            field="(file)",
+            line=data[: exc.pos].count(b"\n") + 1,
+            raw=data[:100_000].decode("utf-8", "replace"),
+        )
+
+
+def json_records(stream: IO[bytes]) -> Iterator[tuple[int, str, Any] | Quarantine]:
+    """Yield ``(line, pointer, obj)`` for a file that is either one JSON document or JSON lines.
+
+    A single document yields itself with pointer "" and line 1; JSON lines yield each line.
+    """
+    data = stream.read()
+    if not data.strip():
+        return
+    try:
+        yield 1, "", orjson.loads(data)
+        return
+    except orjson.JSONDecodeError:
+        pass
+    for item in iter_json_lines(io.BytesIO(data)):
+        if isinstance(item, Quarantine):
+            yield item
+        else:
+            yield item[0], "", item[1]
+
+
+def head_text(head: bytes) -> str:
+    """The sniffable start of a file as text (BOM stripped)."""
+    return head.decode("utf-8", "replace").lstrip("\ufeff").lstrip()
+
+
+def first_json_line(head: bytes) -> Any | None:
+    """Parse the first line of ``head`` as JSON, or return None (used by sniffers)."""
+    text = head_text(head)
+    line = text.split("\n", 1)[0]
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+
+
+_HASHTAG_RE = re.compile(r"(?:^|(?<=[^\w&]))#(\w+)", re.UNICODE)
+_MENTION_RE = re.compile(r"(?:^|(?<=[^\w]))@(\w+(?:@[\w.-]+)?)", re.UNICODE)
+_URL_RE = re.compile(r"https?://[^\s<>\"']+")
+
+
+def extract_hashtags(text: str | None) -> list[str]:
+    """Hashtags in ``text``, lower-cased, without '#', in order, unique."""
+    if not text:
+        return []
+    return list(dict.fromkeys(tag.lower() for tag in _HASHTAG_RE.findall(text)))
+
+
+def extract_mentions(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return list(dict.fromkeys(m.lower() for m in _MENTION_RE.findall(text)))
+
+
+def extract_urls(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return list(dict.fromkeys(u.rstrip(".,;:!?)") for u in _URL_RE.findall(text)))
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Parse the timestamps platforms use into an aware UTC datetime.
+
+    Accepts ISO 8601 (with Z or offset), Twitter v1.1's ``Wed Oct 10 20:19:24 +0000 2018``,
+    Unix seconds / milliseconds / microseconds (int, float or digit strings) and
+    ``YYYY-MM-DD HH:MM:SS`` (taken as UTC). Returns None when it cannot.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+        number = float(value)
+        if number > 1e14:  # microseconds
+            number /= 1e6
+        elif number > 1e11:  # milliseconds
+            number /= 1e3
+        try:
+            return datetime.fromtimestamp(number, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def to_int(value: Any) -> int | None:
+    """An engagement count as int, or None (accepts "1,234", "12", 12.0)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(float(str(value).replace(",", "").strip()))
+    except ValueError:
+        return None
+
+
+def dig(obj: Any, *path: Any, default: Any = None) -> Any:
+    """Follow keys / indexes into nested JSON; return ``default`` when any step is missing."""
+    for step in path:
+        try:
+            obj = obj[step]
+        except (KeyError, IndexError, TypeError):
+            return default
+        if obj is None:
+            return default
+    return obj
+
+
+def make_post(
+    *,
+    platform: str,
+    native_id: Any,
+    kind: str,
+    created_at: Any,
+    text: str | None,
+    author_native: Any = None,
+    author_handle: str | None = None,
+    **fields: Any,
+) -> Post | Quarantine:
+    """Build a ``Post`` with the required fields checked; quarantine names the bad field.
+
+    Hashtags, mentions and urls are taken from the text when not given.
+    """
+    if native_id is None or str(native_id).strip() == "":
+        return Quarantine(reason="record has no id", field="native_id")
+    if kind not in KINDS:
+        return Quarantine(reason=f"unknown kind {kind!r}", field="kind")
+    when = parse_time(created_at)
+    deleted = bool(fields.get("deleted")) or bool(fields.get("withheld"))
+    if when is None and not deleted:
+        reason = "missing creation time" if created_at in (None, "") else f"unreadable time {created_at!r}"
+        return Quarantine(reason=reason, field="created_at")
+    if deleted:
+        text = None
+    record: dict[str, Any] = {
+        "platform": platform,
+        "native_id": str(native_id),
+        "kind": kind,
+        "created_at": when,
+        "text": text,
+    }
+    record.update(fields)
+    if not deleted:
+        if record.get("hashtags") is None:
+            record["hashtags"] = extract_hashtags(text)
+        if record.get("mentions") is None:
+            record["mentions"] = extract_mentions(text)
+        if record.get("urls") is None:
+            record["urls"] = extract_urls(text)
+    for name in REQUIRED_FROM_SOURCE:
+        if name != "created_at" and record.get(name) in (None, ""):
+            return Quarantine(reason=f"missing {name}", field=name)
+    return Post(
+        fields=record,
+        author_native=None if author_native in (None, "") else str(author_native),
+        author_handle=author_handle,
+    )

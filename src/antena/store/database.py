@@ -1,0 +1,120 @@
+"""The project database: one DuckDB file, its tables, and the pseudonymisation key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from pathlib import Path
+
+import duckdb
+
+from antena.schema import POST_SCHEMA
+
+DB_NAME = "antena.duckdb"
+SECRET_DIR = ".antena"
+SECRET_NAME = "secret.key"
+
+_ARROW_TO_DUCKDB = {
+    "string": "VARCHAR",
+    "int64": "BIGINT",
+    "bool": "BOOLEAN",
+    "timestamp[us, tz=UTC]": "TIMESTAMPTZ",
+    "list<item: string>": "VARCHAR[]",
+}
+
+
+def _post_columns_ddl() -> str:
+    cols = []
+    for f in POST_SCHEMA:
+        sql_type = _ARROW_TO_DUCKDB[str(f.type)]
+        cols.append(f"{f.name} {sql_type}")
+    return ",\n  ".join(cols)
+
+
+def _versions_columns_ddl() -> str:
+    return ",\n  ".join(f"{f.name} {_ARROW_TO_DUCKDB[str(f.type)]}" for f in POST_SCHEMA)
+
+
+SCHEMA_SQL = f"""
+CREATE SEQUENCE IF NOT EXISTS raw_seq;
+CREATE TABLE IF NOT EXISTS raw_records (
+  seq BIGINT DEFAULT nextval('raw_seq'),
+  post_id VARCHAR NOT NULL,
+  platform VARCHAR NOT NULL,
+  native_id VARCHAR NOT NULL,
+  source_format VARCHAR NOT NULL,
+  content_hash VARCHAR NOT NULL,
+  payload VARCHAR,          -- the raw record as JSON; emptied when the post is deleted
+  source_file VARCHAR,
+  source_line BIGINT,
+  source_pointer VARCHAR,
+  imported_at TIMESTAMPTZ,
+  source_options VARCHAR    -- the importer's options (e.g. a column mapping), for remap
+);
+CREATE TABLE IF NOT EXISTS posts (
+  {_post_columns_ddl()}
+);
+CREATE TABLE IF NOT EXISTS post_versions (
+  {_versions_columns_ddl()},
+  superseded_at TIMESTAMPTZ
+);
+CREATE SEQUENCE IF NOT EXISTS quarantine_seq;
+CREATE TABLE IF NOT EXISTS quarantine (
+  id BIGINT DEFAULT nextval('quarantine_seq'),
+  source_file VARCHAR NOT NULL,
+  file_sha256 VARCHAR NOT NULL,
+  source_line BIGINT,
+  source_pointer VARCHAR,
+  source_format VARCHAR,
+  field VARCHAR,
+  reason VARCHAR NOT NULL,
+  raw VARCHAR,
+  quarantined_at TIMESTAMPTZ,
+  UNIQUE (file_sha256, source_line, source_pointer, reason)
+);
+CREATE SEQUENCE IF NOT EXISTS import_seq;
+CREATE TABLE IF NOT EXISTS imports (
+  id BIGINT DEFAULT nextval('import_seq'),
+  source_file VARCHAR,
+  file_sha256 VARCHAR,
+  source_format VARCHAR,
+  started_at TIMESTAMPTZ,
+  finished_at TIMESTAMPTZ,
+  read BIGINT, stored BIGINT, updated BIGINT, duplicates BIGINT, quarantined BIGINT,
+  message VARCHAR
+);
+CREATE SEQUENCE IF NOT EXISTS audit_seq;
+CREATE TABLE IF NOT EXISTS audit_log (
+  id BIGINT DEFAULT nextval('audit_seq'),
+  logged_at TIMESTAMPTZ DEFAULT now(),
+  actor VARCHAR,
+  action VARCHAR,
+  detail VARCHAR
+);
+"""
+
+
+def connect(folder: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the project's database, creating its tables when needed."""
+    con = duckdb.connect(str(folder / DB_NAME), read_only=read_only)
+    if not read_only:
+        con.execute(SCHEMA_SQL)
+    return con
+
+
+def load_or_create_secret(folder: Path) -> bytes:
+    """The per-project pseudonymisation key (32 random bytes), created on first use."""
+    path = folder / SECRET_DIR / SECRET_NAME
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+        (folder / SECRET_DIR / ".gitignore").write_text("*\n", encoding="utf-8")
+    return path.read_bytes()
+
+
+def pseudonym(key: bytes, platform: str, author: str) -> str:
+    """A stable, keyed, non-reversible author id: same author and key, same pseudonym."""
+    digest = hmac.new(key, f"{platform}\x1f{author}".encode(), hashlib.sha256).hexdigest()
+    return "a_" + digest[:16]

@@ -1,0 +1,402 @@
+"""The import pipeline: files -> raw records -> canonical posts, with nothing lost or doubled.
+
+Every record read ends in exactly one of four counts:
+
+* ``stored``: a post seen for the first time;
+* ``updated``: a new version of a known post (an edit, fresh engagement counts, a deletion);
+  the older version moves to ``post_versions``;
+* ``duplicates``: the same raw record seen before (re-importing a file stores nothing new);
+* ``quarantined``: could not be read or mapped; kept in ``quarantine`` with file, line, field
+  and reason.
+
+Records are processed in batches, so memory stays flat whatever the file size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from antena import registry
+from antena.errors import FormatError
+from antena.schema import POST_COLUMNS, POST_SCHEMA
+from antena.sources.base import Post, Quarantine, RawRecord
+from antena.store.database import pseudonym
+from antena.store.files import InputFile, detect_format
+
+BATCH_SIZE = 5000
+SYNTHETIC_MARK = "__antena_synthetic"  # a raw record carrying this key is demo data
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    stored: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in ("read", "stored", "updated", "duplicates", "quarantined"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def reconciles(self) -> bool:
+        return self.read == self.stored + self.updated + self.duplicates + self.quarantined
+
+
+@dataclass
+class FileReport(Counts):
+    file: str = ""
+    format: str = ""
+    message: str = ""
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def content_hash(payload: Any) -> str:
+    """A stable hash of a raw record (keys sorted), used to spot exact re-imports."""
+    return hashlib.blake2b(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+
+
+@dataclass
+class _Pending:
+    row: dict[str, Any]
+    raw: dict[str, Any] | None  # raw_records row, None when replaying (remap)
+
+
+class Ingestor:
+    """Writes mapped posts into the store, deciding new / updated / duplicate per record."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        key: bytes,
+        keep_handles: bool = False,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.con = con
+        self.key = key
+        self.keep_handles = keep_handles
+        self.batch_size = batch_size
+
+    # ------------------------------------------------------------------ files
+
+    def import_file(
+        self,
+        item: InputFile,
+        format_name: str | None = None,
+        options: dict[str, Any] | None = None,
+        progress: ProgressFn | None = None,
+    ) -> FileReport:
+        report = FileReport(file=item.display)
+        try:
+            head = item.head()
+        except (OSError, EOFError) as exc:
+            report.message = f"{item.display}: cannot be read ({exc})"
+            return report
+        if not head.strip():
+            report.message = f"{item.display}: the file is empty; nothing to import"
+            return report
+        sha = item.sha256()
+        try:
+            name = format_name or detect_format(item, head)
+        except FormatError as exc:
+            report.format = "unknown"
+            report.message = str(exc)
+            report.read = 1
+            self._quarantine(
+                [Quarantine(reason="unknown format", field="(file)", line=0, raw=head[:4096].decode("utf-8", "replace"))],
+                item.display, sha, "unknown", report,
+            )
+            return report
+        source = registry.get_source(name, **(options or {}))
+        report.format = name
+        options_json = orjson.dumps(options or {}).decode()
+        now = datetime.now(UTC)
+        started = now
+        pending: list[_Pending] = []
+        bad: list[Quarantine] = []
+        with item.open() as stream:
+            for rec in source.records(stream, item.display):
+                report.read += 1
+                if isinstance(rec, Quarantine):
+                    bad.append(rec)
+                else:
+                    mapped = _safe_map(source, rec.payload)
+                    if isinstance(mapped, Quarantine):
+                        mapped.line = mapped.line or rec.line
+                        mapped.pointer = mapped.pointer or rec.pointer
+                        if not mapped.raw:
+                            mapped.raw = orjson.dumps(rec.payload).decode()
+                        bad.append(mapped)
+                    else:
+                        row = self._finish(mapped, rec, name, item.display, now)
+                        raw = {
+                            "post_id": row["post_id"], "platform": row["platform"],
+                            "native_id": row["native_id"], "source_format": name,
+                            "content_hash": row["content_hash"],
+                            "payload": orjson.dumps(rec.payload).decode(),
+                            "source_file": item.display, "source_line": rec.line,
+                            "source_pointer": rec.pointer, "imported_at": now,
+                            "source_options": options_json,
+                        }
+                        pending.append(_Pending(row, raw))
+                if len(pending) >= self.batch_size:
+                    self._flush(pending, report)
+                    pending = []
+                if len(bad) >= self.batch_size:
+                    self._quarantine(bad, item.display, sha, name, report)
+                    bad = []
+                if progress and report.read % 1000 == 0:
+                    progress(1000)
+        self._flush(pending, report)
+        self._quarantine(bad, item.display, sha, name, report)
+        if progress:
+            progress(report.read % 1000)
+        if report.read == 0:
+            report.message = f"{item.display}: no records found in this {name} file"
+        self.con.execute(
+            "INSERT INTO imports (source_file, file_sha256, source_format, started_at, finished_at,"
+            " read, stored, updated, duplicates, quarantined, message)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [item.display, sha, name, started, datetime.now(UTC), report.read, report.stored,
+             report.updated, report.duplicates, report.quarantined, report.message],
+        )
+        return report
+
+    # ------------------------------------------------------------------ remap
+
+    def replay(self, rows: Iterable[dict[str, Any]], progress: ProgressFn | None = None) -> Counts:
+        """Rebuild posts from stored raw records (``antena remap``): posts and versions are
+        assumed emptied by the caller; raw records stay as they are."""
+        counts = FileReport()
+        pending: list[_Pending] = []
+        sources: dict[tuple[str, str], Any] = {}
+        now = datetime.now(UTC)
+        for raw in rows:
+            counts.read += 1
+            key = (raw["source_format"], raw.get("source_options") or "{}")
+            if key not in sources:
+                sources[key] = registry.get_source(key[0], **orjson.loads(key[1]))
+            payload = orjson.loads(raw["payload"])
+            mapped = _safe_map(sources[key], payload)
+            if isinstance(mapped, Quarantine):
+                counts.quarantined += 1
+                counts.quarantine_reasons[mapped.reason] = counts.quarantine_reasons.get(mapped.reason, 0) + 1
+            else:
+                rec = RawRecord(payload, raw["source_line"] or 0, raw["source_pointer"] or "")
+                row = self._finish(mapped, rec, raw["source_format"], raw["source_file"], now)
+                row["content_hash"] = raw["content_hash"]
+                row["imported_at"] = raw["imported_at"]
+                pending.append(_Pending(row, None))
+            if len(pending) >= self.batch_size:
+                self._flush(pending, counts)
+                pending = []
+            if progress and counts.read % 1000 == 0:
+                progress(1000)
+        self._flush(pending, counts)
+        return counts
+
+    # ------------------------------------------------------------------ internals
+
+    def _finish(self, post: Post, rec: RawRecord, fmt: str, file: str, now: datetime) -> dict[str, Any]:
+        row = dict.fromkeys(POST_COLUMNS)
+        row.update(post.fields)
+        row["post_id"] = f"{row['platform']}:{row['native_id']}"
+        if post.author_native:
+            row["author_id"] = pseudonym(self.key, row["platform"], post.author_native)
+        row["author_handle"] = post.author_handle if self.keep_handles else None
+        row["content_hash"] = content_hash(rec.payload)
+        row["source_format"] = fmt
+        row["source_file"] = file
+        row["source_line"] = rec.line
+        row["source_pointer"] = rec.pointer
+        row["imported_at"] = now
+        marked = isinstance(rec.payload, dict) and bool(rec.payload.get(SYNTHETIC_MARK))
+        row["synthetic"] = bool(row.get("synthetic")) or marked
+        row["deleted"] = bool(row.get("deleted"))
+        row["withheld"] = bool(row.get("withheld"))
+        if row["deleted"] or row["withheld"]:
+            row["text"] = None
+        if row["collected_at"] is None:
+            row["collected_at"] = now
+        return row
+
+    def _flush(self, pending: list[_Pending], report: Counts) -> None:
+        if not pending:
+            return
+        con = self.con
+        ids = list({p.row["post_id"] for p in pending})
+        existing = {
+            r[0]: {"content_hash": r[1], "version_key": r[2], "deleted": r[3]}
+            for r in con.execute(
+                "SELECT post_id, content_hash, version_key, deleted OR withheld FROM posts"
+                " WHERE post_id IN (SELECT unnest(?::VARCHAR[]))",
+                [ids],
+            ).fetchall()
+        }
+        replaying = pending[0].raw is None
+        known_raw: set[tuple[str, str]] = set()
+        if not replaying:
+            known_raw = set(
+                con.execute(
+                    "SELECT post_id, content_hash FROM raw_records WHERE post_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [ids],
+                ).fetchall()
+            )
+        final: dict[str, dict[str, Any]] = {}  # post_id -> row to be in posts
+        superseded_in_db: set[str] = set()
+        to_versions: list[dict[str, Any]] = []
+        deletions: set[str] = set()
+        raws: list[dict[str, Any]] = []
+        for p in pending:
+            row = p.row
+            pid, digest = row["post_id"], row["content_hash"]
+            if (pid, digest) in known_raw:
+                report.duplicates += 1
+                continue
+            known_raw.add((pid, digest))
+            current = final.get(pid) or existing.get(pid)
+            if current is None:
+                final[pid] = row
+                report.stored += 1
+            elif current["deleted"] and not (row["deleted"] or row["withheld"]):
+                report.duplicates += 1  # a copy of a post we were told is gone: honour the deletion
+                continue
+            elif row["deleted"] or row["withheld"]:
+                deletions.add(pid)
+                if pid in final:
+                    final[pid].update({"deleted": row["deleted"], "withheld": row["withheld"], "text": None})
+                    final[pid]["content_hash"] = digest
+                else:
+                    superseded_in_db.add(pid)
+                    final[pid] = row
+                existing[pid] = {"content_hash": digest, "version_key": row["version_key"], "deleted": True}
+                report.updated += 1
+            else:
+                newer = (row["version_key"] or "") >= (current["version_key"] or "")
+                if newer:
+                    if pid in final:
+                        to_versions.append(final[pid])
+                    else:
+                        superseded_in_db.add(pid)
+                    final[pid] = row
+                else:
+                    to_versions.append(row)
+                report.updated += 1
+            if p.raw is not None:
+                raws.append(p.raw)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if superseded_in_db:
+                ids_param = [sorted(superseded_in_db)]
+                con.execute(
+                    "INSERT INTO post_versions SELECT *, now() FROM posts"
+                    " WHERE post_id IN (SELECT unnest(?::VARCHAR[]))", ids_param)
+                con.execute("DELETE FROM posts WHERE post_id IN (SELECT unnest(?::VARCHAR[]))", ids_param)
+            if final:
+                _insert_rows(con, "posts", list(final.values()))
+            if to_versions:
+                with _registered(con, "batch_versions", _to_arrow(to_versions)):
+                    con.execute("INSERT INTO post_versions SELECT *, now() FROM batch_versions")
+            if deletions:
+                ids_param = [sorted(deletions)]
+                con.execute(
+                    "UPDATE post_versions SET text = NULL, hashtags = [], mentions = [], urls = []"
+                    " WHERE post_id IN (SELECT unnest(?::VARCHAR[]))", ids_param)
+                con.execute(
+                    "UPDATE raw_records SET payload = NULL WHERE post_id IN (SELECT unnest(?::VARCHAR[]))",
+                    ids_param)
+            if raws:
+                with _registered(con, "batch_raw", pa.Table.from_pylist(raws)):
+                    con.execute(
+                        "INSERT INTO raw_records (post_id, platform, native_id, source_format, content_hash,"
+                        " payload, source_file, source_line, source_pointer, imported_at, source_options)"
+                        " SELECT post_id, platform, native_id, source_format, content_hash, payload,"
+                        " source_file, source_line, source_pointer, imported_at, source_options FROM batch_raw")
+                if deletions:
+                    # the deletion notice itself stays; the deleted content does not
+                    con.execute(
+                        "UPDATE raw_records SET payload = NULL WHERE post_id IN (SELECT unnest(?::VARCHAR[]))"
+                        " AND content_hash NOT IN (SELECT unnest(?::VARCHAR[]))",
+                        [sorted(deletions), [final[d]["content_hash"] for d in sorted(deletions)]])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+    def _quarantine(self, bad: list[Quarantine], file: str, sha: str, fmt: str, report: FileReport) -> None:
+        if not bad:
+            return
+        now = datetime.now(UTC)
+        rows = []
+        for q in bad:
+            report.quarantined += 1
+            report.quarantine_reasons[q.reason] = report.quarantine_reasons.get(q.reason, 0) + 1
+            rows.append([file, sha, q.line, q.pointer, fmt, q.field, q.reason, q.raw[:1_000_000], now])
+        self.con.executemany(
+            "INSERT OR IGNORE INTO quarantine (source_file, file_sha256, source_line, source_pointer,"
+            " source_format, field, reason, raw, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def _safe_map(source: Any, payload: dict[str, Any]) -> Post | Quarantine:
+    """Run a source's ``map``; a crash in it quarantines the record instead of the import."""
+    try:
+        result = source.map(payload)
+    except Exception as exc:  # the record is kept; the bug is reported with it
+        return Quarantine(reason=f"mapping failed: {type(exc).__name__}: {exc}", field="(record)")
+    if not isinstance(result, Post | Quarantine):
+        return Quarantine(reason=f"source returned {type(result).__name__}", field="(record)")
+    return result
+
+
+def _to_arrow(rows: list[dict[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist([{k: r.get(k) for k in POST_COLUMNS} for r in rows], schema=POST_SCHEMA)
+
+
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table_name: str, rows: list[dict[str, Any]]) -> None:
+    with _registered(con, "batch_posts", _to_arrow(rows)):
+        con.execute(f"INSERT INTO {table_name} SELECT * FROM batch_posts")  # noqa: S608 - fixed table names only
+
+
+def iter_raw_records(con: duckdb.DuckDBPyConnection, chunk: int = BATCH_SIZE) -> Iterator[dict[str, Any]]:
+    """Raw records in import order, for ``remap``; deleted contents (NULL payload) are skipped."""
+    last = -1
+    while True:
+        cursor = con.execute(
+            "SELECT seq, source_format, source_options, payload, content_hash, source_file, source_line,"
+            " source_pointer, imported_at FROM raw_records WHERE payload IS NOT NULL AND seq > ?"
+            " ORDER BY seq LIMIT ?",
+            [last, chunk],
+        )
+        names = [d[0] for d in cursor.description]
+        batch = cursor.fetchall()
+        if not batch:
+            return
+        for values in batch:
+            yield dict(zip(names, values, strict=True))
+        last = batch[-1][0]
