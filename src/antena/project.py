@@ -101,7 +101,7 @@ class Project:
         con = self.con
         con.execute("DELETE FROM posts")
         con.execute("DELETE FROM post_versions")
-        counts = self._ingestor().replay(iter_raw_records(con), progress)
+        counts = self._ingestor().replay(iter_raw_records(con), progress, config=self.config)
         self.audit("remap", f"{counts.read} raw records replayed")
         return counts
 
@@ -127,7 +127,7 @@ class Project:
         sql = f"SELECT {cols} FROM posts WHERE ({condition}){deleted} ORDER BY created_at, post_id"  # noqa: S608 - condition is compiled, values are parameters
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self.con.execute(sql, params).fetch_arrow_table()
+        return self.con.sql(sql, params=params).to_arrow_table()
 
     def count(self, query: str | None = None) -> int:
         condition, params = self.where(query)
@@ -141,6 +141,43 @@ class Project:
         import polars as pl
 
         return pl.from_arrow(self.posts(query))
+
+    # ------------------------------------------------------------------ analysis
+
+    def pipeline(self, only: list[str] | None = None) -> list[Any]:
+        """The analysers configured in ``antena.toml``, instantiated in order."""
+        from antena.engine.pipeline import build_pipeline
+
+        return build_pipeline(self.config, only)
+
+    def analyze(
+        self,
+        engine: str = "local",
+        progress: Callable[[int], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
+        spark_master: str = "local[2]",
+    ) -> Any:
+        """Run the configured analysers over new or changed posts; results stay in the project."""
+        chain = self.pipeline()
+        if engine == "spark":
+            from antena.engine.spark import run_spark
+
+            report = run_spark(self.con, chain, spark_master, progress, on_total)
+        else:
+            from antena.engine.local import run_local
+
+            report = run_local(self.con, chain, progress, on_total)
+        self.audit("analyze", f"{report.analysed} posts with {', '.join(report.analysers)} ({engine})")
+        return report
+
+    def analysis(self, query: str | None = None, limit: int | None = None) -> pa.Table:
+        """Posts with every analyser's current results, as Arrow (after ``analyze``)."""
+        condition, params = self.where(query)
+        sql = (f"SELECT * FROM analysis WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608
+               " AND NOT coalesce(withheld, false) ORDER BY created_at, post_id")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.con.sql(sql, params=params).to_arrow_table()
 
     # ------------------------------------------------------------------ misc
 

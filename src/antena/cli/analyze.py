@@ -1,0 +1,134 @@
+"""Analysis commands: ``antena analyze`` and ``antena predict``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import orjson
+import pyarrow as pa
+import typer
+from rich.table import Table
+
+from antena import registry
+from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project, progress_bar
+from antena.engine.pipeline import DEFAULT_ANALYSERS, analyser_config, run_chain
+from antena.errors import AntenaError
+
+PREDICT_TASKS = {
+    "language": ["language"],
+    "relevance": ["normalise", "relevance"],
+    "topics": ["normalise", "topics"],
+    "sentiment": ["normalise", "language", "sentiment"],
+    "target-sentiment": ["normalise", "language", "target_sentiment"],
+    "emotion": ["normalise", "language", "emotion"],
+    "awareness": ["awareness"],
+}
+
+
+@app.command()
+def analyze(
+    folder: ProjectDir,
+    engine: Annotated[str, typer.Option(help="local (DuckDB, default) or spark (PySpark mapInArrow).")] = "local",
+    spark_master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[2]",
+    list_: Annotated[bool, typer.Option("--list", help="List the available analysers and exit.")] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Run the analysers configured in antena.toml over new or changed posts."""
+    if list_:
+        rows = [{"name": n, "version": c.version, "requires": list(c.requires), "assigns": list(c.assigns)}
+                for n, c in registry.analysers().items()]
+        if json:
+            emit_json(rows)
+        else:
+            table = Table("analyser", "version", "needs", "adds")
+            for r in rows:
+                table.add_row(r["name"], r["version"], ", ".join(r["requires"]), ", ".join(r["assigns"]))
+            console.print(table)
+        return
+    if engine not in ("local", "spark"):
+        fail("--engine must be 'local' or 'spark'")
+    with open_project(folder) as project, progress_bar(quiet=json) as bar:
+        task = bar.add_task("analysing", total=None)
+        try:
+            report = project.analyze(
+                engine=engine, spark_master=spark_master,
+                progress=lambda n: bar.advance(task, n),
+                on_total=lambda n: bar.update(task, total=n),
+            )
+        except AntenaError as exc:
+            fail(str(exc))
+    if json:
+        emit_json(report.as_dict())
+    else:
+        console.print(f"analysed {report.analysed} posts ({report.skipped_current} already current) with "
+                      f"{', '.join(report.analysers)} on the {report.engine} engine")
+
+
+def _read_stdin() -> list[dict]:
+    rows = []
+    for line in sys.stdin.read().splitlines():
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                obj = {"text": line}
+            rows.append(obj if isinstance(obj, dict) else {"text": str(obj)})
+        else:
+            rows.append({"text": line})
+    return rows
+
+
+@app.command()
+def predict(
+    task: Annotated[str, typer.Argument(help=f"One of: {', '.join(PREDICT_TASKS)}.")],
+    lang: Annotated[str | None, typer.Option(help="Language of the texts when known (e.g. es).")] = None,
+    target: Annotated[str | None, typer.Option(help="Target name for target-sentiment.")] = None,
+    aliases: Annotated[str | None, typer.Option(help="Comma-separated aliases of --target.")] = None,
+    project: Annotated[str | None, typer.Option(help="Use this project's antena.toml (targets, topics, query).")] = None,
+) -> None:
+    """Read texts on stdin (one per line, or JSONL with `text`); write one JSON result per line."""
+    if task not in PREDICT_TASKS:
+        fail(f"unknown task {task!r}; choose one of {', '.join(PREDICT_TASKS)}")
+    config: dict = {}
+    if project:
+        from antena.config import load_config
+        from pathlib import Path
+
+        config = load_config(Path(project))
+    else:
+        from antena.config import default_config_text
+        import tomllib
+
+        config = tomllib.loads(default_config_text("predict"))
+    if target:
+        names = [a.strip() for a in (aliases or target).split(",") if a.strip()]
+        config["targets"] = [{"id": target, "name": target, "aliases": names}]
+    available = registry.analysers()
+    names = [n for n in PREDICT_TASKS[task] if n in available]
+    if PREDICT_TASKS[task][-1] not in available:
+        fail(f"the {task} analyser is not installed yet")
+    chain = [available[n](**analyser_config(n, config)) for n in names]
+    rows = _read_stdin()
+    if not rows:
+        return
+    batch = pa.RecordBatch.from_pylist(
+        [{"post_id": str(i), "text": r.get("text"), "lang": r.get("lang") or lang,
+          "hashtags": None, "mentions": None, "platform": None, "kind": None, "created_at": None, "author_id": None}
+         for i, r in enumerate(rows)],
+        schema=pa.schema([("post_id", pa.string()), ("text", pa.string()), ("lang", pa.string()),
+                          ("hashtags", pa.list_(pa.string())), ("mentions", pa.list_(pa.string())),
+                          ("platform", pa.string()), ("kind", pa.string()),
+                          ("created_at", pa.timestamp("us", tz="UTC")), ("author_id", pa.string())]),
+    )
+    outputs = run_chain(chain, batch)
+    final = outputs[names[-1]].to_pylist()
+    for row, result in zip(rows, final, strict=True):
+        result.pop("post_id", None)
+        out = {"text": row.get("text"), **result}
+        sys.stdout.write(orjson.dumps(out, option=orjson.OPT_SERIALIZE_NUMPY).decode() + "\n")
+
+
+_ = DEFAULT_ANALYSERS

@@ -1,0 +1,98 @@
+"""Assemble the analysis pipeline from ``antena.toml`` (like spaCy's config-built pipelines).
+
+``[pipeline] analysers`` names them in order; ``[analysers.<name>]`` holds each one's settings.
+Project-wide settings are passed to the analysers that use them: ``targets`` to
+``target_sentiment``, ``topics`` to ``topics``, ``[relevance]`` to ``relevance``.
+The chain is a pure function over Arrow batches, shared by the local and the Spark engines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from antena import registry
+from antena.errors import ProjectError
+from antena.schema import POST_COLUMNS
+
+DEFAULT_ANALYSERS = ["normalise", "language", "relevance", "topics", "sentiment", "target_sentiment", "emotion", "awareness"]
+
+
+def analyser_config(name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The settings one analyser receives from the project's configuration."""
+    settings = dict(config.get("analysers", {}).get(name, {}))
+    if name == "relevance":
+        relevance = config.get("relevance", {})
+        settings.setdefault("query", relevance.get("query", ""))
+        settings.setdefault("threshold", relevance.get("threshold", 0.5))
+    elif name == "topics":
+        settings.setdefault("topics", config.get("topics", []))
+    elif name == "target_sentiment":
+        settings.setdefault("targets", config.get("targets", []))
+    return settings
+
+
+def build_pipeline(config: dict[str, Any], only: list[str] | None = None) -> list[Any]:
+    """Instantiate the configured analysers in order, checking each one's inputs exist."""
+    names = config.get("pipeline", {}).get("analysers", DEFAULT_ANALYSERS)
+    available = registry.analysers()
+    missing = [n for n in names if n not in available]
+    if missing:
+        raise ProjectError(
+            f"antena.toml [pipeline] names unknown analysers {missing}; available: {', '.join(available)}"
+        )
+    if only:
+        unknown = [n for n in only if n not in names]
+        if unknown:
+            raise ProjectError(f"{unknown} not in the project's pipeline {names}")
+    provided = set(POST_COLUMNS)
+    chain = []
+    for name in names:
+        cls = available[name]
+        lacking = [c for c in cls.requires if c not in provided]
+        if lacking:
+            raise ProjectError(f"analyser {name!r} needs columns {lacking}; put the analysers that add them before it")
+        chain.append(cls(**analyser_config(name, config)))
+        provided.update(cls.assigns)
+    return chain
+
+
+def run_chain(chain: list[Any], batch: pa.RecordBatch) -> dict[str, pa.RecordBatch]:
+    """Run every analyser over ``batch``; each sees the columns earlier ones added.
+
+    Returns each analyser's own output batch (post_id + its columns), by name.
+    """
+    outputs: dict[str, pa.RecordBatch] = {}
+    current = batch
+    for analyser in chain:
+        out = analyser(current)
+        if out.num_rows != current.num_rows or out.schema != analyser.output_schema():
+            raise ProjectError(f"analyser {analyser.name!r} broke its contract (rows or schema)")
+        outputs[analyser.name] = out
+        for field in out.schema:
+            if field.name == "post_id":
+                continue
+            if field.name in current.schema.names:
+                current = current.set_column(current.schema.get_field_index(field.name), field, out.column(field.name))
+            else:
+                current = current.append_column(field, out.column(field.name))
+    return outputs
+
+
+def merged_output_schema(chain: list[Any]) -> pa.Schema:
+    """One schema with post_id and every analyser's columns (for Spark's mapInArrow)."""
+    fields = [pa.field("post_id", pa.string())]
+    for analyser in chain:
+        fields += [pa.field(k, v) for k, v in analyser.assigns.items()]
+    return pa.schema(fields)
+
+
+def run_chain_merged(chain: list[Any], batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``run_chain`` with all outputs side by side in one batch."""
+    outputs = run_chain(chain, batch)
+    arrays = [batch.column("post_id")]
+    for analyser in chain:
+        out = outputs[analyser.name]
+        arrays += [out.column(k) for k in analyser.assigns]
+    return pa.RecordBatch.from_arrays(arrays, schema=merged_output_schema(chain))
