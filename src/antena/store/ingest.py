@@ -179,9 +179,16 @@ class Ingestor:
 
     # ------------------------------------------------------------------ remap
 
-    def replay(self, rows: Iterable[dict[str, Any]], progress: ProgressFn | None = None) -> Counts:
+    def replay(
+        self,
+        rows: Iterable[dict[str, Any]],
+        progress: ProgressFn | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> Counts:
         """Rebuild posts from stored raw records (``antena remap``): posts and versions are
-        assumed emptied by the caller; raw records stay as they are."""
+        assumed emptied by the caller; raw records stay as they are. With the project
+        ``config``, a source class may refresh its stored options first (``refresh_options``:
+        the generic source re-reads a mapping named in antena.toml)."""
         counts = FileReport()
         pending: list[_Pending] = []
         sources: dict[tuple[str, str], Any] = {}
@@ -190,7 +197,11 @@ class Ingestor:
             counts.read += 1
             key = (raw["source_format"], raw.get("source_options") or "{}")
             if key not in sources:
-                sources[key] = registry.get_source(key[0], **orjson.loads(key[1]))
+                options = orjson.loads(key[1])
+                refresh = getattr(registry.sources().get(key[0]), "refresh_options", None)
+                if config is not None and refresh is not None:
+                    options = refresh(options, config)
+                sources[key] = registry.get_source(key[0], **options)
             payload = orjson.loads(raw["payload"])
             mapped = _safe_map(sources[key], payload)
             if isinstance(mapped, Quarantine):
