@@ -314,7 +314,7 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-class _Rejoined(io.RawIOBase):
+class Rejoined(io.RawIOBase):
     """A stream whose first bytes were already read: serves them again, then the rest."""
 
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
@@ -387,7 +387,7 @@ class Generic(Source):
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
         head = stream.read(8)
         kind = file_kind(filename, head)
-        joined: IO[bytes] = io.BufferedReader(_Rejoined(head, stream), buffer_size=1 << 16)  # type: ignore[assignment]
+        joined: IO[bytes] = io.BufferedReader(Rejoined(head, stream), buffer_size=1 << 16)  # type: ignore[assignment]
         if kind == "parquet":
             source = joined
             if _seekable(stream):
