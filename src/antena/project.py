@@ -127,7 +127,7 @@ class Project:
         sql = f"SELECT {cols} FROM posts WHERE ({condition}){deleted} ORDER BY created_at, post_id"  # noqa: S608 - condition is compiled, values are parameters
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self.con.sql(sql, params=params).to_arrow_table()
+        return self.con.execute(sql, params).to_arrow_table()
 
     def count(self, query: str | None = None) -> int:
         condition, params = self.where(query)
@@ -177,7 +177,7 @@ class Project:
                " AND NOT coalesce(withheld, false) ORDER BY created_at, post_id")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self.con.sql(sql, params=params).to_arrow_table()
+        return self.con.execute(sql, params).to_arrow_table()
 
     # ------------------------------------------------------------------ misc
 

@@ -84,9 +84,9 @@ def prepare_todo(con: duckdb.DuckDBPyConnection, chain: list[Any], limit: int | 
 def iter_todo_batches(con: duckdb.DuckDBPyConnection, todo: int, chunk: int = CHUNK) -> Iterator[pa.RecordBatch]:
     cols = ", ".join(f"p.{c}" for c in INPUT_COLUMNS)
     for start in range(1, todo + 1, chunk):
-        table = con.sql(
+        table = con.execute(
             f"SELECT {cols} FROM analysis_todo t JOIN posts p USING (post_id) WHERE t.rn BETWEEN ? AND ? ORDER BY t.rn",  # noqa: S608 - fixed column list
-            params=[start, start + chunk - 1],
+            [start, start + chunk - 1],
         ).to_arrow_table()
         yield from table.combine_chunks().to_batches(max_chunksize=chunk)
 

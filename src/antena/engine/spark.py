@@ -8,6 +8,8 @@ results are stored in the project exactly as the local engine stores them. Point
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +29,9 @@ def spark_session(master: str = "local[2]") -> Any:
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise AntenaError("the Spark engine needs PySpark: pip install 'antena[spark]'") from exc
+    # Local workers must run this interpreter, where antena is installed.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     return (
         SparkSession.builder.master(master)
         .appName("antena")

@@ -5,9 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import warnings
 from pathlib import Path
 
 import duckdb
+
+# DuckDB 2 warns that Arrow output of an execute() result costs a copy. Mixing execute() with
+# the relational API on one connection is refused in DuckDB 2 unless every result is drained,
+# so Antena reads Arrow from execute() results and accepts the copy.
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
 from antena.schema import POST_SCHEMA
 

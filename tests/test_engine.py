@@ -1,0 +1,75 @@
+"""The analysis engines: incremental local runs, version bumps, and Spark giving the same results."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from antena.nlp.topics import Topics
+from antena.project import Project
+
+from .conftest import FIXTURES
+
+PAGE = FIXTURES / "sources" / "twitter_v2" / "page.jsonl"
+RULES_ONLY = '["normalise", "language", "relevance", "topics", "awareness"]'
+
+
+def rules_only(folder):
+    path = folder / "antena.toml"
+    text = path.read_text()
+    start = text.index("analysers = [")
+    end = text.index("]", start) + 1
+    path.write_text(text[:start] + "analysers = " + RULES_ONLY + text[end:])
+
+
+def results(folder):
+    with Project(folder) as project:
+        rows = project.analysis(limit=None).select(
+            ["post_id", "text_norm", "language", "relevant", "relevance_score", "topics", "awareness_programmes"]
+        ).to_pylist()
+    return sorted(rows, key=lambda r: r["post_id"])
+
+
+def test_analyze_is_incremental_and_idempotent(cli, project_dir):
+    rules_only(project_dir)
+    cli("import", project_dir, PAGE)
+    first = cli.json("analyze", project_dir)
+    assert first["analysed"] == 4  # the tombstone of a deleted tweet is not analysed
+    assert cli.json("analyze", project_dir)["analysed"] == 0
+    rows = results(project_dir)
+    assert rows[0]["language"] == "es" and rows[0]["relevant"] is True
+
+
+def test_version_bump_reanalyses_and_drops_old_results(cli, project_dir, monkeypatch):
+    rules_only(project_dir)
+    cli("import", project_dir, PAGE)
+    cli.json("analyze", project_dir)
+    monkeypatch.setattr(Topics, "version", "2")
+    assert cli.json("analyze", project_dir)["analysed"] == 4
+    with Project(project_dir) as project:
+        versions = project.con.execute("SELECT DISTINCT version FROM ann_topics").fetchall()
+    assert versions == [("2",)]
+
+
+def test_unknown_analyser_is_a_clear_error(cli, project_dir):
+    path = project_dir / "antena.toml"
+    path.write_text(path.read_text().replace('analysers = ["normalise"', 'analysers = ["nonsense", "normalise"', 1))
+    result = cli("analyze", project_dir, expect=2)
+    assert "nonsense" in result.output
+
+
+@pytest.mark.spark
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java")
+def test_spark_engine_gives_the_local_results(cli, tmp_path):
+    pytest.importorskip("pyspark")
+    folders = []
+    for engine in ("local", "spark"):
+        folder = tmp_path / engine
+        cli("init", folder)
+        rules_only(folder)
+        cli("import", folder, PAGE)
+        report = cli.json("analyze", folder, "--engine", engine)
+        assert report["engine"] == engine and report["analysed"] == 4
+        folders.append(folder)
+    assert results(folders[0]) == results(folders[1])
