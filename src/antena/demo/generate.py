@@ -296,7 +296,7 @@ def _crowdtangle(folder: Path, scenario: Scenario, tally: TruthTally, tick: Prog
         msg = composer.post(scenario.phase(local_day(when)), platform)
         post = _ct_post(rng, platform, account, when, msg)
         posts.append(post)
-        tally.record(f"{platform}:{post['platformId']}", platform, "post", when, msg, msg.text)
+        tally.record(f"{platform}:{_ct_native_id(post)}", platform, "post", when, msg, msg.text)
         tick(1)
     newest_first = posts[::-1]
     files = []
@@ -311,6 +311,13 @@ def _crowdtangle(folder: Path, scenario: Scenario, tally: TruthTally, tick: Prog
         write_bytes(path, crowdtangle_document(chunk, next_page))
         files.append(path)
     return files
+
+
+def _ct_native_id(post: dict[str, Any]) -> str:
+    """The platform's own id: Facebook's ``platformId``, Instagram's shortcode (as in its URLs)."""
+    if post["platform"] == "Instagram":
+        return post["postUrl"].rstrip("/").rsplit("/", 1)[-1]
+    return post["platformId"]
 
 
 def _ct_account(rng: random.Random, composer: Composer, platform: str, index: int) -> dict[str, Any]:
