@@ -96,15 +96,15 @@ def resolve_mapping(spec: str, config: dict[str, Any]) -> dict[str, Any]:
     if spec not in tables:
         known = ", ".join(sorted(tables)) or "none defined"
         raise ProjectError(
-            f"no mapping named {spec!r} in antena.toml [import.mappings] (known: {known}); "
-            "define [import.mappings." + spec + "] or give fields inline, e.g. "
+            f"no mapping named {spec!r} in antena.toml (known: {known}); add a table "
+            f"import.mappings.{spec} there, or give fields inline, e.g. "
             "--mapping \"native_id=ID,text=Message,created_at=Date,platform='facebook'\""
         )
     table = tables[spec]
     if not isinstance(table, dict):
-        raise ProjectError(f"antena.toml: [import.mappings.{spec}] must be a table of field = \"column\"")
+        raise ProjectError(f"antena.toml: import.mappings.{spec} must be a table of field = \"column\"")
     mapping = {field: _toml_entry(spec, field, value) for field, value in table.items()}
-    _check_fields(mapping, f"antena.toml [import.mappings.{spec}]")
+    _check_fields(mapping, f"antena.toml import.mappings.{spec}")
     mapping[NAME_KEY] = spec
     return mapping
 
@@ -160,7 +160,7 @@ def _toml_entry(name: str, field: str, value: Any) -> dict[str, str]:
     if isinstance(value, int | float | bool) and not isinstance(value, bool):
         return {"value": str(value)}
     raise ProjectError(
-        f"antena.toml [import.mappings.{name}] {field}: give a column name, a quoted constant "
+        f"antena.toml import.mappings.{name}.{field}: give a column name, a quoted constant "
         "(\"'facebook'\") or {column = \"...\"} / {value = \"...\"}"
     )
 
