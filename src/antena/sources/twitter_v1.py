@@ -155,8 +155,16 @@ def status_post(status: dict[str, Any]) -> Post | Quarantine:
         country=(place.get("country_code") or "").upper() or None,
         withheld=withheld,
         synthetic=bool(status.get(SYNTHETIC_MARK)) or None,
-        version_key=x_version_key(history.index(status_id) if status_id in history else 0),
+        version_key=_version_key(status, history, status_id),
     )
+
+
+def _version_key(status: dict[str, Any], history: list[str], status_id: str | None) -> str:
+    """Edit position; a complete text ("+") sorts after a compatibility-mode truncated one,
+    and both before a v2 version, which carries its collection time after a "|"."""
+    key = x_version_key(history.index(status_id) if status_id in history else 0)
+    complete = not status.get("truncated") or status.get("full_text") or status.get("extended_tweet")
+    return f"{key}+" if complete else key
 
 
 @register_source
