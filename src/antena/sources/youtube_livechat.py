@@ -14,7 +14,8 @@ Conventions (see docs/post-schema.md):
 * ``stream_id`` is ``youtube:video:<videoId>`` (the same id YouTube comments use as
   thread), the video id taken from, in order: the message's context-menu params (they
   encode it), a ``live_chat?v=`` / ``watch?v=`` URL or the continuation token of the
-  file, a ``[videoId]`` in the file name (yt-dlp). Failing those it is
+  file, a ``[videoId]`` in the file name (yt-dlp), the last video id decoded from an
+  earlier message of the file (for deletions and items without params). Failing those it is
   ``youtube:file:<file name stem>``, so one file is still one stream;
 * user messages are posts: text messages, Super Chats with a message, membership
   milestone messages; items without viewer text (new member, Super Sticker, gifts,
@@ -205,6 +206,7 @@ class YouTubeLiveChat(Source):
         stem = PurePath(filename.split("!")[-1]).name.split(".")[0] or "chat"
         file_video: str | None = None
         looked = False
+        seen: str | None = None  # last video id decoded from a message of this file
         for item in json_records(stream):
             if isinstance(item, Quarantine):
                 yield item
@@ -214,8 +216,9 @@ class YouTubeLiveChat(Source):
                 file_video = file_video_id(doc, filename) or file_video
                 looked = True
             synthetic = isinstance(doc, dict) and bool(doc.get(SYNTHETIC_MARK))
-            context = {"video": file_video, "stem": stem, "synthetic": synthetic}
+            context = {"video": file_video, "stem": stem, "synthetic": synthetic, "seen": seen}
             yield from self._walk(doc, line, "", context, None)
+            seen = context["seen"]
 
     def _walk(self, node: Any, line: int, pointer: str, context: dict[str, Any],
               offset: Any) -> Iterator[RawRecord | Quarantine]:
@@ -252,7 +255,9 @@ class YouTubeLiveChat(Source):
         if not isinstance(body, dict):
             return Quarantine(reason="chat item is not an object", field=renderer, line=line, pointer=pointer)
         params = dig(body, "contextMenuEndpoint", "liveChatItemContextMenuEndpoint", "params")
-        video = (video_id_from_token(params) if isinstance(params, str) else None) or context["video"]
+        video = video_id_from_token(params) if isinstance(params, str) else None
+        if video:
+            context["seen"] = video  # items without params (deletions, ...) belong to the same chat
         raw = self._raw({"renderer": renderer, "item": body}, context, video)
         if offset is not None:
             raw["videoOffsetTimeMsec"] = offset
@@ -260,7 +265,7 @@ class YouTubeLiveChat(Source):
 
     @staticmethod
     def _raw(raw: dict[str, Any], context: dict[str, Any], video: str | None) -> dict[str, Any]:
-        video = video or context["video"]
+        video = video or context["video"] or context.get("seen")
         raw["stream_id"] = f"youtube:video:{video}" if video else f"youtube:file:{context['stem']}"
         if video:
             raw["video_id"] = video
