@@ -261,3 +261,13 @@ def test_shared_samples_reconcile_file_by_file(name, cli, project_dir):
         assert report["read"] == sum(report[k] for k in COUNTS), report
         assert all(r.startswith(("not a post:", "invalid JSON")) for r in report["quarantine_reasons"]), report
     assert result["stored"] > 0
+
+
+def test_reddit_dump_lines_are_streamed_and_a_bad_line_is_quarantined(project, tmp_path):
+    lines = (folder("reddit") / "dump.jsonl").read_text().splitlines()
+    path = tmp_path / "dump.jsonl"
+    path.write_text(lines[0] + "\n" + lines[1][:40] + "\n\n" + lines[1] + "\n")
+    totals, _ = project.import_files([path], format_name="reddit")
+    assert (totals.read, totals.stored, totals.quarantined) == (3, 2, 1)
+    assert project.con.execute("SELECT source_line FROM quarantine").fetchone()[0] == 2
+    assert project.con.execute("SELECT source_line FROM posts WHERE post_id = 'reddit:t1_ee0001'").fetchone()[0] == 4

@@ -20,6 +20,7 @@ Format: https://www.reddit.com/dev/api (listings, things) and https://github.com
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -34,6 +35,7 @@ from antena.sources.base import (
     extract_urls,
     first_json_line,
     head_text,
+    iter_json_lines,
     json_records,
     make_post,
     parse_time,
@@ -83,11 +85,11 @@ class Reddit(Source):
         return 0.0
 
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
-        for item in json_records(stream):
+        for item in _documents(stream):
             if isinstance(item, Quarantine):
                 yield item
                 continue
-            line, _, doc = item
+            line, doc = item
             mark = isinstance(doc, dict) and bool(doc.get(SYNTHETIC_MARK))
             for rec in _walk(doc, "", line):
                 if isinstance(rec, RawRecord) and mark:
@@ -152,6 +154,31 @@ class Reddit(Source):
             deleted=body in GONE,
             **common,
         )
+
+
+def _documents(stream: IO[bytes]) -> Iterator[tuple[int, Any] | Quarantine]:
+    """``(line, document)``: JSON lines are streamed (dumps are large), else one JSON document."""
+    line_no, first = 0, b""
+    for raw in stream:
+        line_no += 1
+        if raw.strip():
+            first = raw
+            break
+    if not first:
+        return
+    try:
+        obj = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        for item in json_records(io.BytesIO(first + stream.read())):
+            yield item if isinstance(item, Quarantine) else (item[0] + line_no - 1, item[2])
+        return
+    yield line_no, obj
+    for item in iter_json_lines(stream):
+        if isinstance(item, Quarantine):
+            item.line += line_no
+            yield item
+        else:
+            yield item[0] + line_no, item[1]
 
 
 def _unescape(value: Any) -> str:
