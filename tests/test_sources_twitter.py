@@ -282,3 +282,13 @@ def test_truncated_compat_text_never_replaces_the_full_text(cli, project_dir, tm
     result = cli.json("import", project_dir, tmp_path / "compat.json")
     assert result["updated"] == 1
     assert post(project_dir, "x:1900000000000000501")["text"].endswith("#Juárez https://t.co/s1")
+
+
+def test_indented_documents_are_read_too(cli, project_dir, tmp_path):
+    page = json.loads((V2 / "page.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    (tmp_path / "response.json").write_text(json.dumps(page, indent=2), encoding="utf-8")
+    tweets = [json.loads(line) for line in (FLAT / "flat.jsonl").read_text(encoding="utf-8").splitlines()]
+    (tmp_path / "tweets.json").write_text(json.dumps(tweets[:2], indent=2), encoding="utf-8")
+    result = cli.json("import", project_dir, tmp_path / "response.json", tmp_path / "tweets.json")
+    assert [(f["format"], f["stored"], f["quarantined"]) for f in result["files"]] == [
+        ("twitter_v2", 3, 0), ("twitter_v2_flat", 2, 0)]

@@ -16,7 +16,6 @@ Format: https://developer.x.com/en/docs/x-api/v1/data-dictionary/object-model/tw
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from typing import IO, Any
@@ -31,7 +30,6 @@ from antena.sources.base import (
     Source,
     dig,
     head_text,
-    iter_json_lines,
     make_post,
     to_int,
 )
@@ -39,6 +37,7 @@ from antena.sources.twitter_v2 import (
     PLATFORM,
     SYNTHETIC_MARK,
     json_key_paths,
+    json_lines_or_document,
     reference_kind,
     tombstone,
     x_lang,
@@ -196,37 +195,11 @@ class TwitterV1(Source):
         return 0.0
 
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
-        first_no, first = 0, b""
-        for first_no, first in enumerate(iter(stream.readline, b""), start=1):  # noqa: B007
-            if first.strip():
-                break
-        if not first.strip():
-            return
-        try:
-            obj = orjson.loads(first)
-        except orjson.JSONDecodeError:
-            obj = None
-        if obj is not None:  # JSON lines (or a document written on one line)
-            yield from self._dispatch(obj, first_no, "", {})
-            for item in iter_json_lines(stream):
-                if isinstance(item, Quarantine):
-                    item.line += first_no
-                    yield item
-                else:
-                    yield from self._dispatch(item[1], item[0] + first_no, "", {})
-            return
-        data = first + stream.read()
-        try:
-            document = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            for item in iter_json_lines(io.BytesIO(data)):
-                if isinstance(item, Quarantine):
-                    item.line += first_no - 1
-                    yield item
-                else:
-                    yield from self._dispatch(item[1], item[0] + first_no - 1, "", {})
-            return
-        yield from self._dispatch(document, first_no, "", {})
+        for item in json_lines_or_document(stream):
+            if isinstance(item, Quarantine):
+                yield item
+            else:
+                yield from self._dispatch(item[1], item[0], "", {})
 
     def _dispatch(self, obj: Any, line: int, pointer: str, mark: dict[str, Any]) -> Iterator[RawRecord | Quarantine]:
         if isinstance(obj, list):

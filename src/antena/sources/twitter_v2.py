@@ -28,6 +28,7 @@ every X export. Format: https://developer.x.com/en/docs/x-api/data-dictionary
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import PurePath
@@ -231,6 +232,38 @@ def json_key_paths(text: str, limit: int = 65_536) -> dict[tuple[str, ...], set[
     return found
 
 
+def json_lines_or_document(stream: IO[bytes]) -> Iterator[tuple[int, Any] | Quarantine]:
+    """``(line, object)`` for each JSON line, or once for a file holding one (indented) document.
+
+    A file whose first line is complete JSON is read line by line, so a large stream never
+    sits in memory; otherwise the whole file is parsed as one document, and if that fails it
+    is read as lines after all (each bad line quarantined with its number).
+    """
+    first_no, first = 0, b""
+    for first_no, first in enumerate(iter(stream.readline, b""), start=1):  # noqa: B007
+        if first.strip():
+            break
+    if not first.strip():
+        return
+    try:
+        yield first_no, orjson.loads(first)
+    except orjson.JSONDecodeError:
+        data = first + stream.read()
+        try:
+            document = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            stream, first_no = io.BytesIO(data), first_no - 1
+        else:
+            yield first_no, document
+            return
+    for item in iter_json_lines(stream):
+        if isinstance(item, Quarantine):
+            item.line += first_no
+            yield item
+        else:
+            yield item[0] + first_no, item[1]
+
+
 def looks_like_v2_tweet(keys: set[str]) -> bool:
     """Keys of a v2 tweet object (v1.1 statuses carry ``id_str``, v2 tweets never do)."""
     return {"id", "text"} <= keys and "id_str" not in keys
@@ -284,36 +317,42 @@ class TwitterV2(Source):
 
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
         users_job = "user" in PurePath(filename.split("!")[-1]).name.lower()
-        for item in iter_json_lines(stream):
+        for item in json_lines_or_document(stream):
             if isinstance(item, Quarantine):
                 yield item
                 continue
-            line, page = item
-            if isinstance(page, dict) and "action" in page and "data" not in page:
-                yield self._compliance_record(page, line, users_job)
-                continue
-            if not isinstance(page, dict) or not ("data" in page or "errors" in page):
-                what = "a flattened tweet (use --format twitter_v2_flat)" if isinstance(page, dict) and \
-                    looks_like_v2_tweet(set(page)) else "an X API v2 page"
-                yield Quarantine(reason=f"line is not {what}", field="data", line=line,
-                                 raw=str(page)[:100_000])
-                continue
-            yield from self._page_records(page, line)
+            line, document = item
+            if isinstance(document, list):  # a saved list of pages
+                for index, page in enumerate(document):
+                    yield from self._line_records(page, line, users_job, f"/{index}")
+            else:
+                yield from self._line_records(document, line, users_job, "")
+
+    def _line_records(self, page: Any, line: int, users_job: bool, at: str) -> Iterator[RawRecord | Quarantine]:
+        if isinstance(page, dict) and "action" in page and "data" not in page:
+            yield self._compliance_record(page, line, users_job, at)
+        elif not isinstance(page, dict) or not ("data" in page or "errors" in page):
+            what = "a flattened tweet (use --format twitter_v2_flat)" if isinstance(page, dict) and \
+                looks_like_v2_tweet(set(page)) else "an X API v2 page"
+            yield Quarantine(reason=f"line is not {what}", field="data", line=line, pointer=at,
+                             raw=orjson.dumps(page).decode()[:100_000])
+        else:
+            yield from self._page_records(page, line, at)
 
     @staticmethod
-    def _compliance_record(record: dict[str, Any], line: int, users_job: bool) -> RawRecord | Quarantine:
+    def _compliance_record(record: dict[str, Any], line: int, users_job: bool, at: str) -> RawRecord | Quarantine:
         if not record.get("id"):
-            return Quarantine(reason="compliance record has no id", field="id", line=line,
+            return Quarantine(reason="compliance record has no id", field="id", line=line, pointer=at,
                               raw=orjson.dumps(record).decode())
         if users_job:
             return _not_a_post("user compliance record (removing a user's posts is not supported yet)",
-                               line, "", record)
+                               line, at, record)
         if record.get("action") != "delete" or record.get("reason") == "scrub_geo":
             return _not_a_post(f"compliance action {record.get('action')}/{record.get('reason')}"
-                               " (only deletions are applied)", line, "", record)
-        return RawRecord(record, line)
+                               " (only deletions are applied)", line, at, record)
+        return RawRecord(record, line, at)
 
-    def _page_records(self, page: dict[str, Any], line: int) -> Iterator[RawRecord | Quarantine]:
+    def _page_records(self, page: dict[str, Any], line: int, at: str = "") -> Iterator[RawRecord | Quarantine]:
         data = page.get("data")
         single = isinstance(data, dict)
         tweets_in_page = [data] if single else data if isinstance(data, list) else []
@@ -325,7 +364,7 @@ class TwitterV2(Source):
             context[SYNTHETIC_MARK] = True
         seen: set[str] = {str(t.get("id")) for t in tweets_in_page if isinstance(t, dict)}
         for index, tweet in enumerate(tweets_in_page):
-            pointer = "/data" if single else f"/data/{index}"
+            pointer = f"{at}/data" if single else f"{at}/data/{index}"
             if not isinstance(tweet, dict):
                 yield Quarantine(reason="tweet is not an object", field="data", line=line, pointer=pointer)
             elif "tweet_count" in tweet and "text" not in tweet:
@@ -341,10 +380,10 @@ class TwitterV2(Source):
                         seen.add(str(version_id))
                         position = next(k for k, t in enumerate(includes["tweets"]) if t is version)
                         yield RawRecord(self._raw(version, users, tweets, places, media, context), line,
-                                        f"/includes/tweets/{position}")
+                                        f"{at}/includes/tweets/{position}")
         is_user_page = any(isinstance(t, dict) and "username" in t and "text" not in t for t in tweets_in_page)
         for index, error in enumerate(page.get("errors") or []):
-            pointer = f"/errors/{index}"
+            pointer = f"{at}/errors/{index}"
             if not isinstance(error, dict):
                 yield Quarantine(reason="error entry is not an object", field="errors", line=line, pointer=pointer)
                 continue

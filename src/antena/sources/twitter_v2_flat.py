@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
+import orjson
+
 from antena.registry import register_source
-from antena.sources.base import Post, Quarantine, RawRecord, Source, dig, head_text, iter_json_lines
+from antena.sources.base import Post, Quarantine, RawRecord, Source, dig, head_text
 from antena.sources.twitter_v2 import (
     PLATFORM,
     SYNTHETIC_MARK,
     json_key_paths,
+    json_lines_or_document,
     looks_like_v2_tweet,
     tweet_post,
 )
@@ -45,19 +48,28 @@ class TwitterV2Flat(Source):
         return 0.0
 
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
-        for item in iter_json_lines(stream):
+        for item in json_lines_or_document(stream):
             if isinstance(item, Quarantine):
                 yield item
                 continue
-            line, tweet = item
-            if not isinstance(tweet, dict) or "id" not in tweet or not ({"text", "withheld"} & set(tweet)):
-                page = isinstance(tweet, dict) and "data" in tweet
-                what = "an X API v2 page (use --format twitter_v2)" if page else "a tweet"
-                yield Quarantine(reason=f"line is not {what}", field="(line)", line=line, raw=str(tweet)[:100_000])
-                continue
-            if tweet.get("withheld"):  # withheld text is not kept anywhere
-                tweet = {k: v for k, v in tweet.items() if k not in WITHHELD_DROPPED}
-            yield RawRecord(tweet, line)
+            line, document = item
+            if isinstance(document, list):  # a saved list of flattened tweets
+                for index, tweet in enumerate(document):
+                    yield from self._tweet_record(tweet, line, f"/{index}")
+            else:
+                yield from self._tweet_record(document, line, "")
+
+    @staticmethod
+    def _tweet_record(tweet: Any, line: int, at: str) -> Iterator[RawRecord | Quarantine]:
+        if not isinstance(tweet, dict) or "id" not in tweet or not ({"text", "withheld"} & set(tweet)):
+            page = isinstance(tweet, dict) and "data" in tweet
+            what = "an X API v2 page (use --format twitter_v2)" if page else "a tweet"
+            yield Quarantine(reason=f"line is not {what}", field="(line)", line=line, pointer=at,
+                             raw=orjson.dumps(tweet).decode()[:100_000])
+            return
+        if tweet.get("withheld"):  # withheld text is not kept anywhere
+            tweet = {k: v for k, v in tweet.items() if k not in WITHHELD_DROPPED}
+        yield RawRecord(tweet, line, at)
 
     def map(self, raw: dict[str, Any]) -> Post | Quarantine:
         author = raw.get("author") if isinstance(raw.get("author"), dict) else None
