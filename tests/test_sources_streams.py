@@ -260,3 +260,16 @@ def test_shared_samples_reconcile_file_by_file(name, cli, tmp_path):
         if path.name in EXPECTED:
             assert counts == EXPECTED[path.name], (path.name, counts)
         print(f"{name} {path.name}: " + " ".join(f"{k}={v}" for k, v in zip(COUNT_KEYS, counts, strict=True)))
+
+
+def test_live_broadcasts_are_not_chat_messages(cli, project_dir, tmp_path):
+    broadcast = {"kind": "youtube#liveBroadcastListResponse", "items": [{
+        "kind": "youtube#liveBroadcast", "id": "b1",
+        "snippet": {"title": "Charla", "liveChatId": "Chat1", "publishedAt": "2024-01-01T00:00:00Z"}}]}
+    head = json.dumps(broadcast).encode()
+    assert registry.sources()["youtube_livechat_api"]().sniff(head, "b.json") == 0
+    path = tmp_path / "broadcasts.json"
+    path.write_bytes(head)
+    result = cli.json("import", project_dir, path, "--format", "youtube_livechat_api", expect=None)
+    assert (result["stored"], result["quarantined"]) == (0, 1)
+    assert "not a post: youtube#liveBroadcast resource" in result["files"][0]["quarantine_reasons"]

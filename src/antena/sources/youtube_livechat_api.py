@@ -61,6 +61,8 @@ class YouTubeLiveChatApi(Source):
         text = head_text(head)[:16384]
         if f'"{LIST_KIND}"' in text or f'"{MESSAGE_KIND}"' in text:
             return 0.95
+        if '"youtube#liveBroadcast' in text:
+            return 0.0  # broadcasts name their liveChatId too, but are not chat messages
         if text.startswith(("{", "[")) and '"liveChatId"' in text and '"snippet"' in text:
             return 0.7
         return 0.0
@@ -105,6 +107,8 @@ class YouTubeLiveChatApi(Source):
         message = raw.get("message") or {}
         snippet = message.get("snippet") or {}
         author = message.get("authorDetails") or {}
+        if message.get("kind") not in (None, MESSAGE_KIND):
+            return Quarantine(reason=f"not a post: {message['kind']} resource", field="kind")
         event = snippet.get("type") or "textMessageEvent"
         chat = snippet.get("liveChatId")
         stream_id = f"youtube:livechat:{chat}" if chat else None
