@@ -11,7 +11,16 @@ import typer
 from rich.table import Table
 
 from antena import registry
-from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project, progress_bar
+from antena.cli.app import (
+    JsonFlag,
+    ProjectDir,
+    app,
+    console,
+    emit_json,
+    fail,
+    open_project,
+    progress_bar,
+)
 from antena.engine.pipeline import DEFAULT_ANALYSERS, analyser_config, run_chain
 from antena.errors import AntenaError
 
@@ -94,13 +103,15 @@ def predict(
         fail(f"unknown task {task!r}; choose one of {', '.join(PREDICT_TASKS)}")
     config: dict = {}
     if project:
-        from antena.config import load_config
         from pathlib import Path
+
+        from antena.config import load_config
 
         config = load_config(Path(project))
     else:
-        from antena.config import default_config_text
         import tomllib
+
+        from antena.config import default_config_text
 
         config = tomllib.loads(default_config_text("predict"))
     if target:

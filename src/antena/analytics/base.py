@@ -1,0 +1,52 @@
+"""Shared helpers for analytics: the analysed relation, SQL runs, confidence intervals."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import duckdb
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Run a query and return rows as dicts (values stay parameters, never formatted in)."""
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+
+
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+        [table, column]).fetchone()[0])
+
+
+def scope_sql(con: duckdb.DuckDBPyConnection, relevant_only: bool = True) -> str:
+    """The relation analytics read: the ``analysis`` view (after ``antena analyze``) restricted
+    to relevant, non-deleted posts; plain ``posts`` before any analysis."""
+    if has_table(con, "analysis"):
+        base = "SELECT * FROM analysis WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
+        if relevant_only and has_column(con, "analysis", "relevant"):
+            base += " AND coalesce(relevant, false)"
+        return base
+    return "SELECT * FROM posts WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float | None, float | None]:
+    """Wilson score interval of a proportion (None for n = 0)."""
+    if n <= 0:
+        return None, None
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def share(part: int, whole: int) -> float | None:
+    return None if not whole else part / whole

@@ -1,0 +1,108 @@
+"""Hashtags and trends: counts, growth, co-hashtags, and spike alerts against a baseline.
+
+Spike detection follows listening tools: each day's count is compared with the mean and
+standard deviation of the ``baseline_days`` before it; a day is a spike when its z-score
+reaches ``sensitivity`` and it is at least ``min_ratio`` times the baseline mean and at least
+``min_count`` posts. Each alert carries its evidence (counts, baseline, example posts).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+
+from antena.analytics.base import rows
+
+
+def hashtags(con: duckdb.DuckDBPyConnection, scope: str, top: int = 30) -> dict[str, Any]:
+    s = f"({scope}) s"
+    counts = rows(con, f"""
+        WITH tags AS (SELECT unnest(hashtags) AS hashtag, created_at FROM {s}),
+             bounds AS (SELECT max(created_at) AS last FROM {s})
+        SELECT hashtag, count(*) AS posts,
+               count(*) FILTER (WHERE created_at > last - INTERVAL 7 DAY) AS last_7_days,
+               count(*) FILTER (WHERE created_at <= last - INTERVAL 7 DAY AND created_at > last - INTERVAL 14 DAY) AS previous_7_days
+        FROM tags, bounds GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?""", [top])  # noqa: S608
+    for row in counts:
+        prev = row["previous_7_days"]
+        row["growth"] = None if not prev else round((row["last_7_days"] - prev) / prev, 3)
+    pairs = rows(con, f"""
+        WITH t AS (SELECT post_id, unnest(list_distinct(hashtags)) AS tag FROM {s})
+        SELECT a.tag AS source, b.tag AS target, count(*) AS posts
+        FROM t a JOIN t b ON a.post_id = b.post_id AND a.tag < b.tag
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 100""")  # noqa: S608
+    return {"top": counts, "co_hashtags": pairs}
+
+
+def detect_spikes(
+    series: dict[str, dict[date, int]],
+    kind: str,
+    baseline_days: int = 14,
+    sensitivity: float = 3.0,
+    min_ratio: float = 2.0,
+    min_count: int = 10,
+) -> list[dict[str, Any]]:
+    """Spikes in daily count series (key -> {day: count}); missing days count as zero."""
+    alerts = []
+    for key, by_day in series.items():
+        if not by_day:
+            continue
+        first, last = min(by_day), max(by_day)
+        days = [first + timedelta(d) for d in range((last - first).days + 1)]
+        values = [by_day.get(d, 0) for d in days]
+        for i in range(baseline_days, len(days)):
+            window = values[i - baseline_days:i]
+            mean = sum(window) / baseline_days
+            sd = math.sqrt(sum((v - mean) ** 2 for v in window) / max(1, baseline_days - 1))
+            count = values[i]
+            z = (count - mean) / max(sd, math.sqrt(max(mean, 1.0)))  # Poisson floor for flat baselines
+            if count >= min_count and z >= sensitivity and count >= min_ratio * max(mean, 0.5):
+                alerts.append({"kind": kind, "key": key, "day": days[i], "count": count,
+                               "baseline_mean": round(mean, 2), "baseline_sd": round(sd, 2),
+                               "z": round(z, 2), "ratio": round(count / max(mean, 0.5), 2)})
+    return sorted(alerts, key=lambda a: (-a["z"], str(a["day"]), a["key"]))
+
+
+def daily_series(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> dict[str, dict[date, int]]:
+    series: dict[str, dict[date, int]] = defaultdict(dict)
+    for key, day, n in con.execute(sql, params).fetchall():
+        series[str(key)][day] = n
+    return series
+
+
+def spikes(con: duckdb.DuckDBPyConnection, scope: str, tz: str, settings: dict[str, Any] | None = None,
+           topics_available: bool = False) -> list[dict[str, Any]]:
+    """Spike alerts for total volume, the top hashtags and (after analysis) topics."""
+    settings = settings or {}
+    s = f"({scope}) s"
+    volume = daily_series(con, f"SELECT 'all posts', CAST(timezone(?, created_at) AS DATE) d, count(*) FROM {s} WHERE created_at IS NOT NULL GROUP BY 1, 2", [tz])  # noqa: S608
+    tags = daily_series(con, f"""
+        WITH t AS (SELECT unnest(hashtags) AS tag, created_at FROM {s} WHERE created_at IS NOT NULL),
+             top AS (SELECT tag FROM t GROUP BY tag ORDER BY count(*) DESC LIMIT 50)
+        SELECT tag, CAST(timezone(?, created_at) AS DATE), count(*) FROM t WHERE tag IN (SELECT tag FROM top) GROUP BY 1, 2""", [tz])  # noqa: S608
+    alerts = detect_spikes(volume, "volume", **settings) + detect_spikes(tags, "hashtag", **settings)
+    if topics_available:
+        topic_series = daily_series(con, f"""
+            SELECT unnest(topics) AS topic, CAST(timezone(?, created_at) AS DATE), count(*) FROM {s}
+            WHERE created_at IS NOT NULL GROUP BY 1, 2""", [tz])  # noqa: S608
+        alerts += detect_spikes(topic_series, "topic", **settings)
+    for alert in alerts[:50]:
+        alert["examples"] = examples(con, scope, tz, alert)
+    return sorted(alerts, key=lambda a: (-a["z"], str(a["day"])))[:50]
+
+
+def examples(con: duckdb.DuckDBPyConnection, scope: str, tz: str, alert: dict[str, Any]) -> list[str]:
+    """Ids of the most engaged posts of a spike's day (its evidence)."""
+    condition, params = "TRUE", [tz, alert["day"]]
+    if alert["kind"] == "hashtag":
+        condition, params = "list_contains(hashtags, ?)", [alert["key"], tz, alert["day"]]
+    elif alert["kind"] == "topic":
+        condition, params = "list_contains(topics, ?)", [alert["key"], tz, alert["day"]]
+    found = con.execute(
+        f"SELECT post_id FROM ({scope}) s WHERE {condition} AND CAST(timezone(?, created_at) AS DATE) = ?"  # noqa: S608
+        " ORDER BY coalesce(like_count, 0) + coalesce(share_count, 0) DESC, post_id LIMIT 3", params).fetchall()
+    return [r[0] for r in found]

@@ -1,0 +1,270 @@
+"""Campaign impact: how each metric changed before, during and after a campaign, and how sure we are.
+
+For every campaign in ``antena.toml`` the daily series of each metric is cut into three
+windows: ``before`` (``before_days``, default the campaign's length), ``during`` and ``after``
+(``after_days``). Two estimates are given:
+
+* the difference of window means with Welch 95% intervals;
+* an interrupted time-series model (segmented regression, statsmodels OLS):
+  ``y ~ 1 + t + during + after + day-of-week``, where ``during``/``after`` are level shifts
+  against the pre-campaign trend. When the residuals are autocorrelated (Durbin-Watson < 1.5)
+  the model is refitted with Newey-West (HAC) errors and says so.
+
+A change is "clear" when the 95% interval of the ITS level shift excludes zero. The test suite
+checks by simulation that the intervals cover planted effects about 95% of the time and that
+changes are claimed in about 5% of series without an effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+import numpy as np
+from scipy import stats
+
+from antena.analytics.base import has_column
+
+
+@dataclass
+class Windows:
+    before: tuple[date, date]
+    during: tuple[date, date]
+    after: tuple[date, date]
+
+    @classmethod
+    def from_campaign(cls, campaign: dict[str, Any]) -> Windows:
+        start, end = _as_date(campaign["start"]), _as_date(campaign["end"])
+        length = (end - start).days + 1
+        before_days = int(campaign.get("before_days", length))
+        after_days = int(campaign.get("after_days", length))
+        return cls(
+            before=(start - timedelta(before_days), start - timedelta(1)),
+            during=(start, end),
+            after=(end + timedelta(1), end + timedelta(after_days)),
+        )
+
+    def label(self, day: date) -> str | None:
+        for name in ("before", "during", "after"):
+            lo, hi = getattr(self, name)
+            if lo <= day <= hi:
+                return name
+        return None
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def its_model(days: list[date], values: list[float], windows: Windows) -> dict[str, Any] | None:
+    """Segmented regression with day-of-week effects; level shifts for during and after."""
+    import statsmodels.api as sm
+    from statsmodels.stats.stattools import durbin_watson
+
+    points = [(d, v) for d, v in zip(days, values, strict=True) if v is not None and windows.label(d)]
+    labels = [windows.label(d) for d, _ in points]
+    if labels.count("before") < 7 or labels.count("during") < 3:
+        return None
+    origin = windows.before[0]
+    rows_x = []
+    for (day, _), label in zip(points, labels, strict=True):
+        dow = [1.0 if day.weekday() == k else 0.0 for k in range(1, 7)]
+        rows_x.append([1.0, (day - origin).days, float(label == "during"), float(label == "after"), *dow])
+    x = np.array(rows_x)
+    y = np.array([v for _, v in points], dtype=float)
+    keep = [i for i in range(x.shape[1]) if i < 4 or x[:, i].any()]
+    if "after" not in labels:
+        keep = [i for i in keep if i != 3]
+    x = x[:, keep]
+    if np.linalg.matrix_rank(x) < x.shape[1]:
+        return None
+    fit = sm.OLS(y, x).fit()
+    dw = float(durbin_watson(fit.resid))
+    errors = "ols"
+    if dw < 1.5:
+        fit = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": 7})
+        errors = "newey-west"
+    ci = fit.conf_int(0.05)
+    out: dict[str, Any] = {"errors": errors, "durbin_watson": round(dw, 3), "n_days": len(y)}
+    for name, col in (("during", 2), ("after", 3)):
+        if col in keep:
+            idx = keep.index(col)
+            out[name] = {"effect": float(fit.params[idx]), "ci": [float(ci[idx][0]), float(ci[idx][1])],
+                         "p": float(fit.pvalues[idx])}
+    return out
+
+
+def window_means(days: list[date], values: list[float], windows: Windows) -> dict[str, Any]:
+    by: dict[str, list[float]] = {"before": [], "during": [], "after": []}
+    for day, v in zip(days, values, strict=True):
+        label = windows.label(day)
+        if label and v is not None:
+            by[label].append(float(v))
+    out: dict[str, Any] = {}
+    for name, vals in by.items():
+        out[name] = {"mean": float(np.mean(vals)) if vals else None, "days": len(vals)}
+    for name in ("during", "after"):
+        a, b = by[name], by["before"]
+        if len(a) >= 2 and len(b) >= 2:
+            diff = float(np.mean(a) - np.mean(b))
+            va, vb = np.var(a, ddof=1) / len(a), np.var(b, ddof=1) / len(b)
+            se = float(np.sqrt(va + vb))
+            dof = (va + vb) ** 2 / ((va**2 / (len(a) - 1)) + (vb**2 / (len(b) - 1))) if se > 0 else 1.0
+            half = float(stats.t.ppf(0.975, dof)) * se if se > 0 else 0.0
+            out[f"{name}_minus_before"] = {"effect": diff, "ci": [diff - half, diff + half]}
+    return out
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def metric_series(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: dict[str, Any],
+                  windows: Windows) -> dict[str, dict[str, Any]]:
+    """Daily series of every metric the project can measure: name -> {unit, days, values}."""
+    lo, hi = windows.before[0], windows.after[1]
+    s = f"({scope}) s"
+    base = f"SELECT CAST(timezone(?, created_at) AS DATE) AS day, * FROM {s} WHERE created_at IS NOT NULL"  # noqa: S608
+    cols = ["count(*) AS volume"]
+    metrics: dict[str, str] = {"volume": "posts/day"}
+    if has_column(con, "analysis", "awareness_programmes"):
+        cols += ["avg(CAST(list_contains(awareness_programmes, 'amber_alert') AS DOUBLE)) AS awareness_rate",
+                 "avg(CAST(awareness_unaware AS DOUBLE)) AS unaware_rate"]
+        metrics |= {"awareness_rate": "share", "unaware_rate": "share"}
+    if has_column(con, "analysis", "sentiment"):
+        cols.append("avg(CASE sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 ELSE 0.0 END) AS net_sentiment")
+        metrics["net_sentiment"] = "net"
+    params: list[Any] = []
+    if has_column(con, "analysis", "topics"):
+        for topic in config.get("topics", []):
+            cols.append(f"avg(CAST(list_contains(topics, ?) AS DOUBLE)) AS \"topic_share:{_safe(topic['id'])}\"")
+            params.append(topic["id"])
+            metrics[f"topic_share:{_safe(topic['id'])}"] = "share"
+    if has_column(con, "analysis", "targets"):
+        for target in config.get("targets", []):
+            tid = _safe(target["id"])
+            cols.append(
+                "avg(list_avg(list_transform(list_filter(targets, x -> x.target = ?),"
+                " x -> CASE x.sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 ELSE 0.0 END)))"
+                f" AS \"target_sentiment:{tid}\"")
+            params.append(target["id"])
+            cols.append(f"sum(CAST(list_contains(list_transform(targets, x -> x.target), ?) AS INTEGER)) AS \"mentions:{tid}\"")
+            params.append(target["id"])
+            metrics[f"target_sentiment:{tid}"] = "net"
+            metrics[f"mentions:{tid}"] = "posts/day"
+    sql = f"SELECT day, {', '.join(cols)} FROM ({base}) b WHERE day BETWEEN ? AND ? GROUP BY day ORDER BY day"  # noqa: S608
+    result = con.execute(sql, [tz, *params, lo, hi])
+    names = [d[0] for d in result.description]
+    data = {n: [] for n in names}
+    for row in result.fetchall():
+        for n, v in zip(names, row, strict=True):
+            data[n].append(v)
+    days = data.pop("day")
+    # days with no posts at all are zero-volume days, not missing ones
+    full = [lo + timedelta(i) for i in range((hi - lo).days + 1)]
+    index = {d: i for i, d in enumerate(days)}
+    series = {}
+    for name, unit in metrics.items():
+        values = [data[name][index[d]] if d in index else (0 if unit == "posts/day" else None) for d in full]
+        series[name] = {"unit": unit, "days": full, "values": [None if v is None else float(v) for v in values]}
+    return series
+
+
+def _safe(identifier: str) -> str:
+    return "".join(c for c in str(identifier) if c.isalnum() or c in "_-")
+
+
+def campaign_impact(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Before/during/after estimates for every campaign and metric, with plain-words summaries."""
+    out = []
+    for campaign in config.get("campaigns", []):
+        windows = Windows.from_campaign(campaign)
+        series = metric_series(con, scope, tz, config, windows)
+        metrics = []
+        for name, s in series.items():
+            values = s["values"]
+            if sum(v is not None for v in values) < 10:
+                continue
+            entry = {"metric": name, "unit": s["unit"], **window_means(s["days"], values, windows),
+                     "its": its_model(s["days"], values, windows)}
+            entry["summary"] = {lang: describe(entry, lang) for lang in ("en", "es")}
+            metrics.append(entry)
+        kpis = [{**kpi, "measured": _kpi_value(kpi, metrics)} for kpi in campaign.get("kpis", [])]
+        out.append({"id": campaign["id"], "name": campaign.get("name", campaign["id"]),
+                    "windows": {k: [str(v[0]), str(v[1])] for k, v in vars(windows).items()},
+                    "metrics": metrics, "kpis": kpis})
+    return out
+
+
+KPI_METRICS = {"awareness_rate": "awareness_rate", "target_sentiment": "target_sentiment:{target}",
+               "share_of_voice": "mentions:{target}", "help_seeking_volume": "topic_share:hope_support",
+               "hashtag_reach": "volume"}
+
+
+def _kpi_value(kpi: dict[str, Any], metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
+    pattern = KPI_METRICS.get(kpi.get("metric", ""))
+    if not pattern:
+        return None
+    name = pattern.format(target=_safe(kpi.get("target", "")))
+    found = next((m for m in metrics if m["metric"] == name), None)
+    if not found:
+        return None
+    return {"metric": name, "before": found["before"]["mean"], "during": found["during"]["mean"],
+            "after": found["after"]["mean"], "its": found["its"]}
+
+
+LABELS = {
+    "en": {"volume": "relevant posts per day", "awareness_rate": "share of posts mentioning the AMBER alert",
+           "unaware_rate": "share of posts showing they do not know the AMBER alert",
+           "net_sentiment": "net sentiment", "topic_share": "share of posts on {x}",
+           "target_sentiment": "net sentiment toward {x}", "mentions": "daily mentions of {x}"},
+    "es": {"volume": "publicaciones relevantes por día", "awareness_rate": "proporción de publicaciones que mencionan la Alerta Amber",
+           "unaware_rate": "proporción de publicaciones que muestran no conocer la Alerta Amber",
+           "net_sentiment": "sentimiento neto", "topic_share": "proporción de publicaciones sobre {x}",
+           "target_sentiment": "sentimiento neto hacia {x}", "mentions": "menciones diarias de {x}"},
+}
+
+
+def metric_label(name: str, lang: str) -> str:
+    base, _, arg = name.partition(":")
+    return LABELS[lang].get(base, name).format(x=arg)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "share":
+        return f"{value * 100:.1f}%"
+    if unit == "net":
+        return f"{value:+.2f}"
+    return f"{value:.1f}"
+
+
+def _fmt_change(value: float, unit: str, lang: str) -> str:
+    if unit == "share":
+        return f"{value * 100:+.1f} " + ("puntos" if lang == "es" else "points")
+    return f"{value:+.2f}"
+
+
+def describe(entry: dict[str, Any], lang: str) -> str:
+    """One sentence saying what changed and how sure we are."""
+    name, unit = entry["metric"], entry["unit"]
+    label = metric_label(name, lang)
+    before, during = entry["before"]["mean"], entry["during"]["mean"]
+    its = entry.get("its") or {}
+    shift = its.get("during")
+    if before is None or during is None or not shift:
+        return ("No hay suficientes días para comparar " if lang == "es" else "Not enough days to compare ") + label + "."
+    lo, hi = shift["ci"]
+    clear = lo > 0 or hi < 0
+    change = f"{_fmt_change(shift['effect'], unit, lang)} (IC 95% {_fmt_change(lo, unit, lang)} a {_fmt_change(hi, unit, lang)})" if lang == "es" \
+        else f"{_fmt_change(shift['effect'], unit, lang)} (95% CI {_fmt_change(lo, unit, lang)} to {_fmt_change(hi, unit, lang)})"
+    if lang == "es":
+        verdict = "el cambio es claro" if clear else "no podemos afirmar que haya cambiado"
+        return (f"{label[0].upper() + label[1:]}: {_fmt(before, unit)} antes y {_fmt(during, unit)} durante la campaña; "
+                f"cambio estimado {change}: {verdict}.")
+    verdict = "the change is clear" if clear else "we cannot say it changed"
+    return (f"{label[0].upper() + label[1:]}: {_fmt(before, unit)} before and {_fmt(during, unit)} during the campaign; "
+            f"estimated change {change}: {verdict}.")

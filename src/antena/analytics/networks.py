@@ -1,0 +1,49 @@
+"""Networks for Gephi: who replies to / mentions whom, and which hashtags go together (GEXF)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import networkx as nx
+
+from antena.analytics.base import rows
+
+
+def interaction_graph(con: duckdb.DuckDBPyConnection, scope: str) -> nx.DiGraph:
+    """Directed graph of pseudonymous authors: replies/quotes/reposts to parents' authors, and
+    mentions (mentioned accounts keep their handle: they are addressed publicly)."""
+    graph = nx.DiGraph()
+    for r in rows(con, f"""
+        SELECT s.author_id AS source, p.author_id AS target, s.kind AS kind, count(*) AS weight
+        FROM ({scope}) s JOIN posts p ON p.post_id = s.parent_id
+        WHERE s.author_id IS NOT NULL AND p.author_id IS NOT NULL GROUP BY 1, 2, 3"""):  # noqa: S608
+        _add_edge(graph, r["source"], r["target"], r["weight"], r["kind"])
+    for r in rows(con, f"""
+        SELECT author_id AS source, '@' || m AS target, count(*) AS weight
+        FROM ({scope}) s, unnest(s.mentions) AS u(m) WHERE author_id IS NOT NULL GROUP BY 1, 2"""):  # noqa: S608
+        _add_edge(graph, r["source"], r["target"], r["weight"], "mention")
+    return graph
+
+
+def hashtag_graph(con: duckdb.DuckDBPyConnection, scope: str) -> nx.Graph:
+    graph = nx.Graph()
+    for r in rows(con, f"""
+        WITH t AS (SELECT post_id, unnest(list_distinct(hashtags)) AS tag FROM ({scope}) s)
+        SELECT a.tag AS source, b.tag AS target, count(*) AS weight
+        FROM t a JOIN t b ON a.post_id = b.post_id AND a.tag < b.tag GROUP BY 1, 2"""):  # noqa: S608
+        graph.add_edge("#" + r["source"], "#" + r["target"], weight=int(r["weight"]))
+    return graph
+
+
+def _add_edge(graph: nx.DiGraph, source: str, target: str, weight: int, kind: str) -> None:
+    if graph.has_edge(source, target):
+        graph[source][target]["weight"] += int(weight)
+    else:
+        graph.add_edge(source, target, weight=int(weight), kind=kind)
+
+
+def write_gexf(graph: nx.Graph, path: Path) -> dict[str, Any]:
+    nx.write_gexf(graph, path)
+    return {"path": str(path), "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}

@@ -1,0 +1,87 @@
+"""Representative quotes: posts typical of their topic (or target) and engaged with.
+
+Typicality is the cosine similarity of a post's word/character n-gram vector to the centroid
+of its group; the score multiplies it by ``1 + log(1 + likes + shares)``. Reposts and
+near-identical texts are skipped; texts are redacted and authors pseudonymous.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from antena.analytics.base import has_column, rows
+from antena.nlp.textutil import fold
+from antena.protect.redact import redact
+
+MAX_CANDIDATES = 1500
+
+
+def _score(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not candidates:
+        return []
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=2**18,
+                                   alternate_sign=False, norm="l2")
+    matrix = vectorizer.transform([fold(c["text"]) for c in candidates])
+    centroid = np.asarray(matrix.mean(axis=0)).ravel()
+    norm = np.linalg.norm(centroid) or 1.0
+    typicality = matrix @ (centroid / norm)
+    for c, t in zip(candidates, typicality, strict=True):
+        engagement = (c.get("like_count") or 0) + (c.get("share_count") or 0)
+        c["typicality"] = round(float(t), 4)
+        c["score"] = float(t) * (1 + math.log1p(engagement))
+    return sorted(candidates, key=lambda c: (-c["score"], c["post_id"]))
+
+
+def _pick(candidates: list[dict[str, Any]], n: int, keep_handles: list[str]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    picked = []
+    for c in _score(candidates):
+        key = fold(c["text"])[:80]
+        if key in seen:
+            continue
+        seen.add(key)
+        picked.append({
+            "post_id": c["post_id"], "platform": c["platform"], "created_at": c["created_at"],
+            "author": c["author_id"], "text": redact(c["text"], keep_handles),
+            "likes": c.get("like_count"), "shares": c.get("share_count"),
+            "typicality": c["typicality"], "synthetic": bool(c.get("synthetic")),
+        })
+        if len(picked) >= n:
+            break
+    return picked
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, scope: str, condition: str, params: list[Any]) -> list[dict[str, Any]]:
+    return rows(con, f"""
+        SELECT post_id, platform, created_at, author_id, text, like_count, share_count, synthetic
+        FROM ({scope}) s WHERE {condition} AND kind <> 'repost' AND length(text) BETWEEN 40 AND 500
+        ORDER BY coalesce(like_count, 0) + coalesce(share_count, 0) DESC, post_id LIMIT ?""",  # noqa: S608
+        params + [MAX_CANDIDATES])
+
+
+def quotes(con: duckdb.DuckDBPyConnection, scope: str, config: dict[str, Any], per_group: int = 3) -> dict[str, Any]:
+    keep = [a for t in config.get("targets", []) for a in t.get("aliases", []) if a.startswith("@")]
+    result: dict[str, Any] = {"by_topic": {}, "by_target": {}, "headline": None}
+    if has_column(con, "analysis", "topics"):
+        for topic in config.get("topics", []):
+            picked = _pick(_candidates(con, scope, "list_contains(topics, ?)", [topic["id"]]), per_group, keep)
+            if picked:
+                result["by_topic"][topic["id"]] = picked
+    if has_column(con, "analysis", "targets"):
+        for target in config.get("targets", []):
+            cond = "list_contains(list_transform(targets, x -> x.target), ?)"
+            picked = _pick(_candidates(con, scope, cond, [target["id"]]), per_group, keep)
+            if picked:
+                result["by_target"][target["id"]] = picked
+    pool = [q for qs in result["by_topic"].values() for q in qs[:1]]
+    if not pool:
+        pool = _pick(_candidates(con, scope, "TRUE", []), 1, keep)
+    if pool:
+        result["headline"] = max(pool, key=lambda q: ((q["likes"] or 0) + (q["shares"] or 0), q["typicality"]))
+    return result

@@ -1,0 +1,59 @@
+"""``antena stats``: the analytics behind the report, as tables or JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, open_project
+
+
+@app.command()
+def stats(
+    folder: ProjectDir,
+    section: Annotated[list[str] | None, typer.Option(help="Only these sections (repeatable): corpus, volumes, hashtags, spikes, topics, sentiment, targets, awareness, quotes, campaigns.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Counts, trends, spikes, sentiment per target, awareness and campaign impact."""
+    from antena.analytics import compute_stats
+
+    with open_project(folder) as project:
+        result = compute_stats(project, set(section) if section else None)
+    if json:
+        emit_json(result)
+        return
+    corpus = result.get("corpus", {})
+    console.print(f"[bold]{result['project']}[/]: {corpus.get('posts', '?')} posts imported; analysing {result['scope']}")
+    if "volumes" in result:
+        v = result["volumes"]
+        console.print(f"{v['posts']} posts by {v['unique_authors']} authors, {v['period']['start']} to {v['period']['end']}")
+        _table("posts by platform", ["platform", "posts"], v["by_platform"])
+    if result.get("hashtags"):
+        _table("top hashtags", ["hashtag", "posts", "growth"], result["hashtags"]["top"][:10])
+    if result.get("spikes"):
+        _table("spike alerts", ["kind", "key", "day", "count", "baseline_mean", "z"], result["spikes"][:10])
+    if result.get("topics"):
+        _table("topics", ["topic", "posts", "share"], result["topics"]["totals"])
+    if result.get("targets"):
+        _table("sentiment toward targets", ["name", "mentions", "net", "share_of_voice"], result["targets"])
+    if result.get("awareness"):
+        _table("awareness", ["programme", "posts", "rate"], result["awareness"]["programmes"])
+    for campaign in result.get("campaigns", []):
+        console.print(f"[bold]campaign {campaign['name']}[/]")
+        for metric in campaign["metrics"]:
+            console.print("  " + metric["summary"]["en"], highlight=False)
+
+
+def _table(title: str, columns: list[str], rows: list[dict]) -> None:
+    table = Table(*columns, title=title)
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    console.print(table)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return "" if value is None else str(value)
