@@ -292,3 +292,12 @@ def test_indented_documents_are_read_too(cli, project_dir, tmp_path):
     result = cli.json("import", project_dir, tmp_path / "response.json", tmp_path / "tweets.json")
     assert [(f["format"], f["stored"], f["quarantined"]) for f in result["files"]] == [
         ("twitter_v2", 3, 0), ("twitter_v2_flat", 2, 0)]
+
+
+def test_other_twarc_objects_are_not_posts(cli, project_dir, tmp_path):
+    lists = {"data": [{"id": "77", "name": "Alertas", "created_at": "2024-01-01T00:00:00.000Z", "follower_count": 3}],
+             "meta": {"result_count": 1}, "__twarc": {"url": "https://api.twitter.com/2/users/1/owned_lists"}}
+    (tmp_path / "lists.jsonl").write_text(json.dumps(lists) + "\n", encoding="utf-8")
+    result = cli.json("import", project_dir, tmp_path / "lists.jsonl", expect=None)
+    assert (result["files"][0]["format"], result["stored"], result["quarantined"]) == ("twitter_v2", 0, 1)
+    assert list(result["files"][0]["quarantine_reasons"]) == ["not a post: an X object that is not a tweet"]

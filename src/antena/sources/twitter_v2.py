@@ -308,7 +308,7 @@ class TwitterV2(Source):
                 return 0.8 if twarc else 0.6
             if {"id", "name", "username"} <= data and "text" not in data:  # user lookup
                 return 0.7 if twarc else 0.5
-            return 0.0
+            return 0.5 if "__twarc" in top else 0.0  # other twarc2 output (lists, spaces)
         if {"id", "action"} <= top and top <= COMPLIANCE_KEYS:
             return 0.9  # batch compliance results
         if "errors" in top and not looks_like_v2_tweet(top) and b"api.twitter.com/2/problems" in head:
@@ -371,6 +371,8 @@ class TwitterV2(Source):
                 yield _not_a_post("tweet count (from the counts endpoint)", line, pointer, tweet)
             elif "username" in tweet and "text" not in tweet:
                 yield _not_a_post("user profile (from a user lookup)", line, pointer, tweet)
+            elif "text" not in tweet:  # lists, spaces, ... that twarc2 also writes
+                yield _not_a_post("an X object that is not a tweet", line, pointer, tweet)
             else:
                 yield RawRecord(self._raw(tweet, users, tweets, places, media, context), line, pointer)
                 # earlier (or later) versions of an edited tweet expanded in includes.tweets
