@@ -271,3 +271,24 @@ def test_reddit_dump_lines_are_streamed_and_a_bad_line_is_quarantined(project, t
     assert (totals.read, totals.stored, totals.quarantined) == (3, 2, 1)
     assert project.con.execute("SELECT source_line FROM quarantine").fetchone()[0] == 2
     assert project.con.execute("SELECT source_line FROM posts WHERE post_id = 'reddit:t1_ee0001'").fetchone()[0] == 4
+
+
+def test_bluesky_newer_framings_thread_v2_and_jetstream_frames(project, tmp_path):
+    view = json.loads((folder("bluesky_appview") / "search_posts.json").read_text())["posts"][1]
+    thread = {"thread": [{"uri": view["uri"], "depth": 0, "value": {"$type": "app.bsky.unspecced.defs#threadItemPost", "post": view}},
+                         {"uri": "at://x", "depth": 1, "value": {"$type": "app.bsky.unspecced.defs#threadItemNotFound"}}]}
+    thread_path = tmp_path / "thread_v2.json"
+    thread_path.write_text(json.dumps(thread))
+    frame = {"$type": "network.bsky.jetstream.subscribeEvents#commit", "seq": 7, "did": "did:plc:vecina0example00000000000",
+             "time": "2025-03-09T10:00:00.123456Z", "rev": "r", "operation": "update", "collection": "app.bsky.feed.post",
+             "rkey": "3kreply00002", "cid": "c",
+             "record": {"$type": "app.bsky.feed.post", "text": "Compartido (editado).", "createdAt": "2025-03-01T10:05:00.000Z"}}
+    frame_path = tmp_path / "frames.jsonl"
+    frame_path.write_text(json.dumps(frame) + "\n")
+    assert detect_format(InputFile(str(thread_path), thread_path)) == "bluesky_appview"
+    assert detect_format(InputFile(str(frame_path), frame_path)) == "bluesky_jetstream"
+    totals, _ = project.import_files([thread_path, frame_path])
+    assert (totals.stored, totals.updated, totals.quarantined) == (1, 1, 1)
+    row = posts(project)[f"bluesky:{BSKY_B}3kreply00002"]
+    assert row["text"] == "Compartido (editado)." and row["version_key"] == "2025-03-09T10:00:00.123456Z"
+    assert reasons(project)[0][0] == "not a post: app.bsky.unspecced.defs#threadItemNotFound"

@@ -2,8 +2,9 @@
 
 Reads ``searchPosts``/``getPosts``/``getQuotes`` (``posts: [postView]``), ``getAuthorFeed``,
 ``getTimeline``, ``getFeed``, ``getActorLikes`` (``feed: [feedViewPost]``; a ``reason`` of
-type ``#reasonRepost`` is a repost by ``reason.by``), ``getPostThread`` (``thread``, walked
-up through ``parent`` and down through ``replies``), and ``com.atproto.repo.getRecord`` /
+type ``#reasonRepost`` is a repost by ``reason.by``; the reposted post is stored too),
+``getPostThread`` (``thread``, walked up through ``parent`` and down through ``replies``; the
+flat V2 list too), and ``com.atproto.repo.getRecord`` /
 ``listRecords`` (``{uri, cid, value}``). A file may hold one response or one per line.
 Follows, likes and other non-post responses are quarantined as "not a post".
 
@@ -281,6 +282,11 @@ def _document_records(doc: Any, pointer: str, line: int) -> Iterator[RawRecord |
                 yield _raw({"post": item["post"], "reason": reason}, line, f"{where}/reason")
     elif isinstance(doc.get("thread"), dict):
         yield from _thread(doc["thread"], line, f"{pointer}/thread", up=True, down=True)
+    elif isinstance(doc.get("thread"), list):  # getPostThreadV2: flat items {uri, depth, value}
+        for index, item in enumerate(doc["thread"]):
+            view = dig(item, "value", "post")
+            yield from _post_view(view if isinstance(view, dict) else dig(item, "value") or item,
+                                  None, line, f"{pointer}/thread/{index}")
     elif isinstance(doc.get("records"), list):
         for index, view in enumerate(doc["records"]):
             yield from _document_records(view, f"{pointer}/records/{index}", line)
@@ -307,6 +313,8 @@ def _post_view(view: Any, reason: Any, line: int, pointer: str) -> Iterator[RawR
     elif view.get("notFound") or view.get("blocked"):
         state = "not found (deleted?)" if view.get("notFound") else "blocked"
         yield _bad(f"not a post: referenced post {state}", pointer, line, view, "uri")
+    elif "uri" not in view or "record" not in view:
+        yield _bad(f"not a post: {view.get('$type') or 'object without uri and record'}", pointer, line, view, "uri")
     else:
         yield _raw({"post": view} if reason is None else {"post": view, "reason": reason}, line, pointer)
 
