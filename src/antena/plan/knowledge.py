@@ -7,8 +7,10 @@ field by field, new tools, tips and partners are added, ``costs`` override tool 
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -92,13 +94,17 @@ class KnowledgeBase:
         return next(t for t in self.tips if t.id == tip_id)
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 3x faster
+
+
+@lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
     return json.loads(files("antena.plan").joinpath("toolbox.schema.json").read_text(encoding="utf-8"))
 
 
 def _read(text: str, label: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{label}: not valid YAML: {exc}") from exc
     data = data or {}
@@ -202,10 +208,16 @@ def _check_bilingual(data: dict[str, Any]) -> None:
         walk(data.get(key), key)
 
 
-def load_knowledge(extra_files: list[Path] | None = None) -> KnowledgeBase:
-    """The packaged toolbox merged with organisation files (later files win)."""
+@lru_cache(maxsize=1)
+def _package_data() -> dict[str, Any]:
     data = _read(files("antena.plan").joinpath(PACKAGE_FILE).read_text(encoding="utf-8"), PACKAGE_FILE)
     _check_bilingual(data)
+    return data
+
+
+def load_knowledge(extra_files: list[Path] | None = None) -> KnowledgeBase:
+    """The packaged toolbox merged with organisation files (later files win)."""
+    data = copy.deepcopy(_package_data())
     kb = KnowledgeBase(groups={}, objectives={}, metrics={}, tools={}, tips=[], roles={}, sources={})
     _merge(kb, data, "toolbox")
     for path in extra_files or []:

@@ -17,6 +17,7 @@ LOW_AWARENESS = 0.5
 NEGATIVE_SENTIMENT = -0.2
 MIN_MENTIONS = 5
 DOMINANT_PLATFORM = 0.4
+PLATFORM_CHANNELS = {"x": "twitter"}  # store platform id -> channel id used by the toolbox
 
 TEXT = {
     "en": {
@@ -121,13 +122,14 @@ def _platforms(project: Project, kb: KnowledgeBase, lang: str) -> list[dict[str,
     share = n / total
     if share < DOMINANT_PLATFORM:
         return []
-    tools = [tool.id for tool in kb.tools.values() if platform in tool.channels]
+    channel = PLATFORM_CHANNELS.get(platform, platform)
+    tools = [tool.id for tool in kb.tools.values() if channel in tool.channels]
     t = TEXT[lang]
     return [{"id": f"platform-{platform}", "title": t["platform"].format(platform=platform),
              "evidence": t["platform.ev"].format(share=share, n=total, platform=platform),
              "numbers": {"platform": platform, "posts": int(n), "total_posts": int(total),
                          "share": round(share, 4), "by_platform": {p: int(c) for p, c in rows}},
-             "groups": [], "objectives": [], "tools": tools, "channels": [platform]}]
+             "groups": [], "objectives": [], "tools": tools, "channels": [channel]}]
 
 
 def analysis_tables(project: Project) -> list[str]:
