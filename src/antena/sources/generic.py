@@ -365,6 +365,7 @@ class Generic(Source):
         super().__init__(**options)
         mapping = options.get("mapping") or {}
         self.mapping = {k: v for k, v in mapping.items() if k != NAME_KEY}
+        self._plans: dict[tuple[Any, ...], dict[str, tuple[str, Any, str, Any]]] = {}
 
     @classmethod
     def refresh_options(cls, options: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
@@ -410,30 +411,55 @@ class Generic(Source):
 
     # ------------------------------------------------------------ map
 
-    def _lookup(self, raw: dict[str, Any], lower: dict[str, str], field: str) -> tuple[Any, str]:
-        """The value of ``field`` in ``raw`` and the column it came from ("" for constants);
-        ``_MISSING`` when the mapped column is absent."""
-        spec = self.mapping.get(field)
-        if spec is None:
-            for name in DEFAULT_COLUMNS[field]:
-                if name in lower:
-                    return raw[lower[name]], lower[name]
-            return _MISSING, ""
-        if "value" in spec:
-            return spec["value"], ""
-        column = spec["column"]
-        value = _column_value(raw, lower, column)
-        if value is _MISSING and "or_value" in spec:
-            return spec["or_value"], ""
-        return value, column
-
-    def map(self, raw: dict[str, Any]) -> Post | Quarantine:
-        lower = {}
+    def _plan(self, raw: dict[str, Any]) -> dict[str, tuple[str, Any, str, Any]]:
+        """Where each field comes from for records with these keys (cached: rows of one file
+        share their columns): ``(how, key/path/constant, column named, constant if absent)``."""
+        keys = tuple(raw)
+        plan = self._plans.get(keys)
+        if plan is not None:
+            return plan
+        lower: dict[str, Any] = {}
         for key in raw:
             lower.setdefault(str(key).strip().lower(), key)
+        plan = {}
+        for field in FIELDS:
+            spec = self.mapping.get(field)
+            if spec is None:
+                key = next((lower[n] for n in DEFAULT_COLUMNS[field] if n in lower), _MISSING)
+                plan[field] = ("key", key, str(key), None) if key is not _MISSING else ("absent", None, "", None)
+            elif "value" in spec:
+                plan[field] = ("const", spec["value"], "", None)
+            else:
+                column, fallback = spec["column"], spec.get("or_value")
+                key = column if column in raw else lower.get(column.lower(), _MISSING)
+                if key is not _MISSING:
+                    plan[field] = ("key", key, column, None)
+                elif "." in column:
+                    plan[field] = ("path", column, column, fallback)
+                elif fallback is not None:
+                    plan[field] = ("const", fallback, "", None)
+                else:
+                    plan[field] = ("missing", None, column, None)
+        if len(self._plans) > 256:  # JSON records with ever-changing keys
+            self._plans.clear()
+        self._plans[keys] = plan
+        return plan
+
+    def map(self, raw: dict[str, Any]) -> Post | Quarantine:
+        plan = self._plan(raw)
         values: dict[str, Any] = {}
         for field in FIELDS:
-            value, column = self._lookup(raw, lower, field)
+            how, arg, column, fallback = plan[field]
+            if how == "key":
+                value = raw[arg]
+            elif how == "const":
+                value, column = arg, ""
+            elif how == "path":
+                value = _column_value(raw, {}, arg)
+                if value is _MISSING and fallback is not None:
+                    value, column = fallback, ""
+            else:
+                value = _MISSING
             if value is _MISSING:
                 if field in self.mapping and (field in REQUIRED or field == "text"):
                     return Quarantine(reason=f"column {column!r} (mapped to {field}) is not in this record",
