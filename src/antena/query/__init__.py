@@ -1,13 +1,12 @@
 """The boolean query language (see docs/query-language.md).
 
-``compile_query(text)`` returns a SQL condition over the ``posts`` table and its parameters.
+``compile_query(text)`` returns a SQL condition over the ``posts`` table and its parameters;
+``parse(text)`` returns the syntax tree. Both raise ``antena.errors.QuerySyntaxError``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from antena.query.compiler import FIELDS, compile_query, register_field
+from antena.query.parser import parse
 
-
-def compile_query(text: str) -> tuple[str, list[Any]]:
-    """Placeholder until the parser lands: a plain case-insensitive substring match."""
-    return "strip_accents(lower(coalesce(text, ''))) LIKE '%' || strip_accents(lower(?)) || '%'", [text]
+__all__ = ["FIELDS", "compile_query", "parse", "register_field"]
