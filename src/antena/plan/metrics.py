@@ -83,7 +83,7 @@ def awareness_rate(project: Project, lo: datetime, hi: datetime, programme: str 
         return None
     like = [f"%{(programme or '').lower()}%"]
     if dtype.endswith("[]"):
-        cond = "len(list_filter(aw.awareness_programmes, x -> lower(CAST(x AS VARCHAR)) LIKE ?)) > 0"
+        cond = "lower(array_to_string(aw.awareness_programmes, '|')) LIKE ?"
     elif dtype == "BOOLEAN":
         cond, like = "aw.awareness_programmes", []
     else:
