@@ -107,21 +107,41 @@ class Project:
 
     # ------------------------------------------------------------------ query
 
-    def where(self, query: str | None) -> tuple[str, list[Any]]:
-        """SQL condition and parameters for a query over ``posts`` (``TRUE`` when empty)."""
-        if not query or not query.strip():
-            return "TRUE", []
+    def where(self, query: str | None, *, relevant: bool = False) -> tuple[str, list[Any]]:
+        """SQL condition and parameters for a query over ``posts`` (``TRUE`` when empty).
+
+        ``relevant=True`` ANDs the project's ``[relevance] query`` (the working set).
+        """
         from antena.query import compile_query
 
-        return compile_query(query)
+        timezone = str(self.config.get("project", {}).get("timezone") or "UTC")
+        parts = [compile_query(query, timezone=timezone)] if query and query.strip() else []
+        if relevant:
+            parts.insert(0, self._relevance_condition(timezone))
+        if not parts:
+            return "TRUE", []
+        return " AND ".join(f"({sql})" for sql, _ in parts), [p for _, params in parts for p in params]
+
+    def _relevance_condition(self, timezone: str) -> tuple[str, list[Any]]:
+        from antena.errors import QuerySyntaxError
+        from antena.query import compile_query
+
+        text = self.relevance_query()
+        if not text:
+            raise ProjectError(f"{self.folder / CONFIG_NAME} has no [relevance] query")
+        try:
+            return compile_query(text, timezone=timezone)
+        except QuerySyntaxError as exc:
+            raise QuerySyntaxError(f"[relevance] query in {CONFIG_NAME}: {str(exc).splitlines()[0].rsplit(' at column', 1)[0]}",
+                                   exc.query, exc.column) from None
 
     def relevance_query(self) -> str:
         return str(self.config.get("relevance", {}).get("query", "")).strip()
 
     def posts(self, query: str | None = None, columns: list[str] | None = None, limit: int | None = None,
-              include_deleted: bool = False) -> pa.Table:
+              include_deleted: bool = False, *, relevant: bool = False) -> pa.Table:
         """Posts matching ``query`` as an Arrow table (``.to_pandas()``, ``polars.from_arrow``)."""
-        condition, params = self.where(query)
+        condition, params = self.where(query, relevant=relevant)
         cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
         deleted = "" if include_deleted else " AND NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
         sql = f"SELECT {cols} FROM posts WHERE ({condition}){deleted} ORDER BY created_at, post_id"  # noqa: S608 - condition is compiled, values are parameters
@@ -129,18 +149,27 @@ class Project:
             sql += f" LIMIT {int(limit)}"
         return self.con.execute(sql, params).to_arrow_table()
 
-    def count(self, query: str | None = None) -> int:
-        condition, params = self.where(query)
-        sql = f"SELECT count(*) FROM posts WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608
+    def count(self, query: str | None = None, *, relevant: bool = False) -> int:
+        """How many posts ``posts(query)`` returns (deleted and withheld posts excluded)."""
+        condition, params = self.where(query, relevant=relevant)
+        sql = (f"SELECT count(*) FROM posts WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608
+               " AND NOT coalesce(withheld, false)")
         return int(self.con.execute(sql, params).fetchone()[0])
 
-    def to_pandas(self, query: str | None = None) -> Any:
-        return self.posts(query).to_pandas()
+    def to_pandas(self, query: str | None = None, *, relevant: bool = False) -> Any:
+        return self.posts(query, relevant=relevant).to_pandas()
 
-    def to_polars(self, query: str | None = None) -> Any:
+    def to_polars(self, query: str | None = None, *, relevant: bool = False) -> Any:
         import polars as pl
 
-        return pl.from_arrow(self.posts(query))
+        return pl.from_arrow(self.posts(query, relevant=relevant))
+
+    def export(self, path: str | Path, format: str | None = None, query: str | None = None, *,
+               relevant: bool = False) -> dict[str, Any]:
+        """Stream matching posts to CSV, Parquet or JSONL; returns rows, path, format and columns."""
+        from antena.query.export import export_posts
+
+        return export_posts(self, Path(path), format, query, relevant=relevant)
 
     # ------------------------------------------------------------------ analysis
 
