@@ -16,6 +16,7 @@ is re-read from the current ``antena.toml`` first, so fixing a mapping there and
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import itertools
 import math
@@ -287,8 +288,9 @@ def read_parquet_rows(stream: IO[bytes], batch_size: int = 2048) -> Iterator[tup
 
 
 def _seekable(stream: IO[bytes]) -> bool:
+    """Cheaply seekable: gzip streams seek by decompressing again, so they are spooled."""
     try:
-        return bool(stream.seekable()) and not stream.__class__.__name__.startswith("Gzip")
+        return bool(stream.seekable()) and not isinstance(stream, gzip.GzipFile)
     except (AttributeError, ValueError):
         return False
 
