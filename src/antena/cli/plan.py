@@ -161,7 +161,7 @@ def plan_command(
     """Plan an awareness campaign: groups x objectives -> tools, tips, phases, messages and KPIs."""
     from antena.plan import render
     from antena.plan.knowledge import load_knowledge
-    from antena.plan.planner import PlanRequest, campaign_dates, recommend, slug, split_ids
+    from antena.plan.planner import PlanRequest, recommend, slug, split_ids
     from antena.plan.suggest import suggest
 
     start_day = _parse_day(start, "--start")
@@ -215,7 +215,6 @@ def plan_command(
         project.close()
         result["saved"] = save_campaign(save, result, campaign_id, campaign_name)
         result["saved"]["config"] = str(save / "antena.toml")
-        assert campaign_dates(start_day, weeks)[0] == start_day
     if project is not None:
         project.close()
     if out:
