@@ -25,6 +25,7 @@ from antena.query.patterns import WordPattern, has_letters, tag_core, tag_in_tex
 MAX_QUERY_LENGTH = 20_000
 MAX_NEAR_DISTANCE = 50
 MAX_DEPTH = 60
+MAX_TERMS = 1000  # DuckDB binds thousands of conditions slowly (2000 terms: ~4 s)
 _TAG = re.compile(r"^[#@][\w*]+$")
 
 
@@ -112,7 +113,9 @@ class QueryError(Exception):
 def _flatten(kind: type[And] | type[Or], items: list[Node]) -> Node:
     flat: list[Node] = []
     for item in items:
-        flat.extend(item.children if isinstance(item, kind) else (item,))
+        for child in item.children if isinstance(item, kind) else (item,):
+            if child not in flat:  # "a OR a" is "a"
+                flat.append(child)
     return flat[0] if len(flat) == 1 else kind(tuple(flat))
 
 
@@ -203,6 +206,14 @@ def near_operand(node: Node) -> WordPattern | None:
     return None
 
 
+def _terms(node: Node) -> int:
+    if isinstance(node, And | Or):
+        return sum(_terms(c) for c in node.children)
+    if isinstance(node, Not):
+        return _terms(node.child)
+    return 1
+
+
 def _depth(node: Node) -> int:
     if isinstance(node, And | Or):
         return 1 + max(_depth(c) for c in node.children)
@@ -282,4 +293,6 @@ def parse(text: str) -> Node:
         raise QuerySyntaxError("query nests too deeply", flat, 1) from None
     if _depth(node) > MAX_DEPTH:
         raise QuerySyntaxError(f"query nests more than {MAX_DEPTH} levels deep", flat, 1)
+    if _terms(node) > MAX_TERMS:
+        raise QuerySyntaxError(f"query has more than {MAX_TERMS} terms", flat, 1)
     return node
