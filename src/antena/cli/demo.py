@@ -102,6 +102,7 @@ def add_campaign(folder: Path, scenario: Scenario) -> None:
         entry["before_days"] = scenario.window_days
         entry["after_days"] = scenario.window_days
         if "campaigns" not in doc:
+            doc.add(tomlkit.nl())
             doc.append("campaigns", tomlkit.aot())
         doc["campaigns"].append(entry)
 
