@@ -50,13 +50,15 @@ def export_posts(project: Project, path: Path, format: str | None, query: str | 
            " AND NOT coalesce(withheld, false) ORDER BY created_at, post_id")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    reader = project.con.execute(sql, params).to_arrow_reader(BATCH_ROWS)
+    cursor = project.con.cursor()  # own result state: streaming does not block the project's connection
     try:
+        reader = cursor.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
         rows = _WRITERS[chosen](reader, partial)
     except BaseException:
-        reader.close()
         partial.unlink(missing_ok=True)
         raise
+    finally:
+        cursor.close()
     os.replace(partial, path)
     project.audit("export", f"{rows} posts to {path.name} ({chosen})")
     return {"rows": rows, "path": str(path), "format": chosen, "columns": columns}
