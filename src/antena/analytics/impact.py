@@ -148,16 +148,16 @@ def metric_series(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: d
         for target in config.get("targets", []):
             tid = _safe(target["id"])
             cols.append(
-                "avg(list_avg(list_transform(list_filter(targets, x -> x.target = ?),"
-                " x -> CASE x.sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 ELSE 0.0 END)))"
+                "avg(list_avg(list_transform(list_filter(targets, lambda x: x.target = ?),"
+                " lambda x: CASE x.sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 ELSE 0.0 END)))"
                 f" AS \"target_sentiment:{tid}\"")
             params.append(target["id"])
-            cols.append(f"sum(CAST(list_contains(list_transform(targets, x -> x.target), ?) AS INTEGER)) AS \"mentions:{tid}\"")
+            cols.append(f"sum(CAST(list_contains(list_transform(targets, lambda x: x.target), ?) AS INTEGER)) AS \"mentions:{tid}\"")
             params.append(target["id"])
             metrics[f"target_sentiment:{tid}"] = "net"
             metrics[f"mentions:{tid}"] = "posts/day"
     sql = f"SELECT day, {', '.join(cols)} FROM ({base}) b WHERE day BETWEEN ? AND ? GROUP BY day ORDER BY day"  # noqa: S608
-    result = con.execute(sql, [tz, *params, lo, hi])
+    result = con.execute(sql, [*params, tz, lo, hi])  # placeholders in text order
     names = [d[0] for d in result.description]
     data = {n: [] for n in names}
     for row in result.fetchall():

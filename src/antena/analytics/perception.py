@@ -32,10 +32,11 @@ def topics(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any
         "totals": totals,
         "by_week": rows(con, f"""
             WITH w AS (SELECT date_trunc('week', timezone(?, created_at)) AS week, topics FROM {s} WHERE created_at IS NOT NULL),
-                 n AS (SELECT week, count(*) AS posts FROM w GROUP BY 1)
-            SELECT CAST(w.week AS DATE) AS week, t.topic, count(*) AS posts, any_value(n.posts) AS week_posts,
+                 n AS (SELECT week, count(*) AS posts FROM w GROUP BY 1),
+                 t AS (SELECT week, unnest(topics) AS topic FROM w)
+            SELECT CAST(t.week AS DATE) AS week, t.topic, count(*) AS posts, any_value(n.posts) AS week_posts,
                    count(*) / any_value(n.posts) AS share
-            FROM w, unnest(w.topics) AS t(topic) JOIN n USING (week) GROUP BY 1, 2 ORDER BY 1, 2""", [tz]),  # noqa: S608
+            FROM t JOIN n USING (week) GROUP BY 1, 2 ORDER BY 1, 2""", [tz]),  # noqa: S608
         "by_platform": rows(con, f"""
             SELECT platform, unnest(topics) AS topic, count(*) AS posts FROM {s} GROUP BY 1, 2 ORDER BY 1, 3 DESC"""),  # noqa: S608
     }

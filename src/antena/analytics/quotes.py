@@ -75,7 +75,7 @@ def quotes(con: duckdb.DuckDBPyConnection, scope: str, config: dict[str, Any], p
                 result["by_topic"][topic["id"]] = picked
     if has_column(con, "analysis", "targets"):
         for target in config.get("targets", []):
-            cond = "list_contains(list_transform(targets, x -> x.target), ?)"
+            cond = "list_contains(list_transform(targets, lambda x: x.target), ?)"
             picked = _pick(_candidates(con, scope, cond, [target["id"]]), per_group, keep)
             if picked:
                 result["by_target"][target["id"]] = picked

@@ -1,0 +1,129 @@
+"""Vega-Lite chart specifications built from ``compute_stats`` output (Altair), rendered to SVG
+offline by vl-convert. The report embeds the SVGs; a dashboard can use the same specs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from antena.report.i18n import text
+
+SENTIMENT_COLOURS = alt.Scale(domain=["negative", "neutral", "positive"], range=["#c0392b", "#b3b6b7", "#1e8449"])
+WIDTH = 560
+
+
+def _sentiment_labels(lang: str) -> dict[str, str]:
+    return {k: text(lang, f"sentiment_{k}") for k in ("negative", "neutral", "positive")}
+
+
+def target_sentiment(targets: list[dict[str, Any]], kind: str | None, lang: str) -> dict[str, Any] | None:
+    """Stacked shares of negative / neutral / positive toward each target (like the source report)."""
+    records = []
+    labels = _sentiment_labels(lang)
+    for t in targets:
+        if (kind and t.get("kind") != kind) or not t["mentions"]:
+            continue
+        for key in ("negative", "neutral", "positive"):
+            share = t["shares"].get(key) or 0.0
+            records.append({"target": t["name"], "sentiment": labels[key], "key": key, "share": share,
+                            "mentions": t["mentions"]})
+    if not records:
+        return None
+    scale = alt.Scale(domain=[labels[k] for k in ("negative", "neutral", "positive")],
+                      range=SENTIMENT_COLOURS.range)
+    chart = alt.Chart(pd.DataFrame(records)).mark_bar().encode(
+        y=alt.Y("target:N", title=None, sort="-x"),
+        x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format="%"), title=text(lang, "share_of_mentions")),
+        color=alt.Color("sentiment:N", scale=scale, title=None, legend=alt.Legend(orient="bottom")),
+        order=alt.Order("key:N"),
+        tooltip=["target", "sentiment", alt.Tooltip("share:Q", format=".1%"), "mentions"],
+    ).properties(width=WIDTH, height=max(60, 36 * len({r["target"] for r in records})))
+    return chart.to_dict()
+
+
+def volume_by_day(by_day: list[dict[str, Any]], lang: str, campaign: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    if not by_day:
+        return None
+    df = pd.DataFrame(by_day)
+    df["day"] = df["day"].astype(str)
+    line = alt.Chart(df).mark_area(opacity=0.8).encode(
+        x=alt.X("day:T", title=None),
+        y=alt.Y("posts:Q", stack=True, title=text(lang, "posts_per_day")),
+        color=alt.Color("platform:N", title=None, legend=alt.Legend(orient="bottom")),
+    )
+    layers = [_campaign_band(campaign), line] if campaign else [line]
+    return alt.layer(*layers).properties(width=WIDTH, height=200).to_dict()
+
+
+def _campaign_band(campaign: dict[str, Any]) -> alt.Chart:
+    lo, hi = campaign["windows"]["during"]
+    band = pd.DataFrame([{"start": lo, "end": hi}])
+    return alt.Chart(band).mark_rect(color="#f9e79f", opacity=0.5).encode(x="start:T", x2="end:T")
+
+
+def bars(records: list[dict[str, Any]], label: str, value: str, lang: str, title_key: str,
+         percent: bool = False, limit: int = 15) -> dict[str, Any] | None:
+    records = [r for r in records if r.get(value) is not None][:limit]
+    if not records:
+        return None
+    df = pd.DataFrame([{label: str(r[label]), value: r[value]} for r in records])
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    return alt.Chart(df).mark_bar(color="#2e86c1").encode(
+        y=alt.Y(f"{label}:N", sort="-x", title=None),
+        x=alt.X(f"{value}:Q", axis=axis, title=text(lang, title_key)),
+        tooltip=[label, value],
+    ).properties(width=WIDTH, height=max(60, 22 * len(records))).to_dict()
+
+
+def weekly_lines(records: list[dict[str, Any]], fields: dict[str, str], lang: str, y_title: str,
+                 campaign: dict[str, Any] | None = None, percent: bool = True) -> dict[str, Any] | None:
+    rows = [{"week": str(r["week"]), "series": name, "value": r[field]}
+            for r in records for field, name in fields.items() if r.get(field) is not None]
+    if not rows:
+        return None
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    line = alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
+        x=alt.X("week:T", title=None), y=alt.Y("value:Q", axis=axis, title=y_title),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+    )
+    layers = [_campaign_band(campaign), line] if campaign else [line]
+    return alt.layer(*layers).properties(width=WIDTH, height=200).to_dict()
+
+
+def impact(metrics: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
+    """Before / during / after means of the headline metrics (shares and net sentiment)."""
+    from antena.analytics.impact import metric_label
+
+    wanted = ("awareness_rate", "unaware_rate", "net_sentiment")
+    short = {"awareness_rate": text(lang, "amber_series"), "unaware_rate": text(lang, "unaware_series"),
+             "net_sentiment": text(lang, "net")}
+    rows = []
+    for m in metrics:
+        if m["metric"] not in wanted and not m["metric"].startswith("target_sentiment"):
+            continue
+        for window in ("before", "during", "after"):
+            mean = m.get(window, {}).get("mean")
+            if mean is not None:
+                label = short.get(m["metric"]) or metric_label(m["metric"], lang)
+                rows.append({"metric": label, "window": text(lang, f"window_{window}"),
+                             "value": mean})
+    if not rows:
+        return None
+    order = [text(lang, f"window_{w}") for w in ("before", "during", "after")]
+    metrics_count = len({r["metric"] for r in rows})
+    return alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
+        y=alt.Y("metric:N", title=None, axis=alt.Axis(labelLimit=180)),
+        yOffset=alt.YOffset("window:N", sort=order),
+        x=alt.X("value:Q", title=None),
+        color=alt.Color("window:N", sort=order, title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(range=["#95a5a6", "#f39c12", "#2e86c1"])),
+        tooltip=["metric", "window", alt.Tooltip("value:Q", format=".3f")],
+    ).properties(width=WIDTH - 180, height=48 * metrics_count).to_dict()
+
+
+def to_svg(spec: dict[str, Any]) -> str:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(spec)
