@@ -19,7 +19,7 @@ TEXT_WIDTH = 100
 def _query_error(exc: AntenaError) -> None:
     """Print a query or project error (with its caret line) on stderr and exit 2."""
     label = "query error" if isinstance(exc, QuerySyntaxError) else "error"
-    console.print(f"{label}: {exc}", highlight=False, markup=False)
+    console.print(f"{label}: {exc}", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
