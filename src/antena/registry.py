@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import warnings
 from importlib.metadata import entry_points
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ T = TypeVar("T")
 
 _REGISTRIES: dict[str, dict[str, type]] = {"sources": {}, "analysers": {}}
 _LOADED: set[str] = set()
+FAILED: dict[str, str] = {}  # module -> error, for components that failed to load
 _BUILTIN_PACKAGES = {"sources": "antena.sources", "analysers": "antena.nlp"}
 
 
@@ -47,9 +49,18 @@ def _load(kind: str) -> None:
     package = importlib.import_module(_BUILTIN_PACKAGES[kind])
     for info in pkgutil.iter_modules(package.__path__):
         if not info.name.startswith("_") and info.name not in ("base",):
-            importlib.import_module(f"{package.__name__}.{info.name}")
+            _try_load(kind, f"{package.__name__}.{info.name}", importlib.import_module)
     for entry in entry_points(group=f"antena.{kind}"):
-        entry.load()
+        _try_load(kind, entry.value, lambda _name, entry=entry: entry.load())
+
+
+def _try_load(kind: str, name: str, loader: Any) -> None:
+    """Load one component module; a broken one is reported, not allowed to hide the others."""
+    try:
+        loader(name)
+    except Exception as exc:  # a plugin's bug must not stop every import
+        FAILED[name] = f"{type(exc).__name__}: {exc}"
+        warnings.warn(f"antena could not load {kind} module {name}: {exc}", stacklevel=3)
 
 
 def sources() -> dict[str, type]:

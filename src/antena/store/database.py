@@ -10,12 +10,12 @@ from pathlib import Path
 
 import duckdb
 
+from antena.schema import POST_SCHEMA
+
 # DuckDB 2 warns that Arrow output of an execute() result costs a copy. Mixing execute() with
 # the relational API on one connection is refused in DuckDB 2 unless every result is drained,
 # so Antena reads Arrow from execute() results and accepts the copy.
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
-
-from antena.schema import POST_SCHEMA
 
 DB_NAME = "antena.duckdb"
 SECRET_DIR = ".antena"

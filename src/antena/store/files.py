@@ -42,8 +42,13 @@ class InputFile:
         return name[:-3] if name.endswith(".gz") else name
 
     def sha256(self) -> str:
+        """Hash of the file as stored (compressed bytes for .gz): identifies the file cheaply."""
         digest = hashlib.sha256()
-        with self.open() as stream:
+        if self.member is not None:
+            opener = zipfile.ZipFile(self.path).open(self.member)
+        else:
+            opener = open(self.path, "rb")  # noqa: SIM115
+        with opener as stream:
             for chunk in iter(lambda: stream.read(1 << 20), b""):
                 digest.update(chunk)
         return digest.hexdigest()

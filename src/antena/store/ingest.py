@@ -15,6 +15,7 @@ Records are processed in batches, so memory stays flat whatever the file size.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -68,7 +69,11 @@ class FileReport(Counts):
 
 def content_hash(payload: Any) -> str:
     """A stable hash of a raw record (keys sorted), used to spot exact re-imports."""
-    return hashlib.blake2b(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+    return _digest(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass
@@ -91,6 +96,7 @@ class Ingestor:
         self.key = key
         self.keep_handles = keep_handles
         self.batch_size = batch_size
+        self._pseudonym = functools.lru_cache(maxsize=500_000)(functools.partial(pseudonym, key))
 
     # ------------------------------------------------------------------ files
 
@@ -143,12 +149,13 @@ class Ingestor:
                             mapped.raw = orjson.dumps(rec.payload).decode()
                         bad.append(mapped)
                     else:
-                        row = self._finish(mapped, rec, name, item.display, now)
+                        payload_json = orjson.dumps(rec.payload, option=orjson.OPT_SORT_KEYS)
+                        row = self._finish(mapped, rec, name, item.display, now, _digest(payload_json))
                         raw = {
                             "post_id": row["post_id"], "platform": row["platform"],
                             "native_id": row["native_id"], "source_format": name,
                             "content_hash": row["content_hash"],
-                            "payload": orjson.dumps(rec.payload).decode(),
+                            "payload": payload_json.decode(),
                             "source_file": item.display, "source_line": rec.line,
                             "source_pointer": rec.pointer, "imported_at": now,
                             "source_options": options_json,
@@ -209,8 +216,7 @@ class Ingestor:
                 counts.quarantine_reasons[mapped.reason] = counts.quarantine_reasons.get(mapped.reason, 0) + 1
             else:
                 rec = RawRecord(payload, raw["source_line"] or 0, raw["source_pointer"] or "")
-                row = self._finish(mapped, rec, raw["source_format"], raw["source_file"], now)
-                row["content_hash"] = raw["content_hash"]
+                row = self._finish(mapped, rec, raw["source_format"], raw["source_file"], now, raw["content_hash"])
                 row["imported_at"] = raw["imported_at"]
                 pending.append(_Pending(row, None))
             if len(pending) >= self.batch_size:
@@ -223,14 +229,14 @@ class Ingestor:
 
     # ------------------------------------------------------------------ internals
 
-    def _finish(self, post: Post, rec: RawRecord, fmt: str, file: str, now: datetime) -> dict[str, Any]:
+    def _finish(self, post: Post, rec: RawRecord, fmt: str, file: str, now: datetime, digest: str) -> dict[str, Any]:
         row = dict.fromkeys(POST_COLUMNS)
         row.update(post.fields)
         row["post_id"] = f"{row['platform']}:{row['native_id']}"
         if post.author_native:
-            row["author_id"] = pseudonym(self.key, row["platform"], post.author_native)
+            row["author_id"] = self._pseudonym(row["platform"], post.author_native)
         row["author_handle"] = post.author_handle if self.keep_handles else None
-        row["content_hash"] = content_hash(rec.payload)
+        row["content_hash"] = digest
         row["source_format"] = fmt
         row["source_file"] = file
         row["source_line"] = rec.line
@@ -261,11 +267,12 @@ class Ingestor:
         }
         replaying = pending[0].raw is None
         known_raw: set[tuple[str, str]] = set()
-        if not replaying:
+        if not replaying and existing:
+            # a raw record can only be known for a post that exists: look up just those
             known_raw = set(
                 con.execute(
                     "SELECT post_id, content_hash FROM raw_records WHERE post_id IN (SELECT unnest(?::VARCHAR[]))",
-                    [ids],
+                    [list(existing)],
                 ).fetchall()
             )
         final: dict[str, dict[str, Any]] = {}  # post_id -> row to be in posts
@@ -377,7 +384,8 @@ def _safe_map(source: Any, payload: dict[str, Any]) -> Post | Quarantine:
 
 
 def _to_arrow(rows: list[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist([{k: r.get(k) for k in POST_COLUMNS} for r in rows], schema=POST_SCHEMA)
+    """Rows made by ``_finish`` hold every post column already."""
+    return pa.Table.from_pylist(rows, schema=POST_SCHEMA)
 
 
 @contextlib.contextmanager
