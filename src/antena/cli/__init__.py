@@ -27,7 +27,8 @@ def main() -> None:
     try:
         app()
     except AntenaError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print("[bold red]error:[/] ", end="", highlight=False)
+        console.print(str(exc), highlight=False, markup=False)
         raise SystemExit(2) from exc
 
 

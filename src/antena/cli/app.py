@@ -35,7 +35,8 @@ def emit_json(data: Any) -> None:
 
 
 def fail(message: str, code: int = 2) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    console.print("[bold red]error:[/] ", end="", highlight=False)
+    console.print(message, highlight=False, markup=False)
     raise typer.Exit(code)
 
 
