@@ -1,0 +1,248 @@
+"""Read-only access to a project for the dashboard.
+
+Each request opens the project read-only and closes it when done, so the dashboard never holds
+DuckDB's file lock for long: ``antena import`` or ``antena analyze`` can run beside it (pages
+answer "busy" while they write). Statistics, chart SVGs and the report are cached per project
+for ``cache_seconds`` and recomputed sooner when the database or ``antena.toml`` changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from antena.analytics.base import has_table
+from antena.config import CONFIG_NAME
+from antena.errors import AntenaError
+from antena.project import Project
+from antena.protect.redact import redact
+from antena.store.database import DB_NAME
+
+POST_COLUMNS = ("post_id", "platform", "kind", "author_id", "created_at", "text", "lang", "url")
+ANALYSIS_COLUMNS = ("relevant", "topics", "sentiment", "targets")
+MAX_TEXT = 2000
+RAW_PREVIEW = 300
+SAFE_URL_PREFIXES = ("https://", "http://")
+
+
+class ProjectBusy(AntenaError):
+    """Another command holds the database's write lock (an import or analysis is running)."""
+
+
+@dataclass
+class Page:
+    """One page of rows and what is needed to link to its neighbours."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+    columns: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "page": self.page, "per_page": self.per_page, "pages": self.pages,
+                "rows": self.rows}
+
+
+class ProjectReader:
+    """The dashboard's window on one project folder: short read-only sessions and a cache."""
+
+    def __init__(self, folder: str | Path, cache_seconds: float = 300.0) -> None:
+        self.folder = Path(folder)
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[tuple[Any, ...], float, Any]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    # ------------------------------------------------------------------ sessions
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[Project]:
+        """The project opened read-only for one request; ``ProjectBusy`` while a writer runs."""
+        project = Project(self.folder, read_only=True)
+        try:
+            try:
+                project.con  # noqa: B018 - opens the connection now, to report a lock clearly
+            except duckdb.IOException as exc:
+                if "lock" in str(exc).lower():
+                    raise ProjectBusy("the project is being written by another antena command") from None
+                raise
+            yield project
+        finally:
+            project.close()
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        """Changes whenever the database, its write-ahead log or ``antena.toml`` change."""
+        parts: list[Any] = []
+        for name in (DB_NAME, DB_NAME + ".wal", CONFIG_NAME):
+            path = self.folder / name
+            try:
+                st = path.stat()
+                parts += [st.st_mtime_ns, st.st_size]
+            except FileNotFoundError:
+                parts += [None, None]
+        return tuple(parts)
+
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per key while the project is unchanged and the entry is fresh."""
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            stamp = self.fingerprint()
+            hit = self._cache.get(key)
+            if hit and hit[0] == stamp and time.monotonic() - hit[1] < self.cache_seconds:
+                return hit[2]
+            value = compute()
+            self._cache[key] = (stamp, time.monotonic(), value)
+            return value
+
+    # ------------------------------------------------------------------ statistics
+
+    def stats(self) -> dict[str, Any]:
+        """``compute_stats`` for the project (what ``antena stats --json`` prints), cached."""
+        from antena.analytics import compute_stats
+
+        def compute() -> dict[str, Any]:
+            with self.open() as project:
+                return compute_stats(project)
+
+        return self.cached("stats", compute)
+
+    def context(self, lang: str) -> dict[str, Any]:
+        """The report's context (findings, chart SVGs, targets...) for ``lang``, cached."""
+        from antena.report.build import build_context
+
+        def compute() -> dict[str, Any]:
+            stats = self.stats()
+            with self.open() as project:
+                return build_context(project, stats, lang)
+
+        return self.cached(f"context:{lang}", compute)
+
+    def report_html(self, lang: str) -> str:
+        """The HTML listening report, rendered on demand (``antena report``'s output), cached."""
+        from antena.report.build import build_report
+
+        def compute() -> str:
+            stats = dict(self.stats())  # build_report adds a key; keep the cached dict intact
+            with self.open() as project, tempfile.TemporaryDirectory(prefix="antena-report-") as tmp:
+                out = Path(tmp) / "report.html"
+                build_report(project, lang, out, stats=stats)
+                return out.read_text(encoding="utf-8")
+
+        return self.cached(f"report:{lang}", compute)
+
+    def summary(self) -> dict[str, Any]:
+        """Cheap per-request facts: posts, synthetic posts, quarantined records, analysed or not."""
+        with self.open() as project:
+            con = project.con
+            posts, synthetic = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE coalesce(synthetic, false)) FROM posts").fetchone()
+            quarantined = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+            return {"project": project.config.get("project", {}).get("name") or self.folder.name,
+                    "posts": posts, "synthetic_posts": synthetic, "quarantined": quarantined,
+                    "analysed": has_table(con, "analysis")}
+
+    # ------------------------------------------------------------------ posts
+
+    def posts(self, query: str | None, page: int = 1, per_page: int = 50, relevant: bool = False) -> Page:
+        """A page of posts matching ``query`` (the query language), texts redacted.
+
+        The condition comes only from ``Project.where`` (values as parameters); the relation is
+        the ``analysis`` view when it can be read, else ``posts``.
+        """
+        with self.open() as project:
+            condition, params = project.where(query, relevant=relevant)
+            keep = keep_handles(project.config)
+            tz = ZoneInfo(str(project.config.get("project", {}).get("timezone") or "UTC"))
+            con = project.con
+            for relation in _relations(con):
+                names = _columns(con, relation)
+                columns = [c for c in POST_COLUMNS + ANALYSIS_COLUMNS if c in names]
+                live = f"({condition}) AND NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
+                try:
+                    total = con.execute(f"SELECT count(*) FROM {relation} WHERE {live}", params).fetchone()[0]  # noqa: S608 - relation and columns are fixed names; values are parameters
+                    cur = con.execute(
+                        f"SELECT {', '.join(columns)} FROM {relation} WHERE {live} "  # noqa: S608
+                        "ORDER BY created_at DESC NULLS LAST, post_id LIMIT ? OFFSET ?",
+                        params + [per_page, (page - 1) * per_page])
+                except duckdb.CatalogException:
+                    continue  # the analysis view points at a missing table: fall back to posts
+                rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
+                return Page([_post_row(r, keep, tz) for r in rows], total, page, per_page, columns)
+        raise AntenaError("the posts table could not be read")  # pragma: no cover - posts always exists
+
+    # ------------------------------------------------------------------ quarantine
+
+    def quarantine(self, page: int = 1, per_page: int = 50) -> Page:
+        """Quarantined records: file, line, pointer, format, field, reason, raw text (truncated)."""
+        with self.open() as project:
+            con = project.con
+            total = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+            cur = con.execute(
+                "SELECT source_file, source_line, source_pointer, source_format, field, reason, "
+                "left(raw, ?) AS raw, length(raw) AS raw_length, quarantined_at FROM quarantine "
+                "ORDER BY source_file, source_line, id LIMIT ? OFFSET ?",
+                [RAW_PREVIEW, per_page, (page - 1) * per_page])
+            names = [d[0] for d in cur.description]
+            rows = []
+            for values in cur.fetchall():
+                r = dict(zip(names, values, strict=True))
+                r["truncated"] = (r.pop("raw_length") or 0) > RAW_PREVIEW
+                r["quarantined_at"] = _iso(r["quarantined_at"])
+                rows.append(r)
+            return Page(rows, total, page, per_page, names)
+
+
+def keep_handles(config: dict[str, Any]) -> list[str]:
+    """Targets' own @handles (public institutions), kept visible by redaction."""
+    return [a for t in config.get("targets", []) for a in t.get("aliases", []) if str(a).startswith("@")]
+
+
+def _relations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return ["analysis", "posts"] if has_table(con, "analysis") else ["posts"]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [relation]).fetchall()}
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _post_row(row: dict[str, Any], keep: list[str], tz: ZoneInfo) -> dict[str, Any]:
+    """A post for display and JSON: redacted text, local time, only http(s) links."""
+    text = redact(row.get("text"), keep)
+    out = dict(row)
+    out["text"] = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    created = row.get("created_at")
+    out["created_at"] = _iso(created)
+    out["local_time"] = created.astimezone(tz).strftime("%Y-%m-%d %H:%M") if created else None
+    url = row.get("url") or ""
+    out["url"] = url if url.lower().startswith(SAFE_URL_PREFIXES) else None
+    if "targets" in out and out["targets"] is not None:
+        out["targets"] = [dict(t) if isinstance(t, dict) else {"target": str(t)} for t in out["targets"]]
+    return out
