@@ -36,6 +36,8 @@ ROWS = [
     (16, "Missing child, AMBER alert issued. Kidnapping suspected.", ["amberalert"], None, "en", "x", "post", "a_8", None, "2018-03-01 10:00"),
     (17, "price: 3.5 [sic] a+b (x) c:\\path 50% *star* $HOME ^caret", None, None, "en", "x", "post", "a_8", None, "2018-03-02 10:00"),
     (18, "niños and or not the words", None, None, "en", "x", "post", "a_9", None, "2018-03-03 10:00"),
+    (19, "hola @juan.perez, mira", None, ["juan.perez"], "es", "instagram", "comment", "a_9", None, "2018-03-04 10:00"),
+    (20, "adiós @juan. Fin", None, None, "es", "instagram", "comment", "a_9", None, "2018-03-05 10:00"),
 ]
 ALL = {r[0] for r in ROWS}
 
@@ -107,21 +109,25 @@ def ids(con: duckdb.DuckDBPyConnection, query: str, timezone: str = "UTC") -> se
     ("#alerta*", {1}),
     ("@FGRMexico", {12}),
     ("#AmberAlert", {16}),
+    ("#AlertaAmber,", {1}),  # trailing punctuation is not part of the tag
+    ("@juan.perez", {19}),
+    ("@juan", {20}),  # not @juan.perez
+    ("@juan NEAR/0 fin", {20}),
     # fields
     ("lang:en", {16, 17, 18}),
     ("lang:EN kidnap*", {16}),
     ("platform:facebook", {3}),
-    ("platform:twitter", ALL - {3, 15}),
+    ("platform:twitter", ALL - {3, 15, 19, 20}),
     ("kind:reply", {4}),
     ("kind:retweet", {7}),
     ("kind:live_chat", {15}),
     ("author:a_5", {8, 9, 10}),
     ("author:@maria_mx", {6, 7}),
     ("author:MARIA_MX", {6, 7}),
-    ("since:2018-03-01", {16, 17, 18}),
+    ("since:2018-03-01", {16, 17, 18, 19, 20}),
     ("until:2017-03-03", {1, 2}),  # inclusive of the whole day
     ("since:2017-03 until:2017-04", {1, 2, 3}),
-    ("since:2018", {12, 13, 15, 16, 17, 18}),
+    ("since:2018", {12, 13, 15, 16, 17, 18, 19, 20}),
     ("until:2017-03-02T18:00:00Z", {1}),
     # punctuation and regex metacharacters are literal
     ("3.5", {17}),
@@ -143,7 +149,7 @@ def test_until_and_since_use_the_project_timezone(con: duckdb.DuckDBPyConnection
     assert 12 not in ids(con, "until:2017-12-31")
     assert 12 in ids(con, "until:2017-12-31", timezone="America/Mexico_City")
     assert 11 in ids(con, "since:2017-12-31 until:2017-12-31", timezone="America/Mexico_City")
-    assert ids(con, "since:2018-01-01", timezone="America/Mexico_City") == {13, 15, 16, 17, 18}
+    assert ids(con, "since:2018-01-01", timezone="America/Mexico_City") == {13, 15, 16, 17, 18, 19, 20}
 
 
 def test_precedence_in_the_tree() -> None:

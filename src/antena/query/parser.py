@@ -26,7 +26,7 @@ MAX_QUERY_LENGTH = 20_000
 MAX_NEAR_DISTANCE = 50
 MAX_DEPTH = 60
 MAX_TERMS = 1000  # DuckDB binds thousands of conditions slowly (2000 terms: ~4 s)
-_TAG = re.compile(r"^[#@][\w*]+$")
+_TAG = re.compile(r"^([#@][\w*]+(?:\.[\w*]+)*)[.,;:!?]*$")  # "@juan.perez", "#AlertaAmber,"
 
 
 # ---------------------------------------------------------------------- syntax tree
@@ -123,8 +123,9 @@ def _term(token: Token) -> Node:
     text = str(token)
     if len(text) > 1 and text[0] == "-" and (text[1] in "#@*" or text[1].isalnum()):
         return Not(_term(Token("WORD", text[1:], line=1, column=token.column + 1)))
-    if _TAG.match(text) and has_letters(text[1:]):
-        return Tag(text[0], text[1:])
+    tag = _TAG.match(text)
+    if tag and has_letters(tag[1][1:]):
+        return Tag(text[0], tag[1][1:])
     if text.endswith(":") and text[:-1].lower() in _known_fields():
         raise QueryError(f"field '{text}' needs its value right after the colon (no space)", token.column)
     if text.strip("*") == "":

@@ -114,9 +114,13 @@ def tag_core(tag: str) -> str:
     return _letters(normalise(tag))
 
 
+_TAG_END = rf"(?:[^{_WORD_RANGES}.]|\.(?:{NON_WORD}|$)|$)"  # "@juan" is not "@juan.perez"
+
+
 def tag_in_text(symbol: str, tag: str) -> WordPattern:
     """A hashtag or mention as written in the text: ``#name`` ending at a word boundary."""
-    return WordPattern.of(re.escape(symbol) + tag_core(tag), False, True)
+    core = re.escape(symbol) + tag_core(tag)
+    return WordPattern(core, core + _TAG_END, core + _TAG_END)
 
 
 def alternatives(patterns: list[str]) -> str:
