@@ -1,0 +1,145 @@
+"""Fast tweet features: normalisation, hashed word and character n-grams, tf-idf weighting.
+
+Hashing keeps the shipped models small (no vocabulary) and lets several models that share the
+same settings reuse one feature matrix per batch (see :func:`transform_cached`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+MAX_CHARS = 1000  # longer posts are cut: a tweet-trained model gains nothing from more
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_USER = re.compile(r"@\w+")
+_ELONGATED = re.compile(r"(\w)\1{2,}")
+_LAUGH = re.compile(r"\b(?:[jh][aeiou]){2,}[jh]?\b|\bl+o+l+\b", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+_TOKEN = re.compile(r"#?\w+|[!?]+|[^\w\s]", re.UNICODE)
+_NEGATORS = frozenset(
+    "no not nunca jamás jamas nada ni never nothing nobody nadie sin without non pas nicht kein keine "
+    "nao não".split()
+)
+_CLAUSE_END = frozenset(".,;:!?")
+TARGET_TOKEN = "xtargetx"  # stands for the named target in target-sentiment inputs
+
+
+def normalise(text: str) -> str:
+    """Lower-case, cut, and replace URLs, @users, numbers, laughter and elongations by tokens."""
+    text = text[:MAX_CHARS]
+    text = _URL.sub(" http ", text)
+    text = _USER.sub(" @user ", text)
+    text = text.lower()
+    text = _LAUGH.sub(" jaja ", text)
+    text = _ELONGATED.sub(r"\1\1", text)
+    text = _DIGITS.sub("0", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def mask_target(text: str, target: str) -> str:
+    """Replace every case-insensitive occurrence of ``target`` by :data:`TARGET_TOKEN`."""
+    if not target:
+        return text
+    return re.sub(re.escape(target), f" {TARGET_TOKEN} ", text, flags=re.IGNORECASE)
+
+
+def word_tokens(text: str) -> list[str]:
+    """Word tokens with negation scope marked (``neg_`` up to the next punctuation), plus bigrams."""
+    tokens: list[str] = []
+    negated = False
+    for token in _TOKEN.findall(text):
+        if token in _CLAUSE_END or token[0] in "!?":
+            negated = False
+            tokens.append(token)
+            continue
+        tokens.append("neg_" + token if negated else token)
+        if token in _NEGATORS or token.endswith("n't"):
+            negated = True
+    bigrams = [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + bigrams
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    n_features: int = 2**20
+    char_min: int = 2
+    char_max: int = 5
+    lang_token: bool = True
+
+    def key(self) -> tuple:
+        return tuple(asdict(self).values())
+
+
+def _vectorizers(spec: FeatureSpec) -> tuple[HashingVectorizer, HashingVectorizer]:
+    words = HashingVectorizer(
+        analyzer=word_tokens, n_features=spec.n_features, alternate_sign=False, norm=None
+    )
+    chars = HashingVectorizer(
+        analyzer="char_wb", ngram_range=(spec.char_min, spec.char_max), lowercase=False,
+        n_features=spec.n_features, alternate_sign=False, norm=None,
+    )
+    return words, chars
+
+
+_VECTORIZERS: dict[tuple, tuple[HashingVectorizer, HashingVectorizer]] = {}
+
+
+def raw_counts(spec: FeatureSpec, texts: list[str], langs: list[str | None]) -> sp.csr_matrix:
+    """Hashed term counts (words + characters), sublinear (1 + log tf), before idf."""
+    if spec.key() not in _VECTORIZERS:
+        _VECTORIZERS[spec.key()] = _vectorizers(spec)
+    words, chars = _VECTORIZERS[spec.key()]
+    normalised = [normalise(t or "") for t in texts]
+    if spec.lang_token:
+        word_input = [f"{t} __lang_{lang or 'xx'}" for t, lang in zip(normalised, langs, strict=True)]
+    else:
+        word_input = normalised
+    matrix = words.transform(word_input) + chars.transform(normalised)
+    matrix = matrix.tocsr()
+    matrix.data = 1.0 + np.log(matrix.data)
+    return matrix.astype(np.float32)
+
+
+def idf_weights(counts: sp.csr_matrix) -> np.ndarray:
+    """Smoothed idf per hashed feature, from a training matrix."""
+    n_docs = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return (np.log((1 + n_docs) / (1 + df)) + 1.0).astype(np.float32)
+
+
+def weight(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Apply idf and L2-normalise each row."""
+    matrix = counts @ sp.diags(idf, format="csr")
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.diags((1.0 / norms).astype(np.float32)) @ matrix
+
+
+_CACHE: OrderedDict[tuple, tuple[tuple, tuple, sp.csr_matrix]] = OrderedDict()
+_CACHE_SIZE = 4
+
+
+def transform_cached(spec: FeatureSpec, texts: list[str], langs: list[str | None]) -> sp.csr_matrix:
+    """Raw counts for a batch, memoised for the last few batches.
+
+    The sentiment and emotion analysers read the same texts one after the other; with the same
+    spec the second one reuses the matrix instead of tokenising again.
+    """
+    text_key, lang_key = tuple(texts), tuple(langs)
+    key = (spec.key(), hash(text_key), hash(lang_key), len(texts))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == text_key and hit[1] == lang_key:
+        _CACHE.move_to_end(key)
+        return hit[2]
+    matrix = raw_counts(spec, texts, langs)
+    _CACHE[key] = (text_key, lang_key, matrix)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return matrix

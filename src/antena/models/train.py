@@ -1,0 +1,187 @@
+"""Train the packaged models from ``../shared/data`` (or a user's labelled CSV), reproducibly."""
+
+from __future__ import annotations
+
+import csv
+import platform
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.svm import LinearSVC
+
+from antena.models import PACKAGE_DIR, TextClassifier, datasets, evaluate
+from antena.models.features import FeatureSpec, idf_weights, mask_target, raw_counts, weight
+
+SEED = 13
+VERSION = "1"
+
+# Settings chosen on the validation splits (see docs/models/*.md).
+TASK_SETTINGS: dict[str, dict[str, Any]] = {
+    "sentiment": {"C": 0.3, "lang_weight": {"es": 3.0}},
+    "emotion": {"C": 0.3, "lang_weight": {"es": 2.0}},
+    "target_sentiment": {"C": 0.3, "lang_weight": {"es": 2.0}},
+}
+DATA_TERMS = {
+    "sentiment": [
+        "UMSAB (cardiffnlp/xlm-t, Apache-2.0 repository; each source set's research-use terms)",
+        "TASS 2020 Task 1 (SEPLN licence: research use, no redistribution)",
+        "SemEval-2017 Task 4 subtask A, 2013-2016 releases (research use)",
+    ],
+    "emotion": [
+        "EmoEvent es+en (fmplaza/EmoEvent, LREC 2020; no licence file: research use)",
+        "TweetEval emotion (cardiffnlp/tweeteval; optimism counted as joy)",
+    ],
+    "target_sentiment": [
+        "SemEval-2017 Task 4 subtasks B/D and C/E (research use)",
+        "Catalonia Independence Corpus, Spanish (CC BY-NC-SA 4.0)",
+    ],
+}
+
+
+def model_input(row: datasets.Example) -> str:
+    """The text a model reads: for target sentiment, the target's mentions are masked."""
+    return mask_target(row.text, row.target) if row.target else row.text
+
+
+def fit(
+    task: str,
+    texts: list[str],
+    langs: list[str | None],
+    labels: list[str],
+    spec: FeatureSpec | None = None,
+    C: float = 0.3,
+    sample_weight: np.ndarray | None = None,
+) -> TextClassifier:
+    """Fit a class-balanced linear SVM on hashed tf-idf features."""
+    spec = spec or FeatureSpec()
+    counts = raw_counts(spec, texts, langs)
+    idf = idf_weights(counts)
+    classes = sorted(set(labels))
+    if len(classes) < 2:
+        raise ValueError("training needs at least two different labels")
+    svm = LinearSVC(C=C, class_weight="balanced", random_state=SEED, max_iter=3000)
+    svm.fit(weight(counts, idf), np.array(labels), sample_weight=sample_weight)
+    coef = svm.coef_.astype(np.float32)
+    bias = np.atleast_1d(svm.intercept_).astype(np.float32)
+    if len(classes) == 2:  # binary LinearSVC has one score: make it two, symmetric
+        coef = np.vstack([-coef / 2, coef / 2])
+        bias = np.array([-bias[0] / 2, bias[0] / 2], dtype=np.float32)
+    return TextClassifier(
+        task=task, labels=[str(c) for c in svm.classes_], version=VERSION, spec=spec,
+        idf=idf, weights=np.ascontiguousarray(coef.T), bias=bias,
+    )
+
+
+def calibrate(model: TextClassifier, texts: list[str], langs: list[str | None], labels: list[str]) -> float:
+    """One softmax temperature, chosen by log-loss on held-out rows."""
+    if not texts:
+        return 2.0
+    scores = model.decision(texts, langs)
+    gold = np.array([model.labels.index(y) if y in model.labels else -1 for y in labels])
+    keep = gold >= 0
+    best, best_loss = 2.0, np.inf
+    for temp in np.arange(0.5, 12.01, 0.25):
+        z = scores[keep] * temp
+        z -= z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        loss = -logp[np.arange(keep.sum()), gold[keep]].mean()
+        if loss < best_loss:
+            best, best_loss = float(temp), loss
+    return best
+
+
+def _provenance() -> dict[str, Any]:
+    return {
+        "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seed": SEED,
+        "sklearn": sklearn.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def train_public(task: str, out: Path | None = None, root: Path | None = None) -> dict[str, Any]:
+    """Train ``task`` on its public train splits, calibrate and score on val, save. Returns meta."""
+    started = time.perf_counter()
+    rows = datasets.without_val_duplicates(datasets.LOADERS[task](root))
+    train = [r for r in rows if r.split == "train"]
+    val = [r for r in rows if r.split == "val"]
+    if not train:
+        raise FileNotFoundError(f"no training data for {task} under {root or datasets.data_root()}")
+    settings = TASK_SETTINGS[task]
+    weights = np.array([settings["lang_weight"].get(r.lang, 1.0) for r in train], dtype=np.float64)
+    model = fit(
+        task, [model_input(r) for r in train], [r.lang for r in train], [r.label for r in train],
+        C=settings["C"], sample_weight=weights,
+    )
+    val_inputs = [model_input(r) for r in val]
+    model.temperature = calibrate(model, val_inputs, [r.lang for r in val], [r.label for r in val])
+    scores = evaluate.score(model, val, texts=val_inputs)
+    counts: dict[str, int] = {}
+    for row in train:
+        counts[row.dataset] = counts.get(row.dataset, 0) + 1
+    model.meta = {
+        "training_data": DATA_TERMS[task],
+        "train_rows": counts,
+        "classifier": f"LinearSVC(C={settings['C']}, class_weight=balanced), language weights {settings['lang_weight']}",
+        "validation": scores,
+        "validation_note": "macro-F1 on the val/dev splits of ../shared/data (test splits held out)",
+        "train_seconds": round(time.perf_counter() - started, 1),
+        **_provenance(),
+    }
+    folder = out or PACKAGE_DIR / task / VERSION
+    model.save(folder)
+    return {**model.meta, "path": str(folder)}
+
+
+def read_labels(path: Path) -> tuple[list[str], list[str], list[str | None]]:
+    """A user's CSV with columns text,label[,lang]."""
+    texts: list[str] = []
+    labels: list[str] = []
+    langs: list[str | None] = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = {name.strip().lower(): name for name in reader.fieldnames or []}
+        if "text" not in fields or "label" not in fields:
+            raise ValueError(f"{path} needs columns text,label[,lang]; found {reader.fieldnames}")
+        for record in reader:
+            text, label = record[fields["text"]] or "", (record[fields["label"]] or "").strip()
+            if text.strip() and label:
+                texts.append(text)
+                labels.append(label)
+                langs.append((record.get(fields.get("lang", ""), "") or "").strip() or None)
+    return texts, labels, langs
+
+
+def train_user(task: str, labels_csv: Path, out: Path) -> dict[str, Any]:
+    """Train on a user's labelled CSV; scores come from a seeded 80/20 split, then refit on all."""
+    texts, labels, langs = read_labels(labels_csv)
+    if len(set(labels)) < 2:
+        raise ValueError(f"{labels_csv} needs at least two different labels")
+    rng = np.random.default_rng(SEED)
+    order = rng.permutation(len(texts))
+    n_val = len(texts) // 5 if len(texts) >= 20 else 0
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    scores: dict[str, Any] = {}
+    temperature = 2.0
+    if n_val and len({labels[i] for i in train_idx}) >= 2:
+        held = fit(task, [texts[i] for i in train_idx], [langs[i] for i in train_idx], [labels[i] for i in train_idx])
+        val_rows = [datasets.Example(texts[i], labels[i], langs[i], "user", "val") for i in val_idx]
+        temperature = calibrate(held, [r.text for r in val_rows], [r.lang for r in val_rows], [r.label for r in val_rows])
+        held.temperature = temperature
+        scores = {"user": evaluate.score(held, val_rows).get("user", {})}
+    model = fit(task, texts, langs, labels)
+    model.temperature = temperature
+    model.meta = {
+        "training_data": [f"user labels: {labels_csv.name} ({len(texts)} rows)"],
+        "train_rows": {"user": len(texts)},
+        "classifier": "LinearSVC(C=0.3, class_weight=balanced)",
+        "validation": scores,
+        "validation_note": "macro-F1 on a seeded 20% hold-out of the user's labels" if scores else "too few rows to hold out",
+        **_provenance(),
+    }
+    model.save(out)
+    return {**model.meta, "path": str(out)}
