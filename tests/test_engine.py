@@ -73,3 +73,23 @@ def test_spark_engine_gives_the_local_results(cli, tmp_path):
         assert report["engine"] == engine and report["analysed"] == 4
         folders.append(folder)
     assert results(folders[0]) == results(folders[1])
+
+
+def test_relevance_query_with_author_field_and_missing_columns(cli, project_dir):
+    import pyarrow as pa
+
+    from antena.nlp.relevance import Relevance
+
+    analyser = Relevance(query='author:a_123 OR #alertaamber OR "robo de niños"')
+    batch = pa.RecordBatch.from_pylist([{"post_id": "x:1", "text": "Robo de niños en Puebla"}])
+    out = analyser(batch).to_pylist()
+    assert out[0]["query_match"] is True
+
+
+def test_gexf_export(cli, project_dir, tmp_path):
+    cli("import", project_dir, PAGE)
+    result = cli.json("export", project_dir, "--format", "gexf", "--out", tmp_path / "net.gexf")
+    text = (tmp_path / "net.gexf").read_text()
+    assert result["rows"] >= 2 and "<gexf" in text and "@fgrmexico" in text
+    tags = cli.json("export", project_dir, "--out", tmp_path / "tags.gexf", "--graph", "hashtags")
+    assert tags["format"] == "gexf"

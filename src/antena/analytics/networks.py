@@ -11,28 +11,28 @@ import networkx as nx
 from antena.analytics.base import rows
 
 
-def interaction_graph(con: duckdb.DuckDBPyConnection, scope: str) -> nx.DiGraph:
+def interaction_graph(con: duckdb.DuckDBPyConnection, scope: str, params: list[Any] | None = None) -> nx.DiGraph:
     """Directed graph of pseudonymous authors: replies/quotes/reposts to parents' authors, and
     mentions (mentioned accounts keep their handle: they are addressed publicly)."""
     graph = nx.DiGraph()
     for r in rows(con, f"""
         SELECT s.author_id AS source, p.author_id AS target, s.kind AS kind, count(*) AS weight
         FROM ({scope}) s JOIN posts p ON p.post_id = s.parent_id
-        WHERE s.author_id IS NOT NULL AND p.author_id IS NOT NULL GROUP BY 1, 2, 3"""):  # noqa: S608
+        WHERE s.author_id IS NOT NULL AND p.author_id IS NOT NULL GROUP BY 1, 2, 3""", params):  # noqa: S608
         _add_edge(graph, r["source"], r["target"], r["weight"], r["kind"])
     for r in rows(con, f"""
         SELECT author_id AS source, '@' || m AS target, count(*) AS weight
-        FROM ({scope}) s, unnest(s.mentions) AS u(m) WHERE author_id IS NOT NULL GROUP BY 1, 2"""):  # noqa: S608
+        FROM ({scope}) s, unnest(s.mentions) AS u(m) WHERE author_id IS NOT NULL GROUP BY 1, 2""", params):  # noqa: S608
         _add_edge(graph, r["source"], r["target"], r["weight"], "mention")
     return graph
 
 
-def hashtag_graph(con: duckdb.DuckDBPyConnection, scope: str) -> nx.Graph:
+def hashtag_graph(con: duckdb.DuckDBPyConnection, scope: str, params: list[Any] | None = None) -> nx.Graph:
     graph = nx.Graph()
     for r in rows(con, f"""
         WITH t AS (SELECT post_id, unnest(list_distinct(hashtags)) AS tag FROM ({scope}) s)
         SELECT a.tag AS source, b.tag AS target, count(*) AS weight
-        FROM t a JOIN t b ON a.post_id = b.post_id AND a.tag < b.tag GROUP BY 1, 2"""):  # noqa: S608
+        FROM t a JOIN t b ON a.post_id = b.post_id AND a.tag < b.tag GROUP BY 1, 2""", params):  # noqa: S608
         graph.add_edge("#" + r["source"], "#" + r["target"], weight=int(r["weight"]))
     return graph
 
@@ -47,3 +47,15 @@ def _add_edge(graph: nx.DiGraph, source: str, target: str, weight: int, kind: st
 def write_gexf(graph: nx.Graph, path: Path) -> dict[str, Any]:
     nx.write_gexf(graph, path)
     return {"path": str(path), "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+
+
+def export_network(project: Any, path: Path, graph: str = "interactions", query: str | None = None,
+                   relevant: bool = False) -> dict[str, Any]:
+    """Write the interaction or co-hashtag network of the matching posts as GEXF (Gephi)."""
+    condition, params = project.where(query, relevant=relevant)
+    scope = f"SELECT * FROM posts WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608 - compiled condition
+    if graph == "hashtags":
+        built: nx.Graph = hashtag_graph(project.con, scope, params)
+    else:
+        built = interaction_graph(project.con, scope, params)
+    return {**write_gexf(built, path), "format": "gexf", "graph": graph, "rows": built.number_of_edges()}

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, open_project
+from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.query.export import FORMATS, export_columns
 
@@ -78,12 +78,21 @@ def export(
     format: Annotated[str | None, typer.Option("--format", "-f", help=f"{'|'.join(FORMATS)} (default: from --out's suffix).")] = None,
     query: Annotated[str | None, typer.Option("--query", "-q", help="Only posts matching this boolean query.")] = None,
     relevant: RelevantFlag = False,
+    graph: Annotated[str, typer.Option(help="For --format gexf: interactions (replies, reposts, mentions) or hashtags.")] = "interactions",
     json: JsonFlag = False,
 ) -> None:
-    """Export posts (all, or those matching --query / --relevant) to CSV, Parquet or JSONL."""
+    """Export posts (all, or those matching --query / --relevant) to CSV, Parquet or JSONL, or
+    their network to GEXF for Gephi (--format gexf)."""
     with open_project(folder) as project:
         try:
-            result = project.export(out, format, query, relevant=relevant)
+            if format == "gexf" or (format is None and out.suffix.lower() == ".gexf"):
+                from antena.analytics.networks import export_network
+
+                if graph not in ("interactions", "hashtags"):
+                    fail("--graph must be interactions or hashtags")
+                result = export_network(project, out, graph, query, relevant)
+            else:
+                result = project.export(out, format, query, relevant=relevant)
         except AntenaError as exc:
             _query_error(exc)
     if json:

@@ -23,6 +23,7 @@ import pyarrow as pa
 from antena.nlp.base import Analyser, column_or_empty
 from antena.nlp.textutil import fold
 from antena.registry import register_analyser
+from antena.schema import POST_SCHEMA
 
 CHILD = re.compile(
     r"(?<!\w)(nin[oa]s?|ninit[oa]s?|menor(es|cit[oa]s)?|infant\w*|bebe(s|cit[oa]s)?|hij[oa]s?|chamac\w*|"
@@ -63,7 +64,8 @@ def evidence_score(folded: str, query_match: bool) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-QUERY_COLUMNS = ("post_id", "text", "hashtags", "mentions", "lang", "platform", "kind", "created_at", "author_id")
+QUERY_COLUMNS = ("post_id", "text", "hashtags", "mentions", "lang", "platform", "kind", "created_at", "author_id",
+                 "author_handle")
 
 
 @register_analyser
@@ -100,8 +102,9 @@ class Relevance(Analyser):
             self._db = duckdb.connect(":memory:")
         present = [c for c in QUERY_COLUMNS if c in batch.schema.names]
         table = pa.Table.from_batches([batch.select(present)])
-        for missing in set(QUERY_COLUMNS) - set(present):
-            table = table.append_column(missing, pa.nulls(table.num_rows, pa.string()))
+        for missing in sorted(set(QUERY_COLUMNS) - set(present)):
+            field = POST_SCHEMA.field(missing)
+            table = table.append_column(field, pa.nulls(table.num_rows, field.type))
         self._db.register("posts", table)
         try:
             sql = f"SELECT coalesce(({condition}), false) FROM posts"  # noqa: S608 - compiled condition, values are parameters
