@@ -29,6 +29,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from antena.config import load_config
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.report import charts
 from antena.report.findings import topic_name
@@ -131,9 +132,19 @@ def _search(dash: Dashboard, request: Request) -> tuple[dict[str, Any], Page | N
 # ---------------------------------------------------------------------- pages
 
 
-def _campaign_rows(campaign: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+def _metric_label(metric: str, config: dict[str, Any], lang: str) -> str:
+    """The impact metric's label, naming topics and targets as antena.toml does."""
     from antena.analytics.impact import metric_label
 
+    base, _, arg = metric.partition(":")
+    if base == "topic_share":
+        arg = topic_name(arg, config, lang)
+    elif arg:
+        arg = next((str(t.get("name", arg)) for t in config.get("targets", []) if t.get("id") == arg), arg)
+    return metric_label(f"{base}:{arg}" if arg else base, lang)
+
+
+def _campaign_rows(campaign: dict[str, Any], config: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     def fmt(value: float | None, unit: str) -> str:
         if value is None:
             return "–"
@@ -143,7 +154,7 @@ def _campaign_rows(campaign: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             return signed(value, lang)
         return number(float(value))
 
-    return [{"label": metric_label(m["metric"], lang),
+    return [{"label": _metric_label(m["metric"], config, lang),
              **{w: fmt((m.get(w) or {}).get("mean"), m.get("unit", "")) for w in ("before", "during", "after")},
              "summary": (m.get("summary") or {}).get(lang, "")} for m in campaign.get("metrics", [])]
 
@@ -186,7 +197,8 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
             return [Markup(charts.to_svg(s)) if s else None for s in specs]  # noqa: S704 - SVG from vl-convert, data escaped
 
         svgs = reader.cached(f"campaign-charts:{lang}", draw)
-        items = [{"campaign": c, "rows": _campaign_rows(c, lang), "chart": svg}
+        config = load_config(reader.folder)
+        items = [{"campaign": c, "rows": _campaign_rows(c, config, lang), "chart": svg}
                  for c, svg in zip(found, svgs, strict=False)]
         return dash.render(request, "campaigns.html", lang=lang, items=items)
 
