@@ -115,11 +115,19 @@ def idf_weights(counts: sp.csr_matrix) -> np.ndarray:
 
 
 def weight(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Apply idf and L2-normalise each row."""
-    matrix = counts @ sp.diags(idf, format="csr")
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    """Apply idf and L2-normalise each row (a new matrix; ``counts`` is left as it is)."""
+    matrix = counts.tocsr().astype(np.float32, copy=True)
+    matrix.data *= idf[matrix.indices]
+    squares = matrix.data * matrix.data
+    row_nnz = np.diff(matrix.indptr)
+    sums = np.zeros(matrix.shape[0], dtype=np.float32)
+    nonempty = row_nnz > 0
+    if squares.size:
+        sums[nonempty] = np.add.reduceat(squares, matrix.indptr[:-1][nonempty])
+    norms = np.sqrt(sums)
     norms[norms == 0] = 1.0
-    return sp.diags((1.0 / norms).astype(np.float32)) @ matrix
+    matrix.data /= np.repeat(norms, row_nnz)
+    return matrix
 
 
 _CACHE: OrderedDict[tuple, tuple[tuple, tuple, sp.csr_matrix]] = OrderedDict()

@@ -76,6 +76,7 @@ class _Target:
     id: str
     aliases: tuple[str, ...]
     pattern: re.Pattern[str] | None
+    needles: tuple[str, ...]  # folded aliases: a cheap substring test before the regex
 
 
 def _alias_regex(alias: str) -> str:
@@ -90,7 +91,8 @@ def compile_targets(targets: list[dict[str, Any]]) -> list[_Target]:
     for spec in targets or []:
         aliases = tuple(sorted({a for a in spec.get("aliases", []) if a and a.strip()}, key=len, reverse=True))
         pattern = re.compile("|".join(_alias_regex(a) for a in aliases)) if aliases else None
-        compiled.append(_Target(str(spec.get("id") or spec.get("name") or ""), aliases, pattern))
+        needles = tuple(sorted({fold(a.strip()).split()[0] for a in aliases}))
+        compiled.append(_Target(str(spec.get("id") or spec.get("name") or ""), aliases, pattern, needles))
     return compiled
 
 
@@ -135,7 +137,7 @@ class TargetSentiment(Analyser):
         folded = fold(head)
         found = []
         for target in self._compiled:
-            if target.pattern is None:
+            if target.pattern is None or not any(n in folded for n in target.needles):
                 continue
             for match in target.pattern.finditer(folded):
                 alias = target.aliases[match.lastindex - 1] if match.lastindex else match.group(0)
@@ -186,7 +188,7 @@ class TargetSentiment(Analyser):
         post_model = load_model("sentiment")
         p_target = target_model.predict_proba(masked, langs)
         p_target = p_target[:, [target_model.labels.index(k) for k in LABELS]]
-        p_post = post_model.predict_proba(contexts, langs)
+        p_post = post_model.predict_proba(masked, langs)  # same input: one feature matrix for both
         p_post = p_post[:, [post_model.labels.index(k) for k in LABELS]]
         proba = self.model_weight * p_target + (1 - self.model_weight) * p_post
         for i, context in enumerate(contexts):
