@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 
 from antena.nlp.base import Analyser, column_or_empty
-from antena.nlp.textutil import compile_terms, fold
+from antena.nlp.textutil import fold, term_matcher
 from antena.registry import register_analyser
 
 DEFAULT_PROGRAMMES: dict[str, list[str]] = {
@@ -48,11 +48,11 @@ class Awareness(Analyser):
         self.programmes = programmes or DEFAULT_PROGRAMMES
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        compiled = {pid: compile_terms(tuple(terms)) for pid, terms in self.programmes.items()}
+        compiled = {pid: term_matcher(tuple(terms)) for pid, terms in self.programmes.items()}
         texts = column_or_empty(batch, "text")
         mentioned, unaware = [], []
         for text in texts:
             folded = fold(text) if isinstance(text, str) else ""
-            mentioned.append([pid for pid, pat in compiled.items() if pat is not None and pat.search(folded)])
+            mentioned.append([pid for pid, matcher in compiled.items() if folded and matcher.find(folded)])
             unaware.append(bool(folded) and bool(UNAWARE.search(folded)))
         return self.result(batch, {"awareness_programmes": mentioned, "awareness_unaware": unaware})

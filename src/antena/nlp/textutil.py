@@ -48,5 +48,56 @@ def find_terms(pattern: re.Pattern[str] | None, folded: str) -> list[str]:
     return [m.group(0) for m in pattern.finditer(folded)]
 
 
+_TOKEN = re.compile(r"[#@]?\w+")
+
+
+def tokens(folded: str) -> list[str]:
+    """Word tokens of folded text; #hashtags and @handles stay single tokens with their sign."""
+    return _TOKEN.findall(folded)
+
+
+class TermMatcher:
+    """Finds which seed terms occur in a text by token lookup, in time linear in the text.
+
+    Same semantics as ``term_pattern``: whole words, phrases as consecutive words, ``*`` as a
+    suffix wildcard on a term's last word, ``#tag``/``@handle`` as written (folded).
+    """
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self.exact: dict[tuple[str, ...], str] = {}
+        self.prefix: list[tuple[tuple[str, ...], str, str]] = []  # (leading words, last prefix, term)
+        for term in terms:
+            words = tokens(fold(term.strip().rstrip("*")))
+            if not words:
+                continue
+            if term.strip().endswith("*"):
+                self.prefix.append((tuple(words[:-1]), words[-1], term))
+            else:
+                self.exact[tuple(words)] = term
+        self.lengths = sorted({len(k) for k in self.exact})
+
+    def find(self, folded: str) -> set[str]:
+        """The terms found in ``folded`` text."""
+        words = tokens(folded)
+        found: set[str] = set()
+        n = len(words)
+        for i in range(n):
+            for length in self.lengths:
+                if i + length <= n:
+                    term = self.exact.get(tuple(words[i:i + length]))
+                    if term is not None:
+                        found.add(term)
+            for lead, stem, term in self.prefix:
+                k = len(lead)
+                if i + k < n and words[i + k].startswith(stem) and tuple(words[i:i + k]) == lead:
+                    found.add(term)
+        return found
+
+
+@lru_cache(maxsize=256)
+def term_matcher(terms: tuple[str, ...]) -> TermMatcher:
+    return TermMatcher(terms)
+
+
 def as_tuple(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(values or ())
