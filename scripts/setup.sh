@@ -11,9 +11,11 @@ PY=${PYTHON:-python3}
 need=()
 .venv/bin/python -c "import weasyprint" 2>/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+fc-list 2>/dev/null | grep -qi "color emoji" || need+=(fonts-noto-color-emoji)
 if [ "${WITH_BROWSER:-0}" = 1 ]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v chromedriver >/dev/null || need+=(chromium-driver)
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
