@@ -1,0 +1,254 @@
+"""The review queue: risky posts a person looks at, and every decision they take, audited.
+
+``sync`` copies posts whose ``risk_score`` reaches ``[protect] threshold`` into the table
+``reviews`` (once per post: a queued post is never added again and a decided one never
+re-opened). A reviewer reads a case (text redacted, author pseudonymous; for a reply, the
+parent post too) and decides: ``dismissed``, ``escalated`` or ``actioned-offline``. Each
+decision is written to ``audit_log``. Antena itself never sends, reports or blocks anything.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from antena.errors import ProjectError
+from antena.project import Project
+from antena.protect.redact import redact
+
+STATUSES = ("open", "escalated", "dismissed", "actioned-offline")
+DECISIONS = ("escalated", "dismissed", "actioned-offline")  # a decided case is never re-opened
+DEFAULT_THRESHOLD = 0.5
+RESULTS_TABLE = "ann_risk"  # where the local engine stores the risk analyser's results
+PREVIEW_CHARS = 100
+
+REVIEWS_SQL = """
+CREATE TABLE IF NOT EXISTS reviews (
+  post_id VARCHAR PRIMARY KEY,
+  signal VARCHAR NOT NULL,      -- the strongest signal when the post was queued
+  signals VARCHAR[],            -- every signal that fired
+  score DOUBLE NOT NULL,
+  reasons VARCHAR[],            -- the rules that fired, in English, without quoting the post
+  status VARCHAR NOT NULL DEFAULT 'open',
+  reviewer VARCHAR,
+  note VARCHAR,
+  decided_at TIMESTAMPTZ,
+  queued_at TIMESTAMPTZ DEFAULT now()
+)
+"""
+
+EXPORT_COLUMNS = ("post_id", "platform", "kind", "created_at", "author_id", "signal", "signals", "score",
+                  "reasons", "status", "reviewer", "note", "decided_at", "text", "parent_id", "parent_text")
+EXPORT_RAW_COLUMNS = ("author_handle", "url", "parent_author_handle")  # only with include_text
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class SyncReport:
+    threshold: float
+    candidates: int  # posts at or above the threshold
+    added: int
+    open: int
+    total: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"threshold": self.threshold, "candidates": self.candidates, "added": self.added,
+                "open": self.open, "queued": self.total}
+
+
+def threshold_of(config: dict[str, Any]) -> float:
+    """``[protect] threshold`` from ``antena.toml`` (default 0.5), checked to lie in 0..1."""
+    value = config.get("protect", {}).get("threshold", DEFAULT_THRESHOLD)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ProjectError(f"antena.toml [protect] threshold must be a number from 0 to 1, not {value!r}")
+    return float(value)
+
+
+class ReviewQueue:
+    """The review queue of one project (the table ``reviews`` in its database)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.con = project.con
+        self.con.execute(REVIEWS_SQL)
+        targets = project.config.get("targets", [])
+        self.keep_handles = [a for t in targets for a in t.get("aliases", []) if str(a).startswith("@")]
+
+    # ------------------------------------------------------------------ filling
+
+    def sync(self, threshold: float | None = None, actor: str = "cli") -> SyncReport:
+        """Queue analysed posts whose risk score reaches ``threshold``; returns what changed."""
+        from antena.nlp.risk import Risk
+
+        threshold = threshold_of(self.project.config) if threshold is None else float(threshold)
+        if not 0 <= threshold <= 1:
+            raise ProjectError(f"the threshold must lie from 0 to 1, not {threshold}")
+        if not self._has_table(RESULTS_TABLE):
+            raise ProjectError("no risk results yet: add \"risk\" to [pipeline] analysers in antena.toml "
+                               "and run `antena analyze`")
+        scored = (
+            f"FROM {RESULTS_TABLE} r JOIN posts p USING (post_id) WHERE r.version = ?"  # noqa: S608 - constant table name
+            " AND r.content_hash IS NOT DISTINCT FROM p.content_hash AND r.risk_score >= ?"
+            " AND len(r.risk_signals) > 0 AND NOT coalesce(p.deleted, false) AND NOT coalesce(p.withheld, false)"
+        )
+        params = [str(Risk.version), threshold]
+        candidates = self.con.execute(f"SELECT count(*) {scored}", params).fetchone()[0]  # noqa: S608
+        added = self.con.execute(
+            "INSERT INTO reviews (post_id, signal, signals, score, reasons, status, queued_at)"  # noqa: S608
+            " SELECT r.post_id, r.risk_signals[1], r.risk_signals, r.risk_score, r.risk_reasons, 'open', now()"
+            f" {scored} AND NOT EXISTS (SELECT 1 FROM reviews q WHERE q.post_id = r.post_id)",
+            params,
+        ).fetchone()[0]
+        open_, total = self.con.execute("SELECT count(*) FILTER (WHERE status = 'open'), count(*) FROM reviews").fetchone()
+        self.project.audit("review.sync", f"{added} posts queued (threshold {threshold}, {candidates} at or above)",
+                           actor)
+        return SyncReport(threshold, int(candidates), int(added), int(open_), int(total))
+
+    # ------------------------------------------------------------------ reading
+
+    def cases(self, status: str | None = "open", signal: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Queued cases, highest score first, with a short redacted preview of each post."""
+        if status is not None and status not in STATUSES:
+            raise ProjectError(f"unknown status {status!r}; choose one of {', '.join(STATUSES)} or all")
+        sql = (
+            "SELECT q.post_id, q.signal, q.signals, q.score, q.status, q.reviewer, q.decided_at,"
+            " p.platform, p.kind, p.created_at, p.text FROM reviews q LEFT JOIN posts p USING (post_id)"
+            " WHERE (?::VARCHAR IS NULL OR q.status = ?) AND (?::VARCHAR IS NULL OR list_contains(q.signals, ?))"
+            " ORDER BY q.score DESC, p.created_at, q.post_id"
+        )
+        params: list[Any] = [status, status, signal, signal]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        rows = []
+        for row in self._dicts(sql, params):
+            text = redact(row.pop("text"), self.keep_handles)
+            row["preview"] = text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+            rows.append(row)
+        return rows
+
+    def show(self, post_id: str, include_text: bool = False) -> dict[str, Any]:
+        """One case: the post (redacted unless ``include_text``), its signals, reasons, decision
+        history and, for a reply, the post it answers."""
+        case = self._case(post_id)
+        post = self._post(post_id, include_text)
+        parent = self._post(post["parent_id"], include_text) if post and post.get("parent_id") else None
+        if parent is not None:
+            parent["risk_signals"] = self._risk_signals(parent["post_id"])
+        history = self._dicts(
+            "SELECT logged_at, actor, action, detail FROM audit_log WHERE action = 'review.decide'"
+            " AND starts_with(detail, ?) ORDER BY id", [post_id + " "])
+        return {**case, "post": post, "parent": parent, "history": history, "redacted": not include_text}
+
+    def counts(self) -> dict[str, int]:
+        rows = self.con.execute("SELECT status, count(*) FROM reviews GROUP BY 1").fetchall()
+        return {status: dict(rows).get(status, 0) for status in STATUSES}
+
+    # ------------------------------------------------------------------ deciding
+
+    def decide(self, post_id: str, status: str, reviewer: str, note: str) -> dict[str, Any]:
+        """Record a reviewer's decision on a queued post (audited). Cases are never re-opened."""
+        if status not in DECISIONS:
+            raise ProjectError(f"a decision is one of {', '.join(DECISIONS)}, not {status!r}")
+        reviewer, note = (reviewer or "").strip(), (note or "").strip()
+        if not reviewer:
+            raise ProjectError("say who decides: --reviewer NAME")
+        if not note:
+            raise ProjectError("give the reason for the decision: --note TEXT")
+        before = self._case(post_id)["status"]
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("UPDATE reviews SET status = ?, reviewer = ?, note = ?, decided_at = now() WHERE post_id = ?",
+                             [status, reviewer, note, post_id])
+            self.project.audit("review.decide", f"{post_id} {before} -> {status}: {note}", actor=reviewer)
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+        return self._case(post_id)
+
+    # ------------------------------------------------------------------ exporting
+
+    def export(self, path: Path, statuses: Iterable[str] = ("escalated",), include_text: bool = False,
+               actor: str = "cli") -> int:
+        """Write cases to CSV for a safeguarding partner; redacted and pseudonymous unless
+        ``include_text``. Returns the number of cases written."""
+        statuses = list(statuses)
+        unknown = [s for s in statuses if s not in STATUSES]
+        if unknown or not statuses:
+            raise ProjectError(f"unknown status {unknown}; choose from {', '.join(STATUSES)} or all")
+        rows = self._dicts(
+            "SELECT q.post_id, p.platform, p.kind, p.created_at, p.author_id, p.author_handle, p.url, q.signal,"
+            " q.signals, q.score, q.reasons, q.status, q.reviewer, q.note, q.decided_at, p.text, p.parent_id,"
+            " pp.text AS parent_text, pp.author_handle AS parent_author_handle"
+            " FROM reviews q LEFT JOIN posts p USING (post_id) LEFT JOIN posts pp ON pp.post_id = p.parent_id"
+            " WHERE list_contains(?, q.status) ORDER BY q.score DESC, q.post_id", [statuses])
+        columns = EXPORT_COLUMNS + (EXPORT_RAW_COLUMNS if include_text else ())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(columns)
+            for row in rows:
+                if not include_text:
+                    row["text"] = redact(row["text"], self.keep_handles)
+                    row["parent_text"] = redact(row["parent_text"], self.keep_handles) if row["parent_text"] else None
+                writer.writerow([_csv_cell(row.get(c)) for c in columns])
+        self.project.audit("review.export", f"{len(rows)} cases ({', '.join(statuses)}) to {path.name}"
+                           f"{' WITH UNREDACTED TEXT' if include_text else ', redacted'}", actor)
+        return len(rows)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _has_table(self, name: str) -> bool:
+        found = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0]
+        return bool(found)
+
+    def _dicts(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        cursor = self.con.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _case(self, post_id: str) -> dict[str, Any]:
+        rows = self._dicts("SELECT post_id, signal, signals, score, reasons, status, reviewer, note, decided_at, queued_at"
+                           " FROM reviews WHERE post_id = ?", [post_id])
+        if not rows:
+            raise ProjectError(f"{post_id!r} is not in the review queue (see `antena review list`)")
+        return rows[0]
+
+    def _post(self, post_id: str, include_text: bool) -> dict[str, Any] | None:
+        rows = self._dicts("SELECT post_id, platform, kind, parent_id, created_at, author_id, author_handle, url,"
+                           " text, deleted, withheld FROM posts WHERE post_id = ?", [post_id])
+        if not rows:
+            return None
+        post = rows[0]
+        if not include_text:
+            post["text"] = redact(post["text"], self.keep_handles)
+            post.pop("author_handle")
+            post.pop("url")  # a post's address often names its author
+        return post
+
+    def _risk_signals(self, post_id: str) -> list[str]:
+        if not self._has_table(RESULTS_TABLE):
+            return []
+        row = self.con.execute(f"SELECT risk_signals FROM {RESULTS_TABLE} WHERE post_id = ? LIMIT 1",  # noqa: S608
+                               [post_id]).fetchone()
+        return list(row[0] or []) if row else []
+
+
+def _csv_cell(value: Any) -> Any:
+    """Lists joined, times as ISO text, formula-looking text defused for spreadsheets."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, datetime):
+        value = value.isoformat()
+    elif isinstance(value, float):
+        value = round(value, 4)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
