@@ -316,7 +316,8 @@ def test_busy_page_while_another_process_writes(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def secured(folder: Path) -> TestClient:
-    app = create_app(folder, lang="en", password_hash=PasswordHasher().hash("correct horse"), login_failure_delay=0.01)
+    cheap = PasswordHasher(time_cost=1, memory_cost=8192)  # fast tests; the CLI uses argon2's defaults
+    app = create_app(folder, lang="en", password_hash=cheap.hash("correct horse"), login_failure_delay=0.01)
     with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client
 
@@ -362,6 +363,9 @@ def test_cross_site_login_posts_are_refused(secured: TestClient) -> None:
     response = secured.post("/login", data={"password": "correct horse"}, headers={"origin": "https://evil.example"},
                             follow_redirects=False)
     assert response.status_code == 403 and "set-cookie" not in response.headers
+    fetched = secured.post("/login", data={"password": "correct horse"}, headers={"sec-fetch-site": "cross-site"},
+                           follow_redirects=False)
+    assert fetched.status_code == 403 and "set-cookie" not in fetched.headers
 
 
 def test_a_forged_cookie_is_not_a_session(secured: TestClient) -> None:

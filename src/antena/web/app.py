@@ -172,8 +172,10 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
 
     def posts(request: Request) -> Response:
         params, page, error = _search(dash, request)
-        return dash.render(request, "posts.html", status=400 if error else 200, params=params, page=page,
-                           error=error)
+        lang, config = dash.lang(request), load_config(reader.folder)
+        names = {t["id"]: topic_name(t["id"], config, lang) for t in config.get("topics", []) if "id" in t}
+        return dash.render(request, "posts.html", lang=lang, status=400 if error else 200, params=params, page=page,
+                           error=error, topic_names=names)
 
     def targets(request: Request) -> Response:
         lang = dash.lang(request)
@@ -274,8 +276,10 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
 
 async def _small_body(request: Request) -> bytes:
     """The request body, refused when large or posted from another site."""
-    origin = request.headers.get("origin")
-    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+    site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")  # "null" under Referrer-Policy: no-referrer
+    if (site and site not in ("same-origin", "none")) or (
+            origin and origin != "null" and origin != f"{request.url.scheme}://{request.url.netloc}"):
         raise HTTPException(403, "cross-site form posts are refused")
     body = b""
     async for chunk in request.stream():
