@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from antena.report import charts
 from antena.report.findings import findings, topic_name
-from antena.report.i18n import percent, signed, text
+from antena.report.i18n import num, percent, platform_name, signed, text
 
 
 @dataclass
@@ -39,6 +39,8 @@ def _environment() -> Environment:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["pct"] = percent
     env.filters["signed"] = signed
+    env.filters["num"] = num
+    env.filters["platform"] = platform_name
     return env
 
 
@@ -99,7 +101,7 @@ def build_context(project: Any, stats: dict[str, Any], lang: str) -> dict[str, A
         "impact": charts.impact(first_campaign["metrics"], lang) if first_campaign else None,
     }
     corpus = stats.get("corpus", {})
-    platforms = ", ".join(f"{p['posts']:,} {p['platform']}" for p in corpus.get("by_platform", []))
+    platforms = ", ".join(f"{num(p['posts'], lang)} {platform_name(p['platform'])}" for p in corpus.get("by_platform", []))
     period = vol.get("period") or corpus.get("period") or {}
     files_count = project.con.execute("SELECT count(DISTINCT source_file) FROM posts").fetchone()[0]
     quotes = stats.get("quotes") or {}
@@ -109,7 +111,7 @@ def build_context(project: Any, stats: dict[str, Any], lang: str) -> dict[str, A
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "synthetic": bool(corpus.get("synthetic_posts")),
         "findings": findings(stats, config, lang),
-        "data_sentence": text(lang, "data_sentence", relevant=vol.get("posts", 0), posts=corpus.get("posts", 0),
+        "data_sentence": text(lang, "data_sentence", relevant=num(vol.get("posts", 0), lang), posts=num(corpus.get("posts", 0), lang),
                               platforms=platforms or text(lang, "none"),
                               start=str(period.get("start") or "–")[:10], end=str(period.get("end") or "–")[:10]),
         "charts": {k: _svg(v) for k, v in chart_specs.items()},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from antena.report.i18n import percent, signed
+from antena.report.i18n import num, percent, platform_name, signed
 
 
 def topic_name(topic_id: str, config: dict[str, Any], lang: str) -> str:
@@ -23,9 +23,9 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
     if vol.get("posts"):
         top = vol["by_platform"][0]
         out.append(
-            f"{vol['posts']:,} publicaciones relevantes de {corpus.get('posts', 0):,} recopiladas; {top['platform']} concentra {percent(top['posts'] / vol['posts'], lang)} de la conversación."
+            f"{num(vol['posts'], lang)} publicaciones relevantes de {num(corpus.get('posts', 0), lang)} recopiladas; {platform_name(top['platform'])} concentra {percent(top['posts'] / vol['posts'], lang)} de la conversación."
             if es else
-            f"{vol['posts']:,} relevant posts out of {corpus.get('posts', 0):,} collected; {top['platform']} carries {percent(top['posts'] / vol['posts'], lang)} of the conversation."
+            f"{num(vol['posts'], lang)} relevant posts out of {num(corpus.get('posts', 0), lang)} collected; {platform_name(top['platform'])} carries {percent(top['posts'] / vol['posts'], lang)} of the conversation."
         )
     aw = stats.get("awareness") or {}
     amber = next((p for p in aw.get("programmes", []) if p["programme"] == "amber_alert"), None)
@@ -49,13 +49,13 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
         neg, pos = percent(t["shares"]["negative"], lang), percent(t["shares"]["positive"], lang)
         tone = _tone(t["net"], lo, hi, lang)
         out.append(
-            f"El sentimiento hacia {t['name']} es {tone}: {neg} negativo y {pos} positivo en {t['mentions']:,} menciones (neto {signed(t['net'], lang)}, IC 95% {signed(lo, lang)} a {signed(hi, lang)})."
+            f"El sentimiento hacia {t['name']} es {tone}: {neg} negativo y {pos} positivo en {num(t['mentions'], lang)} menciones (neto {signed(t['net'], lang)}, IC 95% {signed(lo, lang)} a {signed(hi, lang)})."
             if es else
-            f"Sentiment toward {t['name']} is {tone}: {neg} negative and {pos} positive across {t['mentions']:,} mentions (net {signed(t['net'], lang)}, 95% CI {signed(lo, lang)} to {signed(hi, lang)})."
+            f"Sentiment toward {t['name']} is {tone}: {neg} negative and {pos} positive across {num(t['mentions'], lang)} mentions (net {signed(t['net'], lang)}, 95% CI {signed(lo, lang)} to {signed(hi, lang)})."
         )
     tags = (stats.get("hashtags") or {}).get("top", [])
     if tags:
-        names = [f"#{t['hashtag']} ({t['posts']:,})" for t in tags[:3]]
+        names = [f"#{t['hashtag']} ({num(t['posts'], lang)})" for t in tags[:3]]
         out.append(("Los hashtags más usados: " if es else "Leading hashtags: ") + _join(names, lang) + ".")
     emotions = (stats.get("sentiment") or {}).get("emotion") or []
     strong = [e for e in emotions if e["emotion"] != "other"][:2]
@@ -66,18 +66,18 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
     if streams:
         total = sum(s["comments"] for s in streams)
         out.append(
-            f"{len(streams)} transmisiones en vivo reunieron {total:,} comentarios; la más activa, {streams[0]['comments']:,}."
+            f"{len(streams)} transmisiones en vivo reunieron {num(total, lang)} comentarios; la más activa, {num(streams[0]['comments'], lang)}."
             if es else
-            f"{len(streams)} live streams drew {total:,} comments; the busiest drew {streams[0]['comments']:,}."
+            f"{len(streams)} live streams drew {num(total, lang)} comments; the busiest drew {num(streams[0]['comments'], lang)}."
         )
     spikes = stats.get("spikes") or []
     if spikes:
         s = spikes[0]
         key = f"#{s['key']}" if s["kind"] == "hashtag" else s["key"]
         out.append(
-            f"El mayor pico fue {key} el {s['day']}: {s['count']:,} publicaciones, {s['ratio']} veces su nivel previo."
+            f"El mayor pico fue {key} el {s['day']}: {num(s['count'], lang)} publicaciones, {s['ratio']} veces su nivel previo."
             if es else
-            f"The largest spike was {key} on {s['day']}: {s['count']:,} posts, {s['ratio']}× its previous level."
+            f"The largest spike was {key} on {s['day']}: {num(s['count'], lang)} posts, {s['ratio']}× its previous level."
         )
     for campaign in stats.get("campaigns", []):
         for metric in campaign["metrics"]:

@@ -11,7 +11,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "headline": "Headline quote",
         "findings": "Findings",
         "data_analytics": "Data analytics",
-        "data_sentence": "{relevant:,} relevant posts out of {posts:,} collected ({platforms}) between {start} and {end} were used to identify discussions about child kidnapping and trafficking and to measure public sentiment on how authorities are handling the crime.",
+        "data_sentence": "{relevant} relevant posts out of {posts} collected ({platforms}) between {start} and {end} were used to identify discussions about child kidnapping and trafficking and to measure public sentiment on how authorities are handling the crime.",
         "query": "Relevance query",
         "languages": "Languages",
         "volume_chart": "Relevant posts per day, by platform",
@@ -24,13 +24,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "spikes": "Spike alerts", "spike_row": "{key}: {count} posts on {day} ({ratio}× the previous two weeks)",
         "awareness": "Awareness", "awareness_chart": "Weekly share of relevant posts mentioning the AMBER alert and showing people do not know it",
         "amber_series": "mention the AMBER alert", "unaware_series": "do not know it",
-        "streams": "Live streams", "streams_sentence": "{n} live streams with {comments:,} comments; the busiest had {top:,} comments ({rate} per minute).",
+        "streams": "Live streams", "streams_sentence": "{n} live streams with {comments} comments; the busiest had {top} comments ({rate} per minute).",
         "quotes": "What people say", "quotes_by_topic": "Representative posts per topic",
         "campaign": "Campaign impact", "campaign_windows": "Before: {before}. During: {during}. After: {after}.",
         "impact_chart": "Before, during and after the campaign",
         "recommendations": "Recommendations", "because": "Why",
         "methods": "Methods and limits",
-        "methods_data": "Data: {posts:,} posts imported from {files} export files; {quarantined:,} records could not be read and were quarantined with their reasons; authors are pseudonymised with a keyed hash and personal data in quotes is redacted.",
+        "methods_data": "Data: {posts} posts imported from {files} export files; {quarantined} records could not be read and were quarantined with their reasons; authors are pseudonymised with a keyed hash and personal data in quotes is redacted.",
         "methods_models": "Models and their validation scores",
         "methods_limits": "Limits: relevance, topics and awareness use transparent rules and seed terms (no public labelled data covers this subject, so their accuracy is not claimed); sentiment and emotion models were validated on public tweet datasets, not on posts about trafficking; confidence intervals assume posts are independent, which retweets and coordinated posting violate.",
         "model": "Model", "task": "Task", "validation": "Validation (macro-F1)",
@@ -48,7 +48,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "headline": "Cita destacada",
         "findings": "Hallazgos",
         "data_analytics": "Datos analizados",
-        "data_sentence": "Se usaron {relevant:,} publicaciones relevantes de {posts:,} recopiladas ({platforms}) entre el {start} y el {end} para identificar las conversaciones sobre robo y trata de niños y medir la percepción pública sobre cómo las autoridades enfrentan el delito.",
+        "data_sentence": "Se usaron {relevant} publicaciones relevantes de {posts} recopiladas ({platforms}) entre el {start} y el {end} para identificar las conversaciones sobre robo y trata de niños y medir la percepción pública sobre cómo las autoridades enfrentan el delito.",
         "query": "Consulta de relevancia",
         "languages": "Idiomas",
         "volume_chart": "Publicaciones relevantes por día y plataforma",
@@ -61,13 +61,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "spikes": "Alertas de picos", "spike_row": "{key}: {count} publicaciones el {day} ({ratio} veces lo de las dos semanas previas)",
         "awareness": "Conocimiento", "awareness_chart": "Proporción semanal de publicaciones relevantes que mencionan la Alerta Amber y que muestran no conocerla",
         "amber_series": "mencionan la Alerta Amber", "unaware_series": "no la conocen",
-        "streams": "Transmisiones en vivo", "streams_sentence": "{n} transmisiones en vivo con {comments:,} comentarios; la más concurrida tuvo {top:,} comentarios ({rate} por minuto).",
+        "streams": "Transmisiones en vivo", "streams_sentence": "{n} transmisiones en vivo con {comments} comentarios; la más concurrida tuvo {top} comentarios ({rate} por minuto).",
         "quotes": "Lo que dice la gente", "quotes_by_topic": "Publicaciones representativas por tema",
         "campaign": "Impacto de la campaña", "campaign_windows": "Antes: {before}. Durante: {during}. Después: {after}.",
         "impact_chart": "Antes, durante y después de la campaña",
         "recommendations": "Recomendaciones", "because": "Por qué",
         "methods": "Métodos y límites",
-        "methods_data": "Datos: {posts:,} publicaciones importadas de {files} archivos de exportación; {quarantined:,} registros no pudieron leerse y quedaron en cuarentena con su motivo; los autores se seudonimizan con un hash con clave y los datos personales de las citas se ocultan.",
+        "methods_data": "Datos: {posts} publicaciones importadas de {files} archivos de exportación; {quarantined} registros no pudieron leerse y quedaron en cuarentena con su motivo; los autores se seudonimizan con un hash con clave y los datos personales de las citas se ocultan.",
         "methods_models": "Modelos y sus resultados de validación",
         "methods_limits": "Límites: la relevancia, los temas y el conocimiento se detectan con reglas transparentes y términos semilla (ningún conjunto público etiquetado cubre este tema, así que no se declara su exactitud); los modelos de sentimiento y emoción se validaron con conjuntos públicos de tuits, no con publicaciones sobre trata; los intervalos de confianza suponen publicaciones independientes, algo que los retuits y la publicación coordinada no cumplen.",
         "model": "Modelo", "task": "Tarea", "validation": "Validación (F1 macro)",
@@ -100,3 +100,20 @@ def signed(value: float | None, lang: str) -> str:
         return "–"
     number = f"{value:+.2f}"
     return number.replace(".", ",") if lang == "es" else number
+
+
+PLATFORM_NAMES = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "youtube": "YouTube",
+                  "bluesky": "Bluesky", "mastodon": "Mastodon", "reddit": "Reddit", "telegram": "Telegram",
+                  "tiktok": "TikTok"}
+
+
+def platform_name(platform: str | None) -> str:
+    return PLATFORM_NAMES.get(platform or "", platform or "?")
+
+
+def num(value: int | float | None, lang: str) -> str:
+    """A count with the language's thousands separator (Spanish: a thin space, as the RAE advises)."""
+    if value is None:
+        return "–"
+    text_value = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    return text_value.replace(",", "\u202f") if lang == "es" else text_value
