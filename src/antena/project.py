@@ -177,7 +177,7 @@ class Project:
         """The analysers configured in ``antena.toml``, instantiated in order."""
         from antena.engine.pipeline import build_pipeline
 
-        return build_pipeline(self.config, only)
+        return build_pipeline(self.config, only, self.folder)
 
     def analyze(
         self,

@@ -2,12 +2,14 @@
 
 ``[pipeline] analysers`` names them in order; ``[analysers.<name>]`` holds each one's settings.
 Project-wide settings are passed to the analysers that use them: ``targets`` to
-``target_sentiment``, ``topics`` to ``topics``, ``[relevance]`` to ``relevance``.
+``target_sentiment``, ``topics`` to ``topics``, ``[relevance]`` to ``relevance``; given the
+project folder, ``topics`` also gets the project's trained tagger when there is one.
 The chain is a pure function over Arrow batches, shared by the local and the Spark engines.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -19,8 +21,8 @@ from antena.schema import POST_COLUMNS
 DEFAULT_ANALYSERS = ["normalise", "language", "relevance", "topics", "sentiment", "target_sentiment", "emotion", "awareness"]
 
 
-def analyser_config(name: str, config: dict[str, Any]) -> dict[str, Any]:
-    """The settings one analyser receives from the project's configuration."""
+def analyser_config(name: str, config: dict[str, Any], folder: Path | None = None) -> dict[str, Any]:
+    """The settings one analyser receives from the project's configuration (and folder)."""
     settings = dict(config.get("analysers", {}).get(name, {}))
     if name == "relevance":
         relevance = config.get("relevance", {})
@@ -28,12 +30,17 @@ def analyser_config(name: str, config: dict[str, Any]) -> dict[str, Any]:
         settings.setdefault("threshold", relevance.get("threshold", 0.5))
     elif name == "topics":
         settings.setdefault("topics", config.get("topics", []))
+        if folder is not None:
+            from antena.nlp.topic_tagger import model_path
+
+            if model_path(folder).is_file():
+                settings.setdefault("model", str(model_path(folder).resolve()))
     elif name == "target_sentiment":
         settings.setdefault("targets", config.get("targets", []))
     return settings
 
 
-def build_pipeline(config: dict[str, Any], only: list[str] | None = None) -> list[Any]:
+def build_pipeline(config: dict[str, Any], only: list[str] | None = None, folder: Path | None = None) -> list[Any]:
     """Instantiate the configured analysers in order, checking each one's inputs exist."""
     names = config.get("pipeline", {}).get("analysers", DEFAULT_ANALYSERS)
     available = registry.analysers()
@@ -53,7 +60,7 @@ def build_pipeline(config: dict[str, Any], only: list[str] | None = None) -> lis
         lacking = [c for c in cls.requires if c not in provided]
         if lacking:
             raise ProjectError(f"analyser {name!r} needs columns {lacking}; put the analysers that add them before it")
-        chain.append(cls(**analyser_config(name, config)))
+        chain.append(cls(**analyser_config(name, config, folder)))
         provided.update(cls.assigns)
     return chain
 

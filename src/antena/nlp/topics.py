@@ -3,18 +3,28 @@
 Each ``[[topics]]`` entry has seeds (words, phrases, wildcards, #hashtags). A topic's confidence
 grows with the number of distinct seeds found: ``1 - exp(-0.9 * hits)``; a topic is assigned at
 ``min_confidence`` (one clear seed is enough by default).
+
+When the project has a trained tagger (``antena topics train DIR --from labels.csv``, see
+:mod:`antena.nlp.topic_tagger`), the engine passes its path as ``model``; a topic's score is then
+``max(seed score, classifier probability)``, so examples teach the tagger phrasings no seed
+covers while seeds keep working. The analyser's version becomes ``1+<model hash>``: retraining
+re-analyses every post, and removing the model returns to the seeds' results.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow as pa
 
 from antena.nlp.base import Analyser, column_or_empty
-from antena.nlp.textutil import as_tuple, compile_terms, find_terms, fold
+from antena.nlp.textutil import as_tuple, fold, term_matcher
+from antena.nlp.topic_tagger import TopicModel, model_digest
 from antena.registry import register_analyser
+
+SCORE_FLOOR = 0.2  # classifier probabilities below this are not listed in topic_scores
 
 TOPIC_SCORE = pa.struct([pa.field("topic", pa.string()), pa.field("score", pa.float32())])
 
@@ -30,26 +40,51 @@ class Topics(Analyser):
         "topics": pa.list_(pa.string()), "topic_scores": pa.list_(TOPIC_SCORE),
     }
 
-    def __init__(self, topics: list[dict[str, Any]] | None = None, min_confidence: float = 0.5, **config: Any) -> None:
-        super().__init__(topics=topics, min_confidence=min_confidence, **config)
+    def __init__(self, topics: list[dict[str, Any]] | None = None, min_confidence: float = 0.5,
+                 model: str | None = None, **config: Any) -> None:
+        super().__init__(topics=topics, min_confidence=min_confidence, model=model, **config)
         self.topics = topics or []
         self.min_confidence = min_confidence
+        self.model = model if model and Path(model).is_file() else None
+        if self.model:  # the model's content is part of what this analyser computes
+            self.version = f"{type(self).version}+{model_digest(self.model)}"
+        self._tagger: TopicModel | None = None
+
+    def _probabilities(self, texts: list[str | None]) -> tuple[list[str], Any]:
+        """The tagger's topics and probabilities (rows of texts), or nothing without a model."""
+        if not self.model:
+            return [], None
+        if self._tagger is None:
+            self._tagger = TopicModel(self.model)
+        known = {t["id"] for t in self.topics}
+        columns = [i for i, t in enumerate(self._tagger.topics) if t in known]
+        probs = self._tagger.predict_proba(texts)
+        return [self._tagger.topics[i] for i in columns], probs[:, columns]
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         texts = column_or_empty(batch, "text")
         norms = column_or_empty(batch, "text_norm")
-        compiled = [(t["id"], compile_terms(as_tuple(t.get("seeds")))) for t in self.topics]
+        compiled = [(t["id"], term_matcher(as_tuple(t.get("seeds")))) for t in self.topics]
+        model_topics, probs = self._probabilities(texts)
         labels, scores = [], []
-        for text, norm in zip(texts, norms, strict=True):
-            folded = f"{fold(text)} \n {fold(norm)}" if text else ""
-            row_labels, row_scores = [], []
+        for row, (text, norm) in enumerate(zip(texts, norms, strict=True)):
+            folded = f"{fold(text)} . {fold(norm)}" if text else ""
+            found: dict[str, float] = {}
             for topic_id, pattern in compiled:
-                hits = len(set(find_terms(pattern, folded)))
+                hits = len(pattern.find(folded)) if folded else 0
                 if hits:
-                    score = 1.0 - math.exp(-0.9 * hits)
-                    row_scores.append({"topic": topic_id, "score": score})
-                    if score >= self.min_confidence:
-                        row_labels.append(topic_id)
-            labels.append(row_labels)
-            scores.append(row_scores)
+                    found[topic_id] = 1.0 - math.exp(-0.9 * hits)
+            if folded.strip() and model_topics:
+                for j, topic_id in enumerate(model_topics):
+                    p = float(probs[row, j])
+                    if p >= SCORE_FLOOR and p > found.get(topic_id, 0.0):
+                        found[topic_id] = p
+            order = [t["id"] for t in self.topics if t["id"] in found]
+            scores.append([{"topic": t, "score": found[t]} for t in order])
+            labels.append([t for t in order if found[t] >= self.min_confidence])
         return self.result(batch, {"topics": labels, "topic_scores": scores})
+
+    def __getstate__(self) -> dict[str, Any]:  # picklable for Spark: workers reload the model
+        state = self.__dict__.copy()
+        state["_tagger"] = None
+        return state
