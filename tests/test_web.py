@@ -263,6 +263,18 @@ def test_unknown_page_is_a_404_page(client: TestClient) -> None:
     assert client.get("/api/nothing").status_code == 404
 
 
+def test_a_broken_project_gives_an_error_page_not_a_traceback(tmp_path: Path) -> None:
+    folder = make_project(tmp_path / "broken", analyse=False)
+    app = create_app(folder, lang="en")
+    (folder / "antena.toml").write_text("[project\nname = ", encoding="utf-8")  # damaged after start-up
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+        response = c.get("/posts")
+        assert response.status_code == 500 and "Something went wrong" in response.text
+        assert "Traceback" not in response.text and "antena.toml" not in response.text
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert c.get("/api/posts").json() == {"error": "Something went wrong while building this page."}
+
+
 def test_foreign_host_header_is_refused(client: TestClient) -> None:
     """DNS rebinding: a page on evil.example must not read the local dashboard."""
     assert client.get("/", headers={"host": "evil.example"}).status_code == 400

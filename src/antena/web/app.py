@@ -36,7 +36,7 @@ from antena.report.findings import topic_name
 from antena.report.i18n import percent, signed
 from antena.web import security
 from antena.web.i18n import LANGS, number, text
-from antena.web.store import Page, ProjectBusy, ProjectReader
+from antena.web.store import BadQuery, Page, ProjectBusy, ProjectReader
 
 MAX_QUERY = 2000
 PER_PAGE = 50
@@ -77,7 +77,7 @@ class Dashboard:
         lang = context.pop("lang", None) or self.lang(request)
         summary = None
         if request.url.path != "/login":
-            with contextlib.suppress(ProjectBusy):
+            with contextlib.suppress(AntenaError, duckdb.Error):  # busy or broken: the page says why
                 summary = self.reader.summary()
         other = "en" if lang == "es" else "es"
         switch = request.url.path + "?" + urlencode({**request.query_params, "lang": other})
@@ -123,9 +123,7 @@ def _search(dash: Dashboard, request: Request) -> tuple[dict[str, Any], Page | N
         return params, None, {"error": f"the query is longer than {MAX_QUERY} characters", "query": query[:80] + "…", "column": None}
     try:
         return params, dash.reader.posts(query, page_no, size, relevant), None
-    except ProjectBusy:
-        raise
-    except (AntenaError, duckdb.Error) as exc:
+    except (QuerySyntaxError, BadQuery) as exc:
         return params, None, _query_error(exc, query)
 
 
@@ -331,7 +329,13 @@ def _error_handlers(dash: Dashboard) -> dict[Any, Callable[..., Any]]:
         return page(request, exc.status_code, message)
 
     async def crash(request: Request, exc: Exception) -> Response:
-        return page(request, 500, text(dash.lang(request), "server_error"))
+        # Runs outside the other middleware: add the security headers here; never show a traceback.
+        with contextlib.suppress(Exception):
+            response = page(request, 500, text(dash.lang(request), "server_error"))
+            response.headers.update({"content-security-policy": security.CSP, "cache-control": "no-store",
+                                     **security.HEADERS})
+            return response
+        return Response("internal error", status_code=500, media_type="text/plain")
 
     return {ProjectBusy: busy, HTTPException: http_error, Exception: crash}
 

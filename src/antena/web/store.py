@@ -22,7 +22,7 @@ import duckdb
 
 from antena.analytics.base import has_table
 from antena.config import CONFIG_NAME
-from antena.errors import AntenaError
+from antena.errors import AntenaError, QuerySyntaxError
 from antena.project import Project
 from antena.protect.redact import redact
 from antena.store.database import DB_NAME
@@ -32,6 +32,10 @@ ANALYSIS_COLUMNS = ("relevant", "topics", "sentiment", "targets")
 MAX_TEXT = 2000
 RAW_PREVIEW = 300
 SAFE_URL_PREFIXES = ("https://", "http://")
+
+
+class BadQuery(AntenaError):
+    """A query that parsed but cannot be used (no [relevance] query, a pattern DuckDB refuses)."""
 
 
 class ProjectBusy(AntenaError):
@@ -173,7 +177,12 @@ class ProjectReader:
         the ``analysis`` view when it can be read, else ``posts``.
         """
         with self.open() as project:
-            condition, params = project.where(query, relevant=relevant)
+            try:
+                condition, params = project.where(query, relevant=relevant)
+            except QuerySyntaxError:
+                raise
+            except AntenaError as exc:
+                raise BadQuery(str(exc)) from None
             keep = keep_handles(project.config)
             tz = ZoneInfo(str(project.config.get("project", {}).get("timezone") or "UTC"))
             con = project.con
@@ -189,6 +198,8 @@ class ProjectReader:
                         params + [per_page, (page - 1) * per_page])
                 except duckdb.CatalogException:
                     continue  # the analysis view points at a missing table: fall back to posts
+                except duckdb.Error as exc:
+                    raise BadQuery("the query could not run: " + (str(exc).splitlines() or [""])[0]) from None
                 rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
                 return Page([_post_row(r, keep, tz) for r in rows], total, page, per_page, columns)
         raise AntenaError("the posts table could not be read")  # pragma: no cover - posts always exists
