@@ -71,7 +71,8 @@ class Theme:
     share: float  # of the clustered candidates
     distinct_texts: int
     cohesion: float  # mean cosine similarity of its texts to the centre (0-1; higher = tighter)
-    keywords: list[str]
+    keywords: list[str]  # single words (and #hashtags)
+    phrases: list[str]  # word pairs (stop words removed)
     examples: list[dict[str, Any]]
 
 
@@ -132,20 +133,16 @@ def _load_candidates(con: Any, max_posts: int, seed: int) -> tuple[list[dict[str
     return rows, total, int(relevant)
 
 
-def _keywords(centre: np.ndarray, mean: np.ndarray, terms: np.ndarray, n: int) -> list[str]:
-    """Terms most over-represented at the centre; words already inside a chosen pair are skipped."""
+def _top_terms(centre: np.ndarray, mean: np.ndarray, terms: np.ndarray, n: int, pairs: bool) -> list[str]:
+    """Words (or word pairs) most over-represented at a theme's centre relative to all candidates."""
     distinct = centre - mean
     chosen: list[str] = []
     for j in np.argsort(-distinct, kind="stable"):
         if distinct[j] <= 0 or len(chosen) >= n:
             break
         term = str(terms[j])
-        if any(term in c.split() for c in chosen) or any(c in term.split() for c in chosen):
-            if " " in term:  # a pair covering a chosen word replaces it
-                chosen = [c for c in chosen if c not in term.split()]
-            else:
-                continue
-        chosen.append(term)
+        if (" " in term) == pairs:
+            chosen.append(term)
     return chosen
 
 
@@ -174,7 +171,7 @@ def discover_rows(
 
     vectorizer = TfidfVectorizer(
         token_pattern=TOKEN_PATTERN, stop_words=STOP_WORDS, strip_accents="unicode", lowercase=True,
-        ngram_range=(1, 2), min_df=2 if len(keys) >= 50 else 1, max_df=0.5, max_features=20_000,
+        ngram_range=(1, 2), min_df=2 if len(keys) >= 50 else 1, max_df=0.95, max_features=20_000,
         sublinear_tf=True, dtype=np.float32,
     )
     try:
@@ -208,7 +205,8 @@ def discover_rows(
         themes.append(Theme(
             id=0, size=size, share=round(size / total, 4), distinct_texts=int(len(members)),
             cohesion=round(float(np.average(similarity, weights=weights[members])), 3),
-            keywords=_keywords(centre, mean, terms, n_keywords), examples=examples,
+            keywords=_top_terms(centre, mean, terms, n_keywords, pairs=False),
+            phrases=_top_terms(centre, mean, terms, max(1, n_keywords // 2), pairs=True), examples=examples,
         ))
     themes.sort(key=lambda t: (-t.size, t.keywords))
     for i, theme in enumerate(themes, 1):

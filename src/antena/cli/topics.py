@@ -87,6 +87,8 @@ def discover(
         console.print(f"\n[bold]theme {theme.id}[/]: {theme.size} posts ({theme.share:.0%}), "
                       f"{theme.distinct_texts} distinct texts, cohesion {theme.cohesion:.2f}", highlight=False)
         console.print("  keywords: " + ", ".join(theme.keywords), highlight=False, markup=False)
+        if theme.phrases:
+            console.print("  phrases: " + ", ".join(theme.phrases), highlight=False, markup=False)
         for ex in theme.examples:
             text = ex["text"].replace("\n", " ")
             text = text if len(text) <= 240 else text[:239] + "…"
