@@ -78,6 +78,10 @@ def eval_command(json: JsonFlag = False) -> None:
         else:
             scores = model.meta.get("validation", {})
         report["tasks"][task] = {"version": model.version, "labels": model.labels, "scores": scores}
+        if task == "target_sentiment":
+            report["tasks"][task]["analyser_scores"] = (
+                evaluate.target_analyser_scores(rows) if live else model.meta.get("analyser_validation", {})
+            )
     if json:
         emit_json(report)
         return
@@ -86,6 +90,8 @@ def eval_command(json: JsonFlag = False) -> None:
     for task, entry in report["tasks"].items():
         console.print(f"[bold]{task}[/] v{entry['version']}")
         _print_scores(task, entry["scores"])
+        if entry.get("analyser_scores"):
+            _print_scores(f"{task} analyser (mention clause + both models + cues)", entry["analyser_scores"])
 
 
 def _print_scores(task: str, scores: dict[str, Any]) -> None:

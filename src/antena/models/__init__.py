@@ -37,12 +37,29 @@ class TextClassifier:
     bias: np.ndarray  # (n_labels,)
     temperature: float = 1.0
     meta: dict[str, Any] = field(default_factory=dict)
+    # Optional language heads: "en" for English, "other" for any other known language; the
+    # main weights serve posts whose language is unknown.
+    heads: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def head_of(self, lang: str | None) -> str | None:
+        if not lang or lang in ("und", "xx") or not self.heads:
+            return None
+        if lang in self.heads:
+            return lang
+        return "other" if "other" in self.heads else None
 
     def decision(self, texts: list[str], langs: list[str | None]) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         matrix = weight(transform_cached(self.spec, texts, langs), self.idf)
-        return np.asarray(matrix @ self.weights, dtype=np.float32) + self.bias
+        scores = np.asarray(matrix @ self.weights, dtype=np.float32) + self.bias
+        if self.heads:
+            routes = np.array([self.head_of(lang) or "" for lang in langs])
+            for name, (head_weights, head_bias) in self.heads.items():
+                rows = np.flatnonzero(routes == name)
+                if rows.size:
+                    scores[rows] = np.asarray(matrix[rows] @ head_weights, dtype=np.float32) + head_bias
+        return scores
 
     def predict_proba(self, texts: list[str], langs: list[str | None] | None = None) -> np.ndarray:
         """Probabilities, one row per text (rows sum to 1), columns in ``labels`` order."""
@@ -64,6 +81,8 @@ class TextClassifier:
             idf=self.idf.astype(np.float16),
             weights=self.weights.astype(np.float16),
             bias=self.bias.astype(np.float32),
+            **{f"weights_{k}": w.astype(np.float16) for k, (w, _) in self.heads.items()},
+            **{f"bias_{k}": b.astype(np.float32) for k, (_, b) in self.heads.items()},
         )
         meta = {
             **self.meta,
@@ -72,6 +91,7 @@ class TextClassifier:
             "version": self.version,
             "features": self.spec.__dict__,
             "temperature": self.temperature,
+            "heads": sorted(self.heads),
         }
         (folder / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -82,10 +102,14 @@ class TextClassifier:
             idf = arrays["idf"].astype(np.float32)
             weights = arrays["weights"].astype(np.float32)
             bias = arrays["bias"].astype(np.float32)
+            heads = {
+                k: (arrays[f"weights_{k}"].astype(np.float32), arrays[f"bias_{k}"].astype(np.float32))
+                for k in meta.get("heads", [])
+            }
         return cls(
             task=meta["task"], labels=list(meta["labels"]), version=str(meta["version"]),
             spec=FeatureSpec(**meta["features"]), idf=idf, weights=weights, bias=bias,
-            temperature=float(meta.get("temperature", 1.0)), meta=meta,
+            temperature=float(meta.get("temperature", 1.0)), meta=meta, heads=heads,
         )
 
 

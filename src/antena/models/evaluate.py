@@ -70,3 +70,36 @@ def score(model: Any, rows: list[Example], texts: list[str] | None = None) -> di
             entry["anchor"] = ANCHORS[name]
         results[name] = entry
     return results
+
+
+def target_analyser_scores(rows: list[Example]) -> dict[str, dict[str, Any]]:
+    """The whole ``target_sentiment`` analyser (mention finding, clause, model mix, cues) on the
+    SemEval B/D and C/E dev rows, each topic configured as a target named by itself."""
+    import pyarrow as pa
+
+    from antena.nlp.target_sentiment import TargetSentiment
+
+    results: dict[str, dict[str, Any]] = {}
+    for name in ("semeval_bd/en", "semeval_ce/en"):
+        val = [r for r in rows if r.split == "val" and r.dataset == name and r.target]
+        if not val:
+            continue
+        topics = sorted({r.target for r in val if r.target})
+        analyser = TargetSentiment(targets=[{"id": t, "aliases": [t]} for t in topics])
+        batch = pa.RecordBatch.from_pydict({
+            "post_id": [str(i) for i in range(len(val))], "text": [r.text for r in val], "lang": [r.lang for r in val],
+        })
+        gold, pred, missed = [], [], 0
+        for row, found in zip(val, analyser(batch).column("targets").to_pylist(), strict=True):
+            entry = next((e for e in found if e["target"] == row.target), None)
+            if entry is None:
+                missed += 1
+                continue
+            gold.append(row.label)
+            binary = name.startswith("semeval_bd")
+            pred.append(("positive" if entry["score"] >= 0 else "negative") if binary else entry["sentiment"])
+        results[name] = {
+            "split": "val", "n": len(val), "lang": "en", "mentions_missed": missed,
+            "macro_f1": round(float(f1_score(gold, pred, average="macro")), 4) if gold else 0.0,
+        }
+    return results

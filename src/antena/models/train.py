@@ -21,7 +21,7 @@ VERSION = "1"
 
 # Settings chosen on the validation splits (see docs/models/*.md).
 TASK_SETTINGS: dict[str, dict[str, Any]] = {
-    "sentiment": {"C": 0.3, "lang_weight": {"es": 3.0}},
+    "sentiment": {"C": 0.3, "lang_weight": {"es": 3.0}, "heads": True},
     "emotion": {"C": 0.3, "lang_weight": {"es": 2.0}},
     "target_sentiment": {"C": 0.3, "lang_weight": {"es": 2.0}},
 }
@@ -76,6 +76,18 @@ def fit(
     )
 
 
+def add_language_heads(model: TextClassifier, train: list[datasets.Example], weights: np.ndarray, C: float) -> None:
+    """Fit an English head on English rows and an "other" head on the rest (same features)."""
+    for name, keep in (("en", lambda r: r.lang == "en"), ("other", lambda r: r.lang != "en")):
+        idx = [i for i, r in enumerate(train) if keep(r)]
+        counts = raw_counts(model.spec, [model_input(train[i]) for i in idx], [train[i].lang for i in idx])
+        svm = LinearSVC(C=C, class_weight="balanced", random_state=SEED, max_iter=3000)
+        svm.fit(weight(counts, model.idf), np.array([train[i].label for i in idx]), sample_weight=weights[idx])
+        if list(svm.classes_) != model.labels:
+            raise ValueError(f"head {name} lacks some labels: {svm.classes_}")
+        model.heads[name] = (np.ascontiguousarray(svm.coef_.T.astype(np.float32)), svm.intercept_.astype(np.float32))
+
+
 def calibrate(model: TextClassifier, texts: list[str], langs: list[str | None], labels: list[str]) -> float:
     """One softmax temperature, chosen by log-loss on held-out rows."""
     if not texts:
@@ -117,6 +129,8 @@ def train_public(task: str, out: Path | None = None, root: Path | None = None) -
         task, [model_input(r) for r in train], [r.lang for r in train], [r.label for r in train],
         C=settings["C"], sample_weight=weights,
     )
+    if settings.get("heads"):
+        add_language_heads(model, train, weights, settings["C"])
     val_inputs = [model_input(r) for r in val]
     model.temperature = calibrate(model, val_inputs, [r.lang for r in val], [r.label for r in val])
     scores = evaluate.score(model, val, texts=val_inputs)
@@ -126,7 +140,8 @@ def train_public(task: str, out: Path | None = None, root: Path | None = None) -
     model.meta = {
         "training_data": DATA_TERMS[task],
         "train_rows": counts,
-        "classifier": f"LinearSVC(C={settings['C']}, class_weight=balanced), language weights {settings['lang_weight']}",
+        "classifier": f"LinearSVC(C={settings['C']}, class_weight=balanced), language weights {settings['lang_weight']}"
+        + ("; heads: all languages (language unknown), English, other languages" if settings.get("heads") else ""),
         "validation": scores,
         "validation_note": "macro-F1 on the val/dev splits of ../shared/data (test splits held out)",
         "train_seconds": round(time.perf_counter() - started, 1),
@@ -134,6 +149,12 @@ def train_public(task: str, out: Path | None = None, root: Path | None = None) -
     }
     folder = out or PACKAGE_DIR / task / VERSION
     model.save(folder)
+    if task == "target_sentiment" and out is None:  # the analyser reads the packaged models
+        from antena.models import _LOADED
+
+        _LOADED.pop(task, None)
+        model.meta["analyser_validation"] = evaluate.target_analyser_scores(rows)
+        model.save(folder)
     return {**model.meta, "path": str(folder)}
 
 
