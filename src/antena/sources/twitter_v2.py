@@ -142,7 +142,8 @@ def tweet_post(
                 prefix = text.split(":", 1)[0] + ": " if text and text.startswith("RT @") else ""
                 text = prefix + original_text
                 tags, names, links = _v2_entities(original_entities)
-                hashtags, mentions, urls = _unique(hashtags + tags), _unique(mentions + names), _unique(urls + links)
+                # the retweet's own entities index its truncated text ("#T…"): take the original's
+                hashtags, mentions, urls = tags, _unique(mentions + names), _unique(urls + links)
     if withheld:  # withheld in some country: keep that it existed, not what it said
         text, hashtags, mentions, urls = None, [], [], []
     metrics = tweet.get("public_metrics") or {}
