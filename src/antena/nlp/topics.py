@@ -14,17 +14,39 @@ re-analyses every post, and removing the model returns to the seeds' results.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow as pa
 
 from antena.nlp.base import Analyser, column_or_empty
-from antena.nlp.textutil import as_tuple, fold, term_matcher
+from antena.nlp.textutil import TermMatcher, as_tuple, fold, term_matcher, tokens
 from antena.nlp.topic_tagger import TopicModel, model_digest
 from antena.registry import register_analyser
 
 SCORE_FLOOR = 0.2  # classifier probabilities below this are not listed in topic_scores
+
+
+
+def seed_key(term: str) -> tuple[bool, tuple[str, ...]]:
+    """What a seed matches (wildcard?, folded words): spellings like órganos/organos are one seed."""
+    stripped = term.strip()
+    return stripped.endswith("*"), tuple(tokens(fold(stripped.rstrip("*"))))
+
+
+@lru_cache(maxsize=64)
+def seed_index(topics: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[TermMatcher, dict[tuple, list[str]]]:
+    """One matcher over every topic's seeds (one pass per text) and the topics each seed signals."""
+    owners: dict[tuple, list[str]] = {}
+    for topic_id, seeds in topics:
+        for seed in seeds:
+            key = seed_key(seed)
+            if key[1] and topic_id not in owners.setdefault(key, []):
+                owners[key].append(topic_id)
+    all_seeds = tuple(dict.fromkeys(seed for _, seeds in topics for seed in seeds if seed_key(seed)[1]))
+    return term_matcher(all_seeds), owners
+
 
 TOPIC_SCORE = pa.struct([pa.field("topic", pa.string()), pa.field("score", pa.float32())])
 
@@ -64,16 +86,17 @@ class Topics(Analyser):
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         texts = column_or_empty(batch, "text")
         norms = column_or_empty(batch, "text_norm")
-        compiled = [(t["id"], term_matcher(as_tuple(t.get("seeds")))) for t in self.topics]
+        matcher, seed_topics = seed_index(tuple((t["id"], as_tuple(t.get("seeds"))) for t in self.topics))
         model_topics, probs = self._probabilities(texts)
         labels, scores = [], []
         for row, (text, norm) in enumerate(zip(texts, norms, strict=True)):
             folded = f"{fold(text)} . {fold(norm)}" if text else ""
-            found: dict[str, float] = {}
-            for topic_id, pattern in compiled:
-                hits = len(pattern.find(folded)) if folded else 0
-                if hits:
-                    found[topic_id] = 1.0 - math.exp(-0.9 * hits)
+            hits: dict[str, set[tuple[bool, tuple[str, ...]]]] = {}
+            for term in matcher.find(folded) if folded else ():
+                key = seed_key(term)
+                for topic_id in seed_topics[key]:
+                    hits.setdefault(topic_id, set()).add(key)
+            found = {topic_id: 1.0 - math.exp(-0.9 * len(keys)) for topic_id, keys in hits.items()}
             if folded.strip() and model_topics:
                 for j, topic_id in enumerate(model_topics):
                     p = float(probs[row, j])
