@@ -22,7 +22,9 @@ def compute_stats(project: Any, sections: set[str] | None = None) -> dict[str, A
     config = project.config
     tz = config.get("project", {}).get("timezone", "UTC")
     analysed = has_table(con, "analysis")
-    scope = scope_sql(con, relevant_only=True)
+    # every section reads the same working set: materialise it once per call
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stats_scope AS {scope_sql(con, relevant_only=True)}")  # noqa: S608
+    scope = "SELECT * FROM stats_scope"
     want = sections or {"corpus", "volumes", "hashtags", "spikes", "topics", "sentiment", "targets",
                         "awareness", "quotes", "campaigns"}
     out: dict[str, Any] = {
@@ -45,9 +47,12 @@ def compute_stats(project: Any, sections: set[str] | None = None) -> dict[str, A
         "quotes": lambda: quotes(con, scope, config) if analysed else {},
         "campaigns": lambda: campaign_impact(con, scope, tz, config) if analysed else [],
     }
-    for name, step in steps.items():
-        if name in want:
-            out[name] = step()
+    try:
+        for name, step in steps.items():
+            if name in want:
+                out[name] = step()
+    finally:
+        con.execute("DROP TABLE IF EXISTS stats_scope")
     return out
 
 

@@ -90,9 +90,10 @@ def spikes(con: duckdb.DuckDBPyConnection, scope: str, tz: str, settings: dict[s
             SELECT unnest(topics) AS topic, CAST(timezone(?, created_at) AS DATE), count(*) FROM {s}
             WHERE created_at IS NOT NULL GROUP BY 1, 2""", [tz])  # noqa: S608
         alerts += detect_spikes(topic_series, "topic", **settings)
-    for alert in alerts[:50]:
+    alerts = sorted(alerts, key=lambda a: (-a["z"], str(a["day"])))[:50]
+    for alert in alerts[:10]:  # the evidence of the strongest alerts
         alert["examples"] = examples(con, scope, tz, alert)
-    return sorted(alerts, key=lambda a: (-a["z"], str(a["day"])))[:50]
+    return alerts
 
 
 def examples(con: duckdb.DuckDBPyConnection, scope: str, tz: str, alert: dict[str, Any]) -> list[str]:

@@ -1,7 +1,7 @@
 """Representative quotes: posts typical of their topic (or target) and engaged with.
 
-Typicality is the cosine similarity of a post's word/character n-gram vector to the centroid
-of its group; the score multiplies it by ``1 + log(1 + likes + shares)``. Reposts and
+Typicality is the cosine similarity of a post's word n-gram vector to the centroid of the
+group's most engaged posts; the score multiplies it by ``1 + log(1 + likes + shares)``. Reposts and
 near-identical texts are skipped; texts are redacted and authors pseudonymous.
 """
 
@@ -17,7 +17,7 @@ from antena.analytics.base import has_column, rows
 from antena.nlp.textutil import fold
 from antena.protect.redact import redact
 
-MAX_CANDIDATES = 1500
+MAX_CANDIDATES = 400  # the most engaged posts of a group compete to be its quote
 
 
 def _score(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -25,7 +25,7 @@ def _score(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return []
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    vectorizer = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=2**18,
+    vectorizer = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=2**18,
                                    alternate_sign=False, norm="l2")
     matrix = vectorizer.transform([fold(c["text"]) for c in candidates])
     centroid = np.asarray(matrix.mean(axis=0)).ravel()

@@ -10,7 +10,7 @@ from antena.analytics.base import has_column, rows
 
 
 def volumes(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any]:
-    lang = "language" if has_column(con, "analysis", "language") and "analysis" in scope else "lang"
+    lang = "language" if has_column(con, "analysis", "language") else "lang"
     s = f"({scope}) s"
     total = con.execute(f"SELECT count(*), count(DISTINCT author_id), min(created_at), max(created_at) FROM {s}").fetchone()  # noqa: S608
     return {

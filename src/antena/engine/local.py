@@ -127,15 +127,31 @@ def finish(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> None:
 
 
 def create_analysis_view(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> None:
-    selects, joins = ["p.*"], []
+    """Materialise every analyser's current results side by side in ``analysis_results`` (one
+    row per analysed post), and define the view ``analysis`` as posts joined with it once.
+
+    Posts are joined live, so a deletion imported after the analysis hides the text at once."""
+    if not chain:
+        con.execute("CREATE OR REPLACE VIEW analysis AS SELECT * FROM posts")
+        return
+    selects, joins = ["a0.post_id"], []
     for i, analyser in enumerate(chain):
         alias = f"a{i}"
         selects += [f"{alias}.{col}" for col in analyser.assigns]
         version = str(analyser.version).replace("'", "")
-        joins.append(
-            f"LEFT JOIN {table_name(analyser.name)} {alias} ON {alias}.post_id = p.post_id AND {alias}.version = '{version}'"
-        )
-    con.execute(f"CREATE OR REPLACE VIEW analysis AS SELECT {', '.join(selects)} FROM posts p {' '.join(joins)}")  # noqa: S608
+        if i == 0:
+            joins.append(f"FROM {table_name(analyser.name)} a0")
+            where = f"WHERE a0.version = '{version}'"
+        else:
+            joins.append(
+                f"LEFT JOIN {table_name(analyser.name)} {alias} ON {alias}.post_id = a0.post_id AND {alias}.version = '{version}'"
+            )
+    con.execute(f"CREATE OR REPLACE TABLE analysis_results AS SELECT {', '.join(selects)} {' '.join(joins)} {where}")  # noqa: S608
+    result_cols = [f"r.{col}" for analyser in chain for col in analyser.assigns]
+    con.execute(
+        f"CREATE OR REPLACE VIEW analysis AS SELECT p.*, {', '.join(result_cols)}"  # noqa: S608
+        " FROM posts p LEFT JOIN analysis_results r ON r.post_id = p.post_id"
+    )
 
 
 def with_hash(batch: pa.RecordBatch, merged: pa.RecordBatch) -> pa.Table:
