@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import orjson
@@ -13,7 +14,6 @@ from rich.table import Table
 from antena import registry
 from antena.cli.app import (
     JsonFlag,
-    ProjectDir,
     app,
     console,
     emit_json,
@@ -37,7 +37,7 @@ PREDICT_TASKS = {
 
 @app.command()
 def analyze(
-    folder: ProjectDir,
+    folder: Annotated[Path | None, typer.Argument(help="The project folder (made by `antena init`).")] = None,
     engine: Annotated[str, typer.Option(help="local (DuckDB, default) or spark (PySpark mapInArrow).")] = "local",
     spark_master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[2]",
     list_: Annotated[bool, typer.Option("--list", help="List the available analysers and exit.")] = False,
@@ -55,6 +55,8 @@ def analyze(
                 table.add_row(r["name"], r["version"], ", ".join(r["requires"]), ", ".join(r["assigns"]))
             console.print(table)
         return
+    if folder is None:
+        fail("give the project folder (or --list to see the analysers)")
     if engine not in ("local", "spark"):
         fail("--engine must be 'local' or 'spark'")
     with open_project(folder) as project, progress_bar(quiet=json) as bar:
