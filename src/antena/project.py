@@ -208,6 +208,36 @@ class Project:
             sql += f" LIMIT {int(limit)}"
         return self.con.execute(sql, params).to_arrow_table()
 
+    # ------------------------------------------------------------------ results
+
+    def stats(self, sections: set[str] | None = None) -> dict[str, Any]:
+        """The analytics behind the report (``antena stats``)."""
+        from antena.analytics import compute_stats
+
+        return compute_stats(self, sections)
+
+    def report(self, langs: tuple[str, ...] = ("es", "en"), folder: str | Path | None = None,
+               pdf: bool = True) -> dict[str, Any]:
+        """Write the report in each language to ``folder`` (default: the project's ``reports/``)."""
+        from antena.report.build import build_report
+
+        out = Path(folder) if folder else self.folder / "reports"
+        stats = self.stats()
+        written = {}
+        for lang in langs:
+            name = "informe" if lang == "es" else "report"
+            result = build_report(self, lang, out / f"{name}-{lang}.html",
+                                  out / f"{name}-{lang}.pdf" if pdf else None, stats=stats)
+            written[lang] = {"html": str(result.html), "pdf": str(result.pdf) if result.pdf else None}
+        self.audit("report", ", ".join(written))
+        return written
+
+    def sync_reviews(self) -> dict[str, Any]:
+        """Queue risky posts for human review (``antena review sync``)."""
+        from antena.protect.review import ReviewQueue
+
+        return ReviewQueue(self).sync().as_dict()
+
     # ------------------------------------------------------------------ misc
 
     def audit(self, action: str, detail: str, actor: str = "cli") -> None:

@@ -131,6 +131,23 @@ def _print_result(result: dict[str, Any]) -> None:
     console.print(f"  posts     {result['posts']} ({platforms}); {result['synthetic_posts']} marked synthetic",
                   highlight=False)
     for stage in result["stages"]:
-        detail = stage.get("error", "")
+        detail = stage.get("error", "") or _stage_detail(stage)
         colour = {"done": "green", "failed": "red"}.get(stage["status"], "dim")
-        console.print(f"  stage     {stage['stage']}: [{colour}]{stage['status']}[/] {detail}", highlight=False)
+        console.print(f"  stage     {stage['stage']}: [{colour}]{stage['status']}[/] ", end="", highlight=False)
+        console.print(detail, highlight=False, markup=False)
+    console.print(f"  next      antena serve {result['project']}   (the dashboard; antena stats, antena review list)",
+                  highlight=False, markup=False)
+
+
+def _stage_detail(stage: dict) -> str:
+    """One line saying where a stage's results are."""
+    outcome = stage.get("result")
+    if stage["stage"] == "report" and isinstance(outcome, dict):
+        return "; ".join(f"{lang}: {paths['html']}" + (f" + {paths['pdf']}" if paths.get("pdf") else "")
+                         for lang, paths in outcome.items())
+    if stage["stage"] == "analyze" and isinstance(outcome, dict):
+        return f"{outcome.get('analysed')} posts with {', '.join(outcome.get('analysers', []))}"
+    if stage["stage"] == "sync_reviews" and isinstance(outcome, dict):
+        return "posts queued for human review: " + ", ".join(f"{k} {v}" for k, v in outcome.items()
+                                                             if isinstance(v, int | float))
+    return ""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 # Project methods run after the import, in order.
-LATER_STAGES = ("analyze", "report")
+LATER_STAGES = ("analyze", "sync_reviews", "report")
 
 
 def run_later_stages(project: Any, on_stage: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
