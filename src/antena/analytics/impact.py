@@ -174,6 +174,15 @@ def metric_series(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: d
     return series
 
 
+def display_names(config: dict[str, Any], lang: str) -> dict[str, str]:
+    """Target and topic ids -> the names people read (topics named per language)."""
+    names = {_safe(t["id"]): t.get("name", t["id"]) for t in config.get("targets", [])}
+    for topic in config.get("topics", []):
+        name = topic.get("name", topic["id"])
+        names[_safe(topic["id"])] = (name.get(lang) or name.get("en") or topic["id"]) if isinstance(name, dict) else str(name)
+    return names
+
+
 def _safe(identifier: str) -> str:
     return "".join(c for c in str(identifier) if c.isalnum() or c in "_-")
 
@@ -191,7 +200,7 @@ def campaign_impact(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config:
                 continue
             entry = {"metric": name, "unit": s["unit"], **window_means(s["days"], values, windows),
                      "its": its_model(s["days"], values, windows)}
-            entry["summary"] = {lang: describe(entry, lang) for lang in ("en", "es")}
+            entry["summary"] = {lang: describe(entry, lang, display_names(config, lang)) for lang in ("en", "es")}
             metrics.append(entry)
         kpis = [{**kpi, "measured": _kpi_value(kpi, metrics)} for kpi in campaign.get("kpis", [])]
         out.append({"id": campaign["id"], "name": campaign.get("name", campaign["id"]),
@@ -229,9 +238,10 @@ LABELS = {
 }
 
 
-def metric_label(name: str, lang: str) -> str:
+def metric_label(name: str, lang: str, names: dict[str, str] | None = None) -> str:
+    """Readable name of a metric; ``names`` maps target and topic ids to their names."""
     base, _, arg = name.partition(":")
-    return LABELS[lang].get(base, name).format(x=arg)
+    return LABELS[lang].get(base, name).format(x=(names or {}).get(arg, arg))
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -248,10 +258,10 @@ def _fmt_change(value: float, unit: str, lang: str) -> str:
     return f"{value:+.2f}"
 
 
-def describe(entry: dict[str, Any], lang: str) -> str:
+def describe(entry: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> str:
     """One sentence saying what changed and how sure we are."""
     name, unit = entry["metric"], entry["unit"]
-    label = metric_label(name, lang)
+    label = metric_label(name, lang, names)
     before, during = entry["before"]["mean"], entry["during"]["mean"]
     its = entry.get("its") or {}
     shift = its.get("during")

@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
+from antena.analytics.impact import display_names
 from antena.report import charts
 from antena.report.findings import findings, topic_name
 from antena.report.i18n import num, percent, platform_name, signed, text
@@ -61,10 +62,29 @@ def model_scores() -> list[dict[str, Any]]:
                 meta = version_dir.joinpath("meta.json")
                 if meta.is_file():
                     data = json.loads(meta.read_text(encoding="utf-8"))
+                    scores = data.get("validation") or data.get("scores") or {}
                     out.append({"task": task_dir.name, "version": version_dir.name,
-                                "scores": data.get("validation") or data.get("scores") or {}})
+                                "scores": _headline_scores(scores)})
     except (FileNotFoundError, NotADirectoryError):
         pass
+    return out
+
+
+def _headline_scores(scores: dict[str, Any]) -> dict[str, str]:
+    """Macro-F1 per validation set, with the issue's target and the published anchor when given."""
+    out = {}
+    for name, value in scores.items():
+        if isinstance(value, dict) and "macro_f1" in value:
+            extra = []
+            if value.get("target") is not None:
+                extra.append(f"target {value['target']:.2f}")
+            anchor = value.get("anchor")
+            if isinstance(anchor, dict) and anchor.get("score") is not None:
+                extra.append(f"published {anchor['score']:.3f} {anchor.get('model', '')} on {anchor.get('split', 'test')}")
+            suffix = f" ({'; '.join(extra)})" if extra else ""
+            out[name] = f"{value['macro_f1']:.3f} on {value.get('split', 'val')}, n={value.get('n', '?')}{suffix}"
+        elif isinstance(value, int | float):
+            out[name] = f"{value:.3f}"
     return out
 
 
@@ -98,7 +118,7 @@ def build_context(project: Any, stats: dict[str, Any], lang: str) -> dict[str, A
         "awareness": charts.weekly_lines(aw.get("by_week", []), {"amber_rate": text(lang, "amber_series"),
                                                                  "unaware_rate": text(lang, "unaware_series")},
                                          lang, text(lang, "share"), first_campaign),
-        "impact": charts.impact(first_campaign["metrics"], lang) if first_campaign else None,
+        "impact": charts.impact(first_campaign["metrics"], lang, display_names(config, lang)) if first_campaign else None,
     }
     corpus = stats.get("corpus", {})
     platforms = ", ".join(f"{num(p['posts'], lang)} {platform_name(p['platform'])}" for p in corpus.get("by_platform", []))

@@ -92,13 +92,13 @@ def weekly_lines(records: list[dict[str, Any]], fields: dict[str, str], lang: st
     return alt.layer(*layers).properties(width=WIDTH, height=200).to_dict()
 
 
-def impact(metrics: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
+def impact(metrics: list[dict[str, Any]], lang: str, names: dict[str, str] | None = None) -> dict[str, Any] | None:
     """Before / during / after means of the headline metrics (shares and net sentiment)."""
     from antena.analytics.impact import metric_label
 
     wanted = ("awareness_rate", "unaware_rate", "net_sentiment")
     short = {"awareness_rate": text(lang, "amber_series"), "unaware_rate": text(lang, "unaware_series"),
-             "net_sentiment": text(lang, "net")}
+             "net_sentiment": text(lang, "net_short")}
     rows = []
     for m in metrics:
         if m["metric"] not in wanted and not m["metric"].startswith("target_sentiment"):
@@ -106,7 +106,8 @@ def impact(metrics: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
         for window in ("before", "during", "after"):
             mean = m.get(window, {}).get("mean")
             if mean is not None:
-                label = short.get(m["metric"]) or metric_label(m["metric"], lang)
+                base, _, arg = m["metric"].partition(":")
+                label = short.get(m["metric"]) or (names or {}).get(arg) or metric_label(m["metric"], lang, names)
                 rows.append({"metric": label, "window": text(lang, f"window_{window}"),
                              "value": mean})
     if not rows:
@@ -120,7 +121,8 @@ def impact(metrics: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
         color=alt.Color("window:N", sort=order, title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(range=["#95a5a6", "#f39c12", "#2e86c1"])),
         tooltip=["metric", "window", alt.Tooltip("value:Q", format=".3f")],
-    ).properties(width=WIDTH - 180, height=48 * metrics_count).to_dict()
+    ).properties(width=WIDTH - 200, height=44 * metrics_count, padding={"left": 40, "right": 8, "top": 4, "bottom": 4},
+                 title=alt.TitleParams(text(lang, "impact_chart_note"), fontSize=10, anchor="start", fontWeight="normal")).to_dict()
 
 
 def to_svg(spec: dict[str, Any]) -> str:
