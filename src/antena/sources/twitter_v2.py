@@ -166,9 +166,10 @@ def tweet_post(
         reply_count=to_int(metrics.get("reply_count")),
         quote_count=to_int(metrics.get("quote_count")),
         view_count=to_int(metrics.get("impression_count")),
-        hashtags=hashtags if withheld else hashtags or None,
-        mentions=mentions if withheld else mentions or None,
-        urls=urls if withheld else urls or None,
+        # the API's entities are authoritative when present; without them the text is scanned
+        hashtags=hashtags if (withheld or entities) else hashtags or None,
+        mentions=mentions if (withheld or entities) else mentions or None,
+        urls=urls if (withheld or entities) else urls or None,
         has_media=bool(media or dig(tweet, "attachments", "media_keys")),
         media_types=sorted({str(m["type"]) for m in media if isinstance(m, dict) and m.get("type")}) or None,
         place=place.get("full_name") or place.get("name"),
