@@ -95,3 +95,16 @@ def test_stats_json_is_consistent(cli, demo):
     with Project(demo) as project:
         relevant = project.con.execute("SELECT count(*) FROM analysis WHERE relevant AND NOT deleted").fetchone()[0]
     assert stats["volumes"]["posts"] == relevant
+
+
+def test_saved_plan_kpis_are_measured_and_reported(cli, demo, tmp_path):
+    folder = tmp_path / "planned"
+    shutil.copytree(demo, folder)
+    cli("plan", "--group", "public", "--objective", "inform", "--save", folder, "--start", "2017-04-01", "--weeks", "4")
+    stats = cli.json("stats", folder, "--section", "campaigns")
+    planned = [c for c in stats["campaigns"] if c["kpis"]]
+    assert planned, "the saved plan's campaign has no KPIs"
+    awareness = next(k for k in planned[0]["kpis"] if k["metric"] == "awareness_rate")
+    assert awareness["measured"]["during"] is not None and awareness["measured"]["before"] is not None
+    cli("report", folder, "--lang", "en", "--out", tmp_path / "r.html")
+    assert "The plan&#39;s KPIs" in (tmp_path / "r.html").read_text() or "The plan's KPIs" in (tmp_path / "r.html").read_text()

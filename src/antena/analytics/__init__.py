@@ -45,7 +45,7 @@ def compute_stats(project: Any, sections: set[str] | None = None) -> dict[str, A
         "targets": lambda: targets(con, scope, tz, config.get("targets", [])) if analysed else [],
         "awareness": lambda: awareness(con, scope, tz) if analysed else {},
         "quotes": lambda: quotes(con, scope, config) if analysed else {},
-        "campaigns": lambda: campaign_impact(con, scope, tz, config) if analysed else [],
+        "campaigns": lambda: campaign_impact(con, scope, tz, config, project) if analysed else [],
     }
     try:
         for name, step in steps.items():

@@ -18,7 +18,7 @@ changes are claimed in about 5% of series without an effect.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import duckdb
@@ -187,7 +187,8 @@ def _safe(identifier: str) -> str:
     return "".join(c for c in str(identifier) if c.isalnum() or c in "_-")
 
 
-def campaign_impact(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: dict[str, Any]) -> list[dict[str, Any]]:
+def campaign_impact(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: dict[str, Any],
+                    project: Any = None) -> list[dict[str, Any]]:
     """Before/during/after estimates for every campaign and metric, with plain-words summaries."""
     out = []
     for campaign in config.get("campaigns", []):
@@ -202,28 +203,40 @@ def campaign_impact(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config:
                      "its": its_model(s["days"], values, windows)}
             entry["summary"] = {lang: describe(entry, lang, display_names(config, lang)) for lang in ("en", "es")}
             metrics.append(entry)
-        kpis = [{**kpi, "measured": _kpi_value(kpi, metrics)} for kpi in campaign.get("kpis", [])]
+        kpis = [{**kpi, "measured": measure_kpi(project, kpi, windows)} for kpi in campaign.get("kpis", [])] if project else []
         out.append({"id": campaign["id"], "name": campaign.get("name", campaign["id"]),
                     "windows": {k: [str(v[0]), str(v[1])] for k, v in vars(windows).items()},
                     "metrics": metrics, "kpis": kpis})
     return out
 
 
-KPI_METRICS = {"awareness_rate": "awareness_rate", "target_sentiment": "target_sentiment:{target}",
-               "share_of_voice": "mentions:{target}", "help_seeking_volume": "topic_share:hope_support",
-               "hashtag_reach": "volume"}
+def measure_kpi(project: Any, kpi: dict[str, Any], windows: Windows) -> dict[str, Any]:
+    """A plan's KPI measured in each window, with the definitions the planner uses
+    (``antena.plan.metrics``), and whether the goal was reached during or after the campaign."""
+    from datetime import datetime, time
 
+    from antena.plan.metrics import measure
 
-def _kpi_value(kpi: dict[str, Any], metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
-    pattern = KPI_METRICS.get(kpi.get("metric", ""))
-    if not pattern:
-        return None
-    name = pattern.format(target=_safe(kpi.get("target", "")))
-    found = next((m for m in metrics if m["metric"] == name), None)
-    if not found:
-        return None
-    return {"metric": name, "before": found["before"]["mean"], "during": found["during"]["mean"],
-            "after": found["after"]["mean"], "its": found["its"]}
+    hashtags = kpi.get("hashtags") or [h.strip().lstrip("#").lower() for h in str(kpi.get("target") or "").split(",")
+                                       if kpi.get("metric") == "hashtag_reach" and h.strip()]
+    values: dict[str, Any] = {}
+    for name in ("before", "during", "after"):
+        lo, hi = getattr(windows, name)
+        start = datetime.combine(lo, time(), tzinfo=UTC)
+        end = datetime.combine(hi + timedelta(1), time(), tzinfo=UTC)
+        try:
+            values[name] = measure(project, kpi.get("metric", ""), start, end, target=kpi.get("target"),
+                                   hashtags=hashtags, query=kpi.get("query"))
+        except Exception as exc:  # a KPI the data cannot answer is reported, not fatal
+            values[name] = None
+            values["error"] = f"{type(exc).__name__}: {exc}"
+    goal = kpi.get("goal")
+    reached = None
+    if isinstance(goal, int | float):
+        observed = [v for v in (values.get("during"), values.get("after")) if isinstance(v, int | float)]
+        reached = bool(observed) and max(observed) >= goal if kpi.get("direction", "up") != "down" else \
+            bool(observed) and min(observed) <= goal
+    return {**values, "goal": goal, "reached": reached}
 
 
 LABELS = {
