@@ -80,7 +80,7 @@ def test_required_fields_are_filled(name, project):
         " source_line, author_id, author_handle FROM posts"
     ).fetchall()
     assert rows
-    for pid, platform, native_id, kind, created, deleted, withheld, text, src, line, author, handle in rows:
+    for pid, platform, native_id, kind, created, deleted, withheld, text, src, line, _author, handle in rows:
         assert pid == f"{platform}:{native_id}"
         assert kind in KINDS
         assert src and line is not None and line >= 0

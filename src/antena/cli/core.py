@@ -10,7 +10,16 @@ import typer
 from rich.table import Table
 
 from antena import registry
-from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project, progress_bar
+from antena.cli.app import (
+    JsonFlag,
+    ProjectDir,
+    app,
+    console,
+    emit_json,
+    fail,
+    open_project,
+    progress_bar,
+)
 from antena.errors import AntenaError
 from antena.project import Project
 
