@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+# A raw record (or the page/document around it) carrying this key is demo data: the importers
+# copy it into each raw record and the store sets the post's `synthetic` column.
+SYNTHETIC_MARK = "__antena_synthetic"
+
 KINDS = ("post", "reply", "repost", "quote", "comment", "live_chat")
 
 POST_SCHEMA = pa.schema(

@@ -24,7 +24,8 @@ from typing import Any
 
 import orjson
 
-SYNTHETIC_MARK = "__antena_synthetic"
+from antena.schema import SYNTHETIC_MARK
+
 GZIP_LEVEL = 3
 
 _HASHTAG_RE = re.compile(r"(?:^|(?<=[^\w&]))#(\w+)")

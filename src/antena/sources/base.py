@@ -146,6 +146,23 @@ def json_records(stream: IO[bytes]) -> Iterator[tuple[int, str, Any] | Quarantin
             yield item[0], "", item[1]
 
 
+def json_objects(stream: IO[bytes], what: str) -> Iterator[tuple[int, str, dict[str, Any]] | Quarantine]:
+    """Each JSON object of a file: the document, or each element of a top-level array (with its
+    pointer); anything else is quarantined as "not a <what> object"."""
+    for item in json_records(stream):
+        if isinstance(item, Quarantine):
+            yield item
+            continue
+        line, _, doc = item
+        elements = list(enumerate(doc)) if isinstance(doc, list) else [(None, doc)]
+        for index, element in elements:
+            pointer = "" if index is None else f"/{index}"
+            if isinstance(element, dict):
+                yield line, pointer, element
+            else:
+                yield Quarantine(reason=f"not a {what} object", field="(document)", line=line, pointer=pointer)
+
+
 def head_text(head: bytes) -> str:
     """The sniffable start of a file as text (BOM stripped)."""
     return head.decode("utf-8", "replace").lstrip("\ufeff").lstrip()

@@ -24,6 +24,7 @@ from typing import IO, Any
 import orjson
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
@@ -36,7 +37,6 @@ from antena.sources.base import (
     to_int,
 )
 
-SYNTHETIC_MARK = "__antena_synthetic"
 PLATFORM = "bluesky"
 POST_COLLECTION = "app.bsky.feed.post"
 REPOST_REASON = "app.bsky.feed.defs#reasonRepost"

@@ -39,7 +39,6 @@ from antena.sources.bluesky_appview import (
     post_url,
 )
 
-SYNTHETIC_MARK = "__antena_synthetic"
 OPERATIONS = ("create", "update", "delete")
 
 

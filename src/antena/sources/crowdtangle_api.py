@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
@@ -32,8 +33,6 @@ from antena.sources.base import (
     make_post,
     to_int,
 )
-
-SYNTHETIC_MARK = "__antena_synthetic"
 
 # Facebook reaction counters CrowdTangle reports; their sum is the post's like_count.
 FACEBOOK_REACTIONS = ("likeCount", "loveCount", "wowCount", "hahaCount", "sadCount",

@@ -26,6 +26,7 @@ from typing import IO, Any
 import orjson
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
@@ -39,7 +40,6 @@ from antena.sources.base import (
     to_int,
 )
 
-SYNTHETIC_MARK = "__antena_synthetic"
 PLATFORM = "mastodon"
 _BLOCKS = {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIPPED = {"script", "style", "template"}

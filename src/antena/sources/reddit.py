@@ -27,6 +27,7 @@ from typing import IO, Any
 import orjson
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
@@ -42,7 +43,6 @@ from antena.sources.base import (
     to_int,
 )
 
-SYNTHETIC_MARK = "__antena_synthetic"
 PLATFORM = "reddit"
 GONE = ("[deleted]", "[removed]")
 THING_KINDS = {"t1": "comment", "t2": "account", "t3": "submission", "t4": "message", "t5": "subreddit",

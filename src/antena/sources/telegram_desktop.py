@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
@@ -47,7 +48,6 @@ from antena.sources.base import (
     to_int,
 )
 
-SYNTHETIC_MARK = "__antena_synthetic"
 CHAT_TYPES = ("personal_chat", "private_group", "private_supergroup", "public_supergroup", "public_channel",
               "private_channel", "bot_chat", "saved_messages")
 MEDIA_KEYS = {"photo": "photo", "poll": "poll", "location_information": "location",

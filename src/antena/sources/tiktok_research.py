@@ -26,18 +26,18 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
     RawRecord,
     Source,
     head_text,
-    json_records,
+    json_objects,
     make_post,
     to_int,
 )
 
-SYNTHETIC_MARK = "__antena_synthetic"
 VIDEO_FIELDS = ("video_description", "region_code", "hashtag_names", "music_id", "voice_to_text", "effect_ids",
                 "video_duration", "share_count", "view_count")
 USER_FIELDS = ("bio_description", "display_name", "follower_count", "following_count", "likes_count",
@@ -85,21 +85,13 @@ class TikTokResearch(Source):
         return 0.0
 
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
-        for item in json_records(stream):
+        for item in json_objects(stream, "TikTok API"):
             if isinstance(item, Quarantine):
                 yield item
-                continue
-            line, _, doc = item
-            if isinstance(doc, list):
-                for index, element in enumerate(doc):
-                    yield from self._response(element, line, f"/{index}")
             else:
-                yield from self._response(doc, line, "")
+                yield from self._response(item[2], item[0], item[1])
 
-    def _response(self, doc: Any, line: int, base: str) -> Iterator[RawRecord | Quarantine]:
-        if not isinstance(doc, dict):
-            yield Quarantine(reason="not a TikTok API object", field="(document)", line=line, pointer=base)
-            return
+    def _response(self, doc: dict[str, Any], line: int, base: str) -> Iterator[RawRecord | Quarantine]:
         synthetic = bool(doc.get(SYNTHETIC_MARK))
         if _is_request(doc):
             yield Quarantine(reason="not a post: a Research API request or query, not a response",

@@ -37,6 +37,7 @@ from typing import IO, Any
 import orjson
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
@@ -51,7 +52,6 @@ from antena.sources.base import (
 )
 
 PLATFORM = "x"
-SYNTHETIC_MARK = "__antena_synthetic"
 # X's pseudo-language codes: undetermined, media/links only, too short, no text, hashtags/mentions only.
 NO_LANGUAGE = frozenset({"und", "qme", "qst", "zxx", "qht", "qam", "qct", "art"})
 COMPLIANCE_KEYS = frozenset({"id", "action", "created_at", "redacted_at", "reason", SYNTHETIC_MARK})

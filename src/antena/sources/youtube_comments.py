@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from typing import IO, Any
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
@@ -40,7 +41,6 @@ from antena.sources.base import (
     to_int,
 )
 
-SYNTHETIC_MARK = "__antena_synthetic"
 THREAD_KINDS = ("youtube#commentThreadListResponse", "youtube#commentListResponse")
 RESOURCE_KINDS = ("youtube#commentThread", "youtube#comment")
 

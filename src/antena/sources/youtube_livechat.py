@@ -38,6 +38,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
@@ -51,7 +52,6 @@ from antena.sources.base import (
     to_int,
 )
 
-SYNTHETIC_MARK = "__antena_synthetic"
 MARKERS = ("liveChatTextMessageRenderer", "addChatItemAction", "replayChatItemAction",
            "liveChatContinuation", "liveChatReplayContinuationData", "GetLiveChat_rid", "/live_chat/get_live_chat")
 UI_ACTIONS = ("addLiveChatTickerItemAction", "addBannerToLiveChatCommand", "removeBannerForLiveChatCommand",

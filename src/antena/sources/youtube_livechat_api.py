@@ -26,17 +26,17 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from antena.registry import register_source
+from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
     Post,
     Quarantine,
     RawRecord,
     Source,
     head_text,
-    json_records,
+    json_objects,
     make_post,
 )
 
-SYNTHETIC_MARK = "__antena_synthetic"
 LIST_KIND = "youtube#liveChatMessageListResponse"
 MESSAGE_KIND = "youtube#liveChatMessage"
 
@@ -68,21 +68,13 @@ class YouTubeLiveChatApi(Source):
         return 0.0
 
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
-        for item in json_records(stream):
+        for item in json_objects(stream, "YouTube API"):
             if isinstance(item, Quarantine):
                 yield item
-                continue
-            line, _, doc = item
-            if isinstance(doc, list):
-                for index, page in enumerate(doc):
-                    yield from self._page(page, line, f"/{index}")
             else:
-                yield from self._page(doc, line, "")
+                yield from self._page(item[2], item[0], item[1])
 
-    def _page(self, page: Any, line: int, base: str) -> Iterator[RawRecord | Quarantine]:
-        if not isinstance(page, dict):
-            yield Quarantine(reason="not a YouTube API object", field="(document)", line=line, pointer=base)
-            return
+    def _page(self, page: dict[str, Any], line: int, base: str) -> Iterator[RawRecord | Quarantine]:
         synthetic = bool(page.get(SYNTHETIC_MARK))
         if isinstance(page.get("items"), list):
             messages = [(f"{base}/items/{i}", m) for i, m in enumerate(page["items"])]

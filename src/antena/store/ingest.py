@@ -28,13 +28,12 @@ import pyarrow as pa
 
 from antena import registry
 from antena.errors import FormatError
-from antena.schema import POST_COLUMNS, POST_SCHEMA
+from antena.schema import POST_COLUMNS, POST_SCHEMA, SYNTHETIC_MARK
 from antena.sources.base import Post, Quarantine, RawRecord
 from antena.store.database import pseudonym
 from antena.store.files import InputFile, detect_format
 
 BATCH_SIZE = 5000
-SYNTHETIC_MARK = "__antena_synthetic"  # a raw record carrying this key is demo data
 
 ProgressFn = Callable[[int], None]
 
