@@ -69,6 +69,7 @@ def test_sentiment_values():
     out = analyser("sentiment")(batch(["I love this, thank you so much!", "Odio esto, qué asco", None], ["en", "es", None]))
     rows = out.to_pylist()
     assert rows[0]["sentiment"] == "positive" and rows[1]["sentiment"] == "negative"
+    assert rows[2]["sentiment"] == "neutral" and rows[2]["sentiment_neutral"] == 1.0  # null text
     for row in rows:
         total = row["sentiment_negative"] + row["sentiment_neutral"] + row["sentiment_positive"]
         assert abs(total - 1) < 1e-4
@@ -76,9 +77,10 @@ def test_sentiment_values():
 
 
 def test_emotion_values():
-    rows = analyser("emotion")(batch(["Estoy muy feliz, qué alegría!!", "I'm so angry, this is outrageous"])).to_pylist()
+    rows = analyser("emotion")(batch(["Estoy muy feliz, qué alegría!!", "I'm so angry, this is outrageous", " "])).to_pylist()
     assert rows[0]["emotion"] == "joy"
     assert rows[1]["emotion"] == "anger"
+    assert rows[2] == {"post_id": "p2", "emotion": "other", "emotion_score": 1.0}
     assert all(0 < r["emotion_score"] <= 1 for r in rows)
 
 

@@ -30,6 +30,10 @@ class Emotion(Analyser):
 
         model = load_model("emotion", self.model_path)
         proba = model.predict_proba(texts_of(batch), post_languages(batch))
+        blank = [i for i, text in enumerate(texts_of(batch)) if not text.strip()]
+        if blank and "other" in model.labels:  # nothing said: other, for certain
+            proba[blank] = 0.0
+            proba[blank, model.labels.index("other")] = 1.0
         best = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
         labels = np.array(model.labels, dtype=object)
         return self.result(batch, {

@@ -50,6 +50,8 @@ class Sentiment(Analyser):
         proba = model.predict_proba(texts_of(batch), post_languages(batch)).astype(np.float32)
         order = [model.labels.index(k) for k in ("negative", "neutral", "positive")]
         proba = proba[:, order] if len(proba) else np.zeros((0, 3), dtype=np.float32)
+        blank = [i for i, text in enumerate(texts_of(batch)) if not text.strip()]
+        proba[blank] = (0.0, 1.0, 0.0)  # nothing said: neutral
         labels = np.array(["negative", "neutral", "positive"])
         return self.result(batch, {
             "sentiment": pa.array(labels[proba.argmax(axis=1)] if len(proba) else [], type=pa.string()),
