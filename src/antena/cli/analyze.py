@@ -123,7 +123,8 @@ def predict(
     names = [n for n in PREDICT_TASKS[task] if n in available]
     if PREDICT_TASKS[task][-1] not in available:
         fail(f"the {task} analyser is not installed yet")
-    chain = [available[n](**analyser_config(n, config)) for n in names]
+    folder = Path(project) if project else None
+    chain = [available[n](**analyser_config(n, config, folder)) for n in names]
     rows = _read_stdin()
     if not rows:
         return
