@@ -25,17 +25,15 @@ import csv
 import gzip
 import json
 import os
-import platform
 import random
 import shutil
-import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psutil
+from machine import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -198,22 +196,6 @@ def train_tagger(project_dir: Path, corpus_dir: Path, n: int = 2000) -> dict[str
         arrays, meta = train(examples, topic_ids)
         save(project_dir, arrays, meta)
     return {"examples": meta["examples"], "wall": clock.wall, "cpu": clock.cpu, "mean_cv_f1": meta["mean_cv_f1"]}
-
-
-def machine() -> dict[str, Any]:
-    model = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    return {"cpu": model, "cores": psutil.cpu_count(logical=True), "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(), "os": platform.platform(), "commit": commit,
-            "load": round(os.getloadavg()[0], 1), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
 
 def rate(posts: int, seconds: float) -> str:

@@ -22,18 +22,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psutil
+from machine import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -155,24 +154,6 @@ def bench_scale(scale: float, seed: int, workdir: Path, profile: bool, phases: t
             measure(phase, corpus, workdir, profile=True)
         result["profiles"] = sorted(str(p) for p in workdir.glob("profile-*.txt"))
     return result
-
-
-def machine() -> dict[str, Any]:
-    model = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import duckdb
-
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    return {"cpu": model, "cores": psutil.cpu_count(logical=True), "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(), "duckdb": duckdb.__version__, "os": platform.platform(),
-            "commit": commit, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
 
 def markdown(results: list[dict[str, Any]], info: dict[str, Any], command: str) -> str:

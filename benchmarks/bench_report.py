@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+
+from machine import describe, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 ANTENA = [str(Path(sys.executable).parent / "antena")]
@@ -40,19 +39,6 @@ def ensure_demo(folder: Path, scale: float) -> None:
 def posts(folder: Path) -> int:
     out = subprocess.run(ANTENA + ["info", str(folder), "--json"], check=True, capture_output=True, text=True)
     return json.loads(out.stdout)["posts"]
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, Python {platform.python_version()}"
 
 
 def main() -> None:
@@ -90,7 +76,7 @@ def write_docs(rows: list[tuple], command: str) -> None:
     table = ["| scale | posts | `antena stats --json` | report HTML | report HTML + PDF |", "|---:|---:|---:|---:|---:|"]
     table += [f"| {s:g} | {n:,} | {a:.1f} s | {b:.1f} s | {c:.1f} s |" for s, n, a, b, c in rows]
     section = (
-        f"{marker}\n\nMeasured {datetime.now(UTC):%Y-%m-%d} on {machine()}.\n"
+        f"{marker}\n\nMeasured on {describe(machine())}.\n"
         f"Command: `{command}`. Each time is a fresh `antena` process (start-up included) on an analysed demo project.\n"
         "Targets (issue 4): stats over 1.2 M posts under 5 s; the report under 30 s.\n\n" + "\n".join(table) + "\n"
     )
