@@ -9,6 +9,7 @@ from antena.cli.app import app, console
 from antena.errors import AntenaError
 
 _loaded = False
+ORDER = ("core", "search", "analyze", "topics", "models", "stats", "report", "serve", "plan", "review", "demo")
 
 
 def _load_commands() -> None:
@@ -16,9 +17,10 @@ def _load_commands() -> None:
     if _loaded:
         return
     _loaded = True
-    for info in pkgutil.iter_modules(__path__):
-        if info.name not in ("app",):
-            importlib.import_module(f"{__name__}.{info.name}")
+    found = [info.name for info in pkgutil.iter_modules(__path__) if info.name != "app"]
+    ordered = [name for name in ORDER if name in found] + sorted(set(found) - set(ORDER))
+    for name in ordered:  # `antena --help` lists commands in the order of the work
+        importlib.import_module(f"{__name__}.{name}")
 
 
 def main() -> None:
