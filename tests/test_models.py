@@ -12,7 +12,8 @@ import pytest
 
 from antena import registry
 from antena.config import default_config_text
-from antena.models import PACKAGE_DIR, TASKS, load_model
+from antena.models import PACKAGE_DIR, TASKS, TextClassifier, load_model
+from antena.models.features import LEXICON_FEATURES, lexicon_features
 from antena.nlp.target_sentiment import TARGET_TYPE
 
 from .conftest import shared_path
@@ -74,6 +75,36 @@ def test_sentiment_values():
         total = row["sentiment_negative"] + row["sentiment_neutral"] + row["sentiment_positive"]
         assert abs(total - 1) < 1e-4
         assert row["sentiment"] in ("negative", "neutral", "positive")
+
+
+def test_english_head_reads_lexicon(tmp_path):
+    model = load_model("sentiment")
+    assert set(model.lexicon) == {"en"}
+    assert model.lexicon["en"].shape == (len(LEXICON_FEATURES), len(model.labels))
+    positive = model.labels.index("positive")
+    text, langs = ["What a wonderful, amazing day :)"], ["en"]
+    scores = model.decision(text, langs)
+    model.save(tmp_path)
+    copy = TextClassifier.load(tmp_path)
+    np.testing.assert_allclose(copy.decision(text, langs), scores, atol=1e-2)  # float16 weights
+    spanish = copy.decision(text, ["es"])
+    copy.lexicon.clear()
+    assert scores[0, positive] > copy.decision(text, langs)[0, positive]  # VADER pushes toward positive
+    np.testing.assert_allclose(copy.decision(text, ["es"]), spanish)  # other heads ignore the lexicon
+
+
+def test_lexicon_features_edges():
+    features = lexicon_features(["", "I hate this", "x" * 100_000, "😢😢 :("])
+    assert features.shape == (4, len(LEXICON_FEATURES)) and features.dtype == np.float32
+    assert not features[0].any()  # empty: all zero
+    compound = LEXICON_FEATURES.index("compound")
+    assert features[1, compound] < 0 and features[3, compound] < 0  # words; emoji and emoticons
+
+
+def test_packaged_sentiment_scores_recorded():
+    scores = load_model("sentiment").meta["validation"]
+    assert scores["semeval2016/en"]["macro_f1"] >= 0.55
+    assert scores["tass2020/es+cr+pe+uy"]["macro_f1"] >= 0.58 and scores["umsab/es"]["macro_f1"] >= 0.59
 
 
 def test_emotion_values():

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from antena.models.features import FeatureSpec, transform_cached, weight
+from antena.models.features import FeatureSpec, lexicon_features, transform_cached, weight
 
 TASKS = ("sentiment", "emotion", "target_sentiment")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -40,6 +40,9 @@ class TextClassifier:
     # Optional language heads: "en" for English, "other" for any other known language; the
     # main weights serve posts whose language is unknown.
     heads: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # Optional lexicon weights per head, (n_lexicon_features, n_labels): that head's score also
+    # reads :func:`antena.models.features.lexicon_features` (the English head: VADER).
+    lexicon: dict[str, np.ndarray] = field(default_factory=dict)
 
     def head_of(self, lang: str | None) -> str | None:
         if not lang or lang in ("und", "xx") or not self.heads:
@@ -59,6 +62,8 @@ class TextClassifier:
                 rows = np.flatnonzero(routes == name)
                 if rows.size:
                     scores[rows] = np.asarray(matrix[rows] @ head_weights, dtype=np.float32) + head_bias
+                    if name in self.lexicon:
+                        scores[rows] += lexicon_features([texts[i] for i in rows]) @ self.lexicon[name]
         return scores
 
     def predict_proba(self, texts: list[str], langs: list[str | None] | None = None) -> np.ndarray:
@@ -83,6 +88,7 @@ class TextClassifier:
             bias=self.bias.astype(np.float32),
             **{f"weights_{k}": w.astype(np.float16) for k, (w, _) in self.heads.items()},
             **{f"bias_{k}": b.astype(np.float32) for k, (_, b) in self.heads.items()},
+            **{f"lexicon_{k}": w.astype(np.float32) for k, w in self.lexicon.items()},
         )
         meta = {
             **self.meta,
@@ -92,6 +98,7 @@ class TextClassifier:
             "features": self.spec.__dict__,
             "temperature": self.temperature,
             "heads": sorted(self.heads),
+            "lexicon_heads": sorted(self.lexicon),
         }
         (folder / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -106,10 +113,11 @@ class TextClassifier:
                 k: (arrays[f"weights_{k}"].astype(np.float32), arrays[f"bias_{k}"].astype(np.float32))
                 for k in meta.get("heads", [])
             }
+            lexicon = {k: arrays[f"lexicon_{k}"].astype(np.float32) for k in meta.get("lexicon_heads", [])}
         return cls(
             task=meta["task"], labels=list(meta["labels"]), version=str(meta["version"]),
             spec=FeatureSpec(**meta["features"]), idf=idf, weights=weights, bias=bias,
-            temperature=float(meta.get("temperature", 1.0)), meta=meta, heads=heads,
+            temperature=float(meta.get("temperature", 1.0)), meta=meta, heads=heads, lexicon=lexicon,
         )
 
 

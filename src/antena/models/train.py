@@ -10,18 +10,31 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import sklearn
 from sklearn.svm import LinearSVC
 
 from antena.models import PACKAGE_DIR, TextClassifier, datasets, evaluate
-from antena.models.features import FeatureSpec, idf_weights, mask_target, raw_counts, weight
+from antena.models.features import (
+    FeatureSpec,
+    idf_weights,
+    lexicon_features,
+    mask_target,
+    raw_counts,
+    weight,
+)
 
 SEED = 13
-VERSION = "1"
+VERSION = "1"  # of models trained on a user's labels
+TASK_VERSIONS = {"sentiment": "2", "emotion": "1", "target_sentiment": "1"}
 
-# Settings chosen on the validation splits (see docs/models/*.md).
+# Settings chosen on the validation splits (see docs/models/*.md). ``heads``: per language head,
+# its C and whether it also reads the lexicon features.
 TASK_SETTINGS: dict[str, dict[str, Any]] = {
-    "sentiment": {"C": 0.3, "lang_weight": {"es": 3.0}, "heads": True},
+    "sentiment": {
+        "C": 0.3, "lang_weight": {"es": 3.0},
+        "heads": {"en": {"C": 0.1, "lexicon": True}, "other": {"C": 0.3, "lexicon": False}},
+    },
     "emotion": {"C": 0.3, "lang_weight": {"es": 2.0}},
     "target_sentiment": {"C": 0.3, "lang_weight": {"es": 2.0}},
 }
@@ -55,6 +68,7 @@ def fit(
     spec: FeatureSpec | None = None,
     C: float = 0.3,
     sample_weight: np.ndarray | None = None,
+    version: str = VERSION,
 ) -> TextClassifier:
     """Fit a class-balanced linear SVM on hashed tf-idf features."""
     spec = spec or FeatureSpec()
@@ -71,21 +85,32 @@ def fit(
         coef = np.vstack([-coef / 2, coef / 2])
         bias = np.array([-bias[0] / 2, bias[0] / 2], dtype=np.float32)
     return TextClassifier(
-        task=task, labels=[str(c) for c in svm.classes_], version=VERSION, spec=spec,
+        task=task, labels=[str(c) for c in svm.classes_], version=version, spec=spec,
         idf=idf, weights=np.ascontiguousarray(coef.T), bias=bias,
     )
 
 
-def add_language_heads(model: TextClassifier, train: list[datasets.Example], weights: np.ndarray, C: float) -> None:
-    """Fit an English head on English rows and an "other" head on the rest (same features)."""
+def add_language_heads(
+    model: TextClassifier, train: list[datasets.Example], weights: np.ndarray, heads: dict[str, dict[str, Any]]
+) -> None:
+    """Fit an English head on English rows and an "other" head on the rest (same n-gram features;
+    a head with ``lexicon`` also reads :func:`lexicon_features`)."""
     for name, keep in (("en", lambda r: r.lang == "en"), ("other", lambda r: r.lang != "en")):
+        settings = heads[name]
         idx = [i for i, r in enumerate(train) if keep(r)]
-        counts = raw_counts(model.spec, [model_input(train[i]) for i in idx], [train[i].lang for i in idx])
-        svm = LinearSVC(C=C, class_weight="balanced", random_state=SEED, max_iter=3000)
-        svm.fit(weight(counts, model.idf), np.array([train[i].label for i in idx]), sample_weight=weights[idx])
+        texts = [model_input(train[i]) for i in idx]
+        matrix = weight(raw_counts(model.spec, texts, [train[i].lang for i in idx]), model.idf)
+        if settings["lexicon"]:
+            matrix = sp.hstack([matrix, sp.csr_matrix(lexicon_features(texts))]).tocsr()
+        svm = LinearSVC(C=settings["C"], class_weight="balanced", random_state=SEED, max_iter=3000)
+        svm.fit(matrix, np.array([train[i].label for i in idx]), sample_weight=weights[idx])
         if list(svm.classes_) != model.labels:
             raise ValueError(f"head {name} lacks some labels: {svm.classes_}")
-        model.heads[name] = (np.ascontiguousarray(svm.coef_.T.astype(np.float32)), svm.intercept_.astype(np.float32))
+        coef = svm.coef_.T.astype(np.float32)
+        n_hashed = model.spec.n_features
+        model.heads[name] = (np.ascontiguousarray(coef[:n_hashed]), svm.intercept_.astype(np.float32))
+        if settings["lexicon"]:
+            model.lexicon[name] = np.ascontiguousarray(coef[n_hashed:])
 
 
 def calibrate(model: TextClassifier, texts: list[str], langs: list[str | None], labels: list[str]) -> float:
@@ -127,10 +152,10 @@ def train_public(task: str, out: Path | None = None, root: Path | None = None) -
     weights = np.array([settings["lang_weight"].get(r.lang, 1.0) for r in train], dtype=np.float64)
     model = fit(
         task, [model_input(r) for r in train], [r.lang for r in train], [r.label for r in train],
-        C=settings["C"], sample_weight=weights,
+        C=settings["C"], sample_weight=weights, version=TASK_VERSIONS[task],
     )
     if settings.get("heads"):
-        add_language_heads(model, train, weights, settings["C"])
+        add_language_heads(model, train, weights, settings["heads"])
     val_inputs = [model_input(r) for r in val]
     model.temperature = calibrate(model, val_inputs, [r.lang for r in val], [r.label for r in val])
     scores = evaluate.score(model, val, texts=val_inputs)
@@ -141,13 +166,14 @@ def train_public(task: str, out: Path | None = None, root: Path | None = None) -
         "training_data": DATA_TERMS[task],
         "train_rows": counts,
         "classifier": f"LinearSVC(C={settings['C']}, class_weight=balanced), language weights {settings['lang_weight']}"
-        + ("; heads: all languages (language unknown), English, other languages" if settings.get("heads") else ""),
+        + (f"; heads: all languages (language unknown), English, other languages {settings['heads']}"
+           if settings.get("heads") else ""),
         "validation": scores,
         "validation_note": "macro-F1 on the val/dev splits of ../shared/data (test splits held out)",
         "train_seconds": round(time.perf_counter() - started, 1),
         **_provenance(),
     }
-    folder = out or PACKAGE_DIR / task / VERSION
+    folder = out or PACKAGE_DIR / task / TASK_VERSIONS[task]
     model.save(folder)
     if task == "target_sentiment" and out is None:  # the analyser reads the packaged models
         from antena.models import _LOADED

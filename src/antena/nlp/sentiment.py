@@ -30,7 +30,7 @@ class Sentiment(Analyser):
     """Adds ``sentiment`` and its three probabilities (model: docs/models/sentiment.md)."""
 
     name = "sentiment"
-    version = "1"
+    version = "2"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text", "lang")
     assigns: ClassVar[dict[str, pa.DataType]] = {
         "sentiment": pa.string(),
