@@ -126,8 +126,9 @@ def measure(phase: str, corpus: Path, workdir: Path, profile: bool = False) -> d
     cmd = [sys.executable, __file__, "--phase", phase, "--corpus", str(corpus), "--workdir", str(workdir)]
     if profile:
         cmd.append("--profile")
+    load = os.getloadavg()[0]  # the machine is shared: record how busy it was when the phase started
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return {**json.loads(out.strip().splitlines()[-1]), "load": round(load, 1)}
 
 
 PHASES = ("duckdb-x", "import-x", "import-all")
@@ -167,18 +168,18 @@ def markdown(results: list[dict[str, Any]], info: dict[str, Any], command: str) 
         "threads included); peak RSS is sampled every 20 ms in a fresh process per row.",
         "",
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM; {info['os']}; Python {info['python']}, "
-        f"DuckDB {info['duckdb']}; commit {info['commit']}; {info['date']}. Other work was running on the machine, so "
-        "figures are indicative.",
+        f"DuckDB {info['duckdb']}; commit {info['commit']}; {info['date']}. Other work was running on the machine "
+        "(load avg: the 1-minute load average when each row started), so wall figures are indicative; CPU s is steadier.",
         "",
         f"Command: `{command}`",
         "",
-        "| scale | what | records | wall s | CPU s | records/s (wall) | records/CPU s | peak RSS | notes |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| scale | what | records | wall s | CPU s | records/s (wall) | records/CPU s | peak RSS | load avg | notes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         plain = r["phases"].get("duckdb-x")
         lines.append(f"| {r['scale']:g} | generate corpus | {r['records']:,} | {r['generate_seconds']:.1f} | | "
-                     f"{r['records'] / r['generate_seconds']:,.0f} | | | {r['files']} files, {r['bytes'] / 2**20:.0f} MiB "
+                     f"{r['records'] / r['generate_seconds']:,.0f} | | | | {r['files']} files, {r['bytes'] / 2**20:.0f} MiB "
                      f"(X: {r['x_bytes'] / 2**20:.0f} MiB gzipped) |")
         for name, label in (("duckdb-x", "duckdb.read_json, X files"), ("import-x", "antena import, X files"),
                             ("import-all", "antena import, all files")):
@@ -193,7 +194,7 @@ def markdown(results: list[dict[str, Any]], info: dict[str, Any], command: str) 
                 notes.append(f"database {p['db_bytes'] / 2**20:.0f} MiB")
             lines.append(f"| {r['scale']:g} | {label} | {p['records']:,} | {p['seconds']:.1f} | {p['cpu_seconds']:.1f} | "
                          f"{p['records'] / p['seconds']:,.0f} | {p['records'] / p['cpu_seconds']:,.0f} | "
-                         f"{p['peak_rss'] / 2**20:,.0f} MiB | {'; '.join(notes)} |")
+                         f"{p['peak_rss'] / 2**20:,.0f} MiB | {p.get('load', '')} | {'; '.join(notes)} |")
     lines += ["", END]
     return "\n".join(lines)
 
@@ -231,16 +232,18 @@ def main() -> None:
     command = "python " + " ".join([os.path.relpath(__file__, ROOT), *sys.argv[1:]])
     try:
         phases = tuple(p for p in args.phases.split(",") if p in PHASES)
-        results = [bench_scale(scale, args.seed, workdir, args.profile, phases) for scale in (args.scale or [1.0])]
+        results: list[dict[str, Any]] = []
+        for scale in args.scale or [1.0]:
+            results.append(bench_scale(scale, args.seed, workdir, args.profile, phases))
+            info = machine()
+            section = markdown(results, info, command)
+            print(json.dumps({"machine": info, "results": results}, indent=2), file=sys.stderr, flush=True)
+            if args.write_docs:  # after each scale, so a long run that is stopped keeps what it measured
+                write_docs(section)
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-    info = machine()
-    section = markdown(results, info, command)
     print(section)
-    print(json.dumps({"machine": info, "results": results}, indent=2), file=sys.stderr)
-    if args.write_docs:
-        write_docs(section)
 
 
 if __name__ == "__main__":
