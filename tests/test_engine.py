@@ -45,11 +45,38 @@ def test_version_bump_reanalyses_and_drops_old_results(cli, project_dir, monkeyp
     rules_only(project_dir)
     cli("import", project_dir, PAGE)
     cli.json("analyze", project_dir)
+    with Project(project_dir) as project:
+        before = project.con.execute("SELECT count(*) FROM ann_normalise").fetchone()[0]
     monkeypatch.setattr(Topics, "version", "2")
     assert cli.json("analyze", project_dir)["analysed"] == 4
     with Project(project_dir) as project:
         versions = project.con.execute("SELECT DISTINCT version FROM ann_topics").fetchall()
+        assert project.con.execute("SELECT count(*) FROM ann_normalise").fetchone()[0] == before
     assert versions == [("2",)]
+    rows = results(project_dir)
+    assert rows[0]["topics"] == ["kidnapping"] and rows[0]["language"] == "es"
+
+
+def test_only_stale_analysers_and_their_dependants_rerun(project_dir, cli, monkeypatch):
+    """A new version of one analyser reruns it and the analysers reading its columns, no others."""
+    from antena.engine.local import effective_stale
+    from antena.nlp.normalise import Normalise
+
+    rules_only(project_dir)
+    cli("import", project_dir, PAGE)
+    cli.json("analyze", project_dir)
+    with Project(project_dir) as project:
+        chain = project.pipeline()
+    names = [a.name for a in chain]
+    stale = effective_stale(chain, "".join("1" if n == "normalise" else "0" for n in names))
+    assert dict(zip(names, stale, strict=True)) == {
+        "normalise": True, "language": False, "relevance": True, "topics": True, "awareness": False}
+    monkeypatch.setattr(Normalise, "version", "9")
+    assert cli.json("analyze", project_dir)["analysed"] == 4
+    with Project(project_dir) as project:
+        assert project.con.execute("SELECT DISTINCT version FROM ann_normalise").fetchall() == [("9",)]
+        assert project.con.execute("SELECT count(*) FROM ann_language").fetchone()[0] == 4
+    assert results(project_dir)[0]["relevant"] is True
 
 
 def test_unknown_analyser_is_a_clear_error(cli, project_dir):

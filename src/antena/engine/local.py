@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from antena.engine.pipeline import merged_output_schema, run_chain_merged
+from antena.engine.pipeline import merged_output_schema, run_chain
 
 CHUNK = 2000
 INPUT_COLUMNS = ("post_id", "platform", "kind", "created_at", "text", "lang", "hashtags", "mentions",
@@ -54,26 +54,28 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> None:
             con.unregister("empty_schema")
 
 
-def _stale_condition(chain: list[Any]) -> tuple[str, list[Any]]:
+def _stale_flags_sql(chain: list[Any]) -> tuple[str, list[Any]]:
+    """SQL for a string of one flag per analyser: '1' where the post lacks a current result."""
     parts, params = [], []
     for analyser in chain:
         parts.append(
-            f"NOT EXISTS (SELECT 1 FROM {table_name(analyser.name)} a WHERE a.post_id = p.post_id"  # noqa: S608
-            " AND a.version = ? AND a.content_hash IS NOT DISTINCT FROM p.content_hash)"
+            f"CASE WHEN EXISTS (SELECT 1 FROM {table_name(analyser.name)} a WHERE a.post_id = p.post_id"  # noqa: S608
+            " AND a.version = ? AND a.content_hash IS NOT DISTINCT FROM p.content_hash) THEN '0' ELSE '1' END"
         )
         params.append(str(analyser.version))
-    return " OR ".join(parts) or "FALSE", params
+    return "concat(" + ", ".join(parts) + ")" if parts else "''", params
 
 
 def prepare_todo(con: duckdb.DuckDBPyConnection, chain: list[Any], limit: int | None = None) -> tuple[int, int]:
-    """Fill temp table ``analysis_todo`` with the posts needing analysis; returns (todo, total)."""
+    """Fill temp table ``analysis_todo`` (rn, post_id, stale) with the posts needing analysis,
+    grouped by which analysers are stale for them; returns (todo, total)."""
     ensure_tables(con, chain)
-    condition, params = _stale_condition(chain)
+    flags, params = _stale_flags_sql(chain)
     limit_sql = f" LIMIT {int(limit)}" if limit else ""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE analysis_todo AS SELECT row_number() OVER (ORDER BY post_id) AS rn, post_id"  # noqa: S608
-        f" FROM posts p WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false) AND ({condition})"
-        f"{limit_sql}",
+        "CREATE OR REPLACE TEMP TABLE analysis_todo AS SELECT row_number() OVER (ORDER BY stale, post_id) AS rn,"  # noqa: S608
+        f" post_id, stale FROM (SELECT post_id, {flags} AS stale FROM posts p"
+        f" WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)) s WHERE stale LIKE '%1%'{limit_sql}",
         params,
     )
     todo = con.execute("SELECT count(*) FROM analysis_todo").fetchone()[0]
@@ -81,14 +83,41 @@ def prepare_todo(con: duckdb.DuckDBPyConnection, chain: list[Any], limit: int | 
     return int(todo), int(total)
 
 
-def iter_todo_batches(con: duckdb.DuckDBPyConnection, todo: int, chunk: int = CHUNK) -> Iterator[pa.RecordBatch]:
-    cols = ", ".join(f"p.{c}" for c in INPUT_COLUMNS)
-    for start in range(1, todo + 1, chunk):
-        table = con.execute(
-            f"SELECT {cols} FROM analysis_todo t JOIN posts p USING (post_id) WHERE t.rn BETWEEN ? AND ? ORDER BY t.rn",  # noqa: S608 - fixed column list
-            [start, start + chunk - 1],
-        ).to_arrow_table()
-        yield from table.combine_chunks().to_batches(max_chunksize=chunk)
+def effective_stale(chain: list[Any], flags: str) -> list[bool]:
+    """Stale analysers plus every analyser that reads a column a stale one assigns."""
+    stale = [f == "1" for f in flags]
+    dirty: set[str] = set()
+    for i, analyser in enumerate(chain):
+        if not stale[i] and dirty & (set(analyser.requires) | set(getattr(analyser, "uses", ()))):
+            stale[i] = True
+        if stale[i]:
+            dirty.update(analyser.assigns)
+    return stale
+
+
+def iter_todo_batches(con: duckdb.DuckDBPyConnection, chain: list[Any], chunk: int = CHUNK
+                      ) -> Iterator[tuple[pa.RecordBatch, list[bool]]]:
+    """Batches of posts that share which analysers must run; the current results of the others
+    are read from their tables, so a new version of one analyser does not rerun the rest."""
+    groups = con.execute("SELECT stale, min(rn), max(rn) FROM analysis_todo GROUP BY stale ORDER BY 2").fetchall()
+    for flags, first, last in groups:
+        stale = effective_stale(chain, flags)
+        cols = [f"p.{c}" for c in INPUT_COLUMNS]
+        joins = []
+        for i, analyser in enumerate(chain):
+            if not stale[i]:
+                version = str(analyser.version).replace("'", "")
+                cols += [f"a{i}.{c}" for c in analyser.assigns]
+                joins.append(f"LEFT JOIN {table_name(analyser.name)} a{i} ON a{i}.post_id = p.post_id"
+                             f" AND a{i}.version = '{version}'")
+        for start in range(first, last + 1, chunk):
+            table = con.execute(
+                f"SELECT {', '.join(cols)} FROM analysis_todo t JOIN posts p USING (post_id) {' '.join(joins)}"  # noqa: S608 - fixed names
+                " WHERE t.rn BETWEEN ? AND ? ORDER BY t.rn",
+                [start, min(start + chunk - 1, last)],
+            ).to_arrow_table()
+            for batch in table.combine_chunks().to_batches(max_chunksize=chunk):
+                yield batch, stale
 
 
 def store_results(con: duckdb.DuckDBPyConnection, chain: list[Any], merged: pa.Table) -> None:
@@ -154,11 +183,6 @@ def create_analysis_view(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> No
     )
 
 
-def with_hash(batch: pa.RecordBatch, merged: pa.RecordBatch) -> pa.Table:
-    table = pa.Table.from_batches([merged])
-    return table.append_column("content_hash", batch.column("content_hash"))
-
-
 def run_local(
     con: duckdb.DuckDBPyConnection,
     chain: list[Any],
@@ -168,9 +192,14 @@ def run_local(
     todo, total = prepare_todo(con, chain)
     if on_total:
         on_total(todo)
-    for batch in iter_todo_batches(con, todo):
-        merged = run_chain_merged(chain, batch)
-        store_results(con, chain, with_hash(batch, merged))
+    for batch, stale in iter_todo_batches(con, chain):
+        running = [a for a, run in zip(chain, stale, strict=True) if run]
+        outputs = run_chain(running, batch)
+        arrays, names = [batch.column("post_id"), batch.column("content_hash")], ["post_id", "content_hash"]
+        for analyser in running:
+            arrays += [outputs[analyser.name].column(k) for k in analyser.assigns]
+            names += list(analyser.assigns)
+        store_results(con, running, pa.table(arrays, names=names))
         if progress:
             progress(batch.num_rows)
     finish(con, chain)

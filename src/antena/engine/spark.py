@@ -1,7 +1,7 @@
 """The Spark engine: the same analyser chain, run by Spark's ``mapInArrow``.
 
 Posts needing analysis are written to Parquet, Spark maps every Arrow batch through
-``run_chain_merged`` (the very function the local engine uses), writes Parquet, and the
+``run_chain_merged`` (the same analyser functions the local engine runs), writes Parquet, and the
 results are stored in the project exactly as the local engine stores them. Point
 ``spark_master`` at a cluster when the data outgrows one machine; ``local[*]`` by default.
 """

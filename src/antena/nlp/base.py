@@ -5,6 +5,7 @@ An analyser is one file in ``antena/nlp/``. It declares, at the top of its class
 ``name``      registry name, used in ``antena.toml`` ``[pipeline] analysers``;
 ``version``   bump it when outputs change: stored results are keyed by (post, analyser, version);
 ``requires``  input columns it reads (post columns, or columns earlier analysers assign);
+``uses``      optional columns it reads when present (a new version of their analyser reruns it);
 ``assigns``   output columns and their Arrow types.
 
 ``__init__(**config)`` only stores its configuration (like scikit-learn estimators): it reads the
@@ -26,6 +27,7 @@ class Analyser:
     name: ClassVar[str] = ""
     version: ClassVar[str] = "1"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text")
+    uses: ClassVar[tuple[str, ...]] = ()  # optional columns read when an earlier analyser added them
     assigns: ClassVar[dict[str, pa.DataType]] = {}
 
     def __init__(self, **config: Any) -> None:

@@ -19,6 +19,7 @@ class Emotion(Analyser):
     name = "emotion"
     version = "1"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text", "lang")
+    uses: ClassVar[tuple[str, ...]] = ("language",)
     assigns: ClassVar[dict[str, pa.DataType]] = {"emotion": pa.string(), "emotion_score": pa.float32()}
 
     def __init__(self, model_path: str | None = None, **config: Any) -> None:

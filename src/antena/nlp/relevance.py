@@ -75,6 +75,7 @@ class Relevance(Analyser):
     name = "relevance"
     version = "1"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text")
+    uses: ClassVar[tuple[str, ...]] = ("text_norm",)
     assigns: ClassVar[dict[str, pa.DataType]] = {
         "relevant": pa.bool_(), "relevance_score": pa.float32(), "query_match": pa.bool_(),
     }

@@ -32,6 +32,7 @@ class Sentiment(Analyser):
     name = "sentiment"
     version = "2"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text", "lang")
+    uses: ClassVar[tuple[str, ...]] = ("language",)
     assigns: ClassVar[dict[str, pa.DataType]] = {
         "sentiment": pa.string(),
         "sentiment_negative": pa.float32(),

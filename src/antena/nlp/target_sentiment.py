@@ -120,6 +120,7 @@ class TargetSentiment(Analyser):
     name = "target_sentiment"
     version = "1"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text", "lang")
+    uses: ClassVar[tuple[str, ...]] = ("language",)
     assigns: ClassVar[dict[str, pa.DataType]] = {"targets": TARGET_TYPE}
 
     def __init__(self, targets: list[dict[str, Any]] | None = None, model_weight: float = 0.5,

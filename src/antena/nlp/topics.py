@@ -58,6 +58,7 @@ class Topics(Analyser):
     name = "topics"
     version = "1"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text")
+    uses: ClassVar[tuple[str, ...]] = ("text_norm",)
     assigns: ClassVar[dict[str, pa.DataType]] = {
         "topics": pa.list_(pa.string()), "topic_scores": pa.list_(TOPIC_SCORE),
     }
