@@ -26,15 +26,28 @@ def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
         [table, column]).fetchone()[0])
 
 
+# Columns no statistic reads: left out of the working set so it is cheap to materialise.
+UNUSED_COLUMNS = {
+    "url", "native_id", "thread_id", "author_handle", "reply_count", "quote_count", "view_count", "urls",
+    "has_media", "media_types", "place", "country", "version_key", "content_hash", "source_format",
+    "source_file", "source_line", "source_pointer", "collected_at", "imported_at", "text_norm",
+    "topic_scores", "risk_reasons", "language_score",
+}
+
+
 def scope_sql(con: duckdb.DuckDBPyConnection, relevant_only: bool = True) -> str:
     """The relation analytics read: the ``analysis`` view (after ``antena analyze``) restricted
     to relevant, non-deleted posts; plain ``posts`` before any analysis."""
-    if has_table(con, "analysis"):
-        base = "SELECT * FROM analysis WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
-        if relevant_only and has_column(con, "analysis", "relevant"):
-            base += " AND coalesce(relevant, false)"
-        return base
-    return "SELECT * FROM posts WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
+    source = "analysis" if has_table(con, "analysis") else "posts"
+    names = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [source]).fetchall()]
+    columns = ", ".join(f'"{n}"' for n in names if n not in UNUSED_COLUMNS)
+    base = (f"SELECT {columns} FROM {source}"  # noqa: S608 - names from the catalogue
+            " WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)")
+    if source == "analysis" and relevant_only and "relevant" in names:
+        base += " AND coalesce(relevant, false)"
+    return base
 
 
 def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float | None, float | None]:

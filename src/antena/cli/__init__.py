@@ -30,7 +30,7 @@ def main() -> None:
         app()
     except AntenaError as exc:
         console.print("[bold red]error:[/] ", end="", highlight=False)
-        console.print(str(exc), highlight=False, markup=False)
+        console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
         raise SystemExit(2) from exc
 
 

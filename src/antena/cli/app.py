@@ -43,7 +43,7 @@ def emit_json(data: Any) -> None:
 
 def fail(message: str, code: int = 2) -> None:
     console.print("[bold red]error:[/] ", end="", highlight=False)
-    console.print(message, highlight=False, markup=False)
+    console.print(message, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
