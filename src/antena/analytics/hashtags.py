@@ -82,7 +82,7 @@ def spikes(con: duckdb.DuckDBPyConnection, scope: str, tz: str, settings: dict[s
     volume = daily_series(con, f"SELECT 'all posts', CAST(timezone(?, created_at) AS DATE) d, count(*) FROM {s} WHERE created_at IS NOT NULL GROUP BY 1, 2", [tz])  # noqa: S608
     tags = daily_series(con, f"""
         WITH t AS (SELECT unnest(hashtags) AS tag, created_at FROM {s} WHERE created_at IS NOT NULL),
-             top AS (SELECT tag FROM t GROUP BY tag ORDER BY count(*) DESC LIMIT 50)
+             top AS (SELECT tag FROM t GROUP BY tag ORDER BY count(*) DESC, tag LIMIT 50)
         SELECT tag, CAST(timezone(?, created_at) AS DATE), count(*) FROM t WHERE tag IN (SELECT tag FROM top) GROUP BY 1, 2""", [tz])  # noqa: S608
     alerts = detect_spikes(volume, "volume", **settings) + detect_spikes(tags, "hashtag", **settings)
     if topics_available:

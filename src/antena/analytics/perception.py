@@ -23,7 +23,7 @@ def topics(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any
         return {}
     s = f"({scope}) s"
     n = con.execute(f"SELECT count(*) FROM {s}").fetchone()[0]  # noqa: S608
-    totals = rows(con, f"SELECT unnest(topics) AS topic, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC")  # noqa: S608
+    totals = rows(con, f"SELECT unnest(topics) AS topic, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
     for t in totals:
         t["share"] = share(t["posts"], n)
         t["ci"] = wilson(t["posts"], n)
@@ -38,7 +38,7 @@ def topics(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any
                    count(*) / any_value(n.posts) AS share
             FROM t JOIN n USING (week) GROUP BY 1, 2 ORDER BY 1, 2""", [tz]),  # noqa: S608
         "by_platform": rows(con, f"""
-            SELECT platform, unnest(topics) AS topic, count(*) AS posts FROM {s} GROUP BY 1, 2 ORDER BY 1, 3 DESC"""),  # noqa: S608
+            SELECT platform, unnest(topics) AS topic, count(*) AS posts FROM {s} GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"""),  # noqa: S608
     }
 
 
@@ -71,7 +71,7 @@ def sentiment(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, 
             FROM {s} WHERE sentiment IS NOT NULL AND created_at IS NOT NULL GROUP BY 1 ORDER BY 1""", [tz]),  # noqa: S608
     }
     if _available(con, "emotion"):
-        emotions = rows(con, f"SELECT emotion, count(*) AS posts FROM {s} WHERE emotion IS NOT NULL GROUP BY 1 ORDER BY 2 DESC")  # noqa: S608
+        emotions = rows(con, f"SELECT emotion, count(*) AS posts FROM {s} WHERE emotion IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
         total = sum(e["posts"] for e in emotions)
         for e in emotions:
             e["share"] = share(e["posts"], total)
@@ -118,7 +118,7 @@ def awareness(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, 
         return {}
     s = f"({scope}) s"
     n = con.execute(f"SELECT count(*) FROM {s}").fetchone()[0]  # noqa: S608
-    programmes = rows(con, f"SELECT unnest(awareness_programmes) AS programme, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC")  # noqa: S608
+    programmes = rows(con, f"SELECT unnest(awareness_programmes) AS programme, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
     for p in programmes:
         p["rate"] = share(p["posts"], n)
         p["ci"] = wilson(p["posts"], n)

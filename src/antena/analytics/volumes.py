@@ -17,9 +17,9 @@ def volumes(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, An
         "posts": total[0],
         "unique_authors": total[1],
         "period": {"start": total[2], "end": total[3]},
-        "by_platform": rows(con, f"SELECT platform, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC"),  # noqa: S608
-        "by_language": rows(con, f"SELECT coalesce({lang}, 'und') AS language, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC"),  # noqa: S608
-        "by_kind": rows(con, f"SELECT kind, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC"),  # noqa: S608
+        "by_platform": rows(con, f"SELECT platform, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC, 1"),  # noqa: S608
+        "by_language": rows(con, f"SELECT coalesce({lang}, 'und') AS language, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC, 1"),  # noqa: S608
+        "by_kind": rows(con, f"SELECT kind, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC, 1"),  # noqa: S608
         "by_day": rows(con, f"SELECT CAST(timezone(?, created_at) AS DATE) AS day, platform, count(*) AS posts FROM {s}"  # noqa: S608
                        " WHERE created_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2", [tz]),
         "by_hour": rows(con, f"SELECT hour(timezone(?, created_at)) AS hour, count(*) AS posts FROM {s}"  # noqa: S608
@@ -37,7 +37,7 @@ def streams(con: duckdb.DuckDBPyConnection, scope: str) -> list[dict[str, Any]]:
                count(DISTINCT author_id) AS commenters, min(created_at) AS first, max(created_at) AS last,
                round(count(*) / greatest(1, date_diff('second', min(created_at), max(created_at)) / 60.0), 2) AS per_minute
         FROM posts WHERE stream_id IS NOT NULL AND NOT coalesce(deleted, false)
-        GROUP BY stream_id ORDER BY comments DESC""")
+        GROUP BY stream_id ORDER BY comments DESC, stream_id""")
 
 
 def corpus(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def corpus(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "posts": first[0], "synthetic_posts": first[1], "period": {"start": first[2], "end": first[3]},
         "streams": first[4],
         "by_platform": rows(con, "SELECT platform, count(*) AS posts, count(DISTINCT stream_id) AS streams FROM posts"
-                                 " WHERE NOT coalesce(deleted, false) GROUP BY 1 ORDER BY 2 DESC"),
+                                 " WHERE NOT coalesce(deleted, false) GROUP BY 1 ORDER BY 2 DESC, 1"),
         "deleted_or_withheld": con.execute("SELECT count(*) FROM posts WHERE deleted OR withheld").fetchone()[0],
         "quarantined": con.execute("SELECT count(*) FROM quarantine").fetchone()[0],
     }
