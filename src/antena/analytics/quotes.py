@@ -65,18 +65,37 @@ def _candidates(con: duckdb.DuckDBPyConnection, scope: str, condition: str, para
         params + [MAX_CANDIDATES])
 
 
+def _grouped_candidates(con: duckdb.DuckDBPyConnection, scope: str, group_sql: str) -> dict[str, list[dict[str, Any]]]:
+    """The ``MAX_CANDIDATES`` most engaged quotable posts of every group, in one pass.
+
+    ``group_sql`` yields a list of group ids per post (its topics, or the targets it mentions)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in rows(con, f"""
+        WITH q AS (
+            SELECT post_id, platform, created_at, author_id, text, like_count, share_count, synthetic,
+                   coalesce(like_count, 0) + coalesce(share_count, 0) AS engagement, {group_sql} AS groups
+            FROM ({scope}) s WHERE kind <> 'repost' AND length(text) BETWEEN 40 AND 500),
+        g AS (SELECT *, unnest(groups) AS grp FROM q),
+        ranked AS (SELECT *, row_number() OVER (PARTITION BY grp ORDER BY engagement DESC, post_id) AS rank FROM g)
+        SELECT * EXCLUDE (groups, rank, engagement) FROM ranked WHERE rank <= ? ORDER BY grp, rank""",  # noqa: S608
+        [MAX_CANDIDATES]):
+        found.setdefault(row.pop("grp"), []).append(row)
+    return found
+
+
 def quotes(con: duckdb.DuckDBPyConnection, scope: str, config: dict[str, Any], per_group: int = 3) -> dict[str, Any]:
     keep = [a for t in config.get("targets", []) for a in t.get("aliases", []) if a.startswith("@")]
     result: dict[str, Any] = {"by_topic": {}, "by_target": {}, "headline": None}
     if has_column(con, "analysis", "topics"):
+        by_topic = _grouped_candidates(con, scope, "list_distinct(topics)")
         for topic in config.get("topics", []):
-            picked = _pick(_candidates(con, scope, "list_contains(topics, ?)", [topic["id"]]), per_group, keep)
+            picked = _pick(by_topic.get(topic["id"], []), per_group, keep)
             if picked:
                 result["by_topic"][topic["id"]] = picked
     if has_column(con, "analysis", "targets"):
+        by_target = _grouped_candidates(con, scope, "list_distinct(list_transform(targets, lambda x: x.target))")
         for target in config.get("targets", []):
-            cond = "list_contains(list_transform(targets, lambda x: x.target), ?)"
-            picked = _pick(_candidates(con, scope, cond, [target["id"]]), per_group, keep)
+            picked = _pick(by_target.get(target["id"], []), per_group, keep)
             if picked:
                 result["by_target"][target["id"]] = picked
     pool = [q for qs in result["by_topic"].values() for q in qs[:1]]
