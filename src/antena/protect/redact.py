@@ -1,6 +1,7 @@
 """Redaction of personal data in texts shown to people (quotes, reports, exports).
 
-Phone numbers, e-mail addresses, street addresses with numbers, and @handles of private
+Phone numbers, e-mail addresses, street addresses with numbers, neighbourhoods (colonia,
+fraccionamiento, manzana/lote), and @handles of private
 persons are replaced by labels. Targets' own handles (e.g. @FGRMexico) are kept: they are
 public institutions and the analysis is about them.
 """
@@ -17,6 +18,12 @@ ADDRESS = re.compile(
     r"[\w\s.áéíóúñ]{2,40}?\s*(#|no\.?|num\.?|número)?\s*\d{1,5}\b",
     re.IGNORECASE,
 )
+# Neighbourhood names and lot numbers locate a home as well as a street address does.
+NEIGHBOURHOOD = re.compile(
+    r"\b(?i:col\.|colonia|fracc?\.|fraccionamiento|barrio|unidad habitacional)\s+"
+    r"[A-ZÁÉÍÓÚÑ][\wáéíóúñ]*(\s+(?:del?|las?|los|[A-ZÁÉÍÓÚÑ][\wáéíóúñ]*)){0,3}"
+    r"|\b(?i:manzana|mz\.?|lote|lt\.?)\s*\d+"
+)
 HANDLE = re.compile(r"(?<![\w@])@(\w{2,30})")
 
 
@@ -27,5 +34,6 @@ def redact(text: str | None, keep_handles: Iterable[str] = ()) -> str:
     keep = {h.lower().lstrip("@") for h in keep_handles}
     text = EMAIL.sub("[email]", text)
     text = ADDRESS.sub("[address]", text)
+    text = NEIGHBOURHOOD.sub("[address]", text)
     text = PHONE.sub(lambda m: "[phone]" if sum(c.isdigit() for c in m.group(0)) >= 7 else m.group(0), text)
     return HANDLE.sub(lambda m: m.group(0) if m.group(1).lower() in keep else "@user", text)
