@@ -48,7 +48,8 @@ class Project:
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
-            self._con = connect(self.folder, read_only=self.read_only)
+            limit = self.config.get("project", {}).get("memory_limit")
+            self._con = connect(self.folder, read_only=self.read_only, memory_limit=limit)
         return self._con
 
     @property

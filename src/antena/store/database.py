@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import warnings
 from pathlib import Path
@@ -101,9 +102,22 @@ CREATE TABLE IF NOT EXISTS audit_log (
 """
 
 
-def connect(folder: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the project's database, creating its tables when needed."""
-    con = duckdb.connect(str(folder / DB_NAME), read_only=read_only)
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def connect(folder: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the project's database, creating its tables when needed.
+
+    ``memory_limit`` (e.g. "1GB", from ``[project] memory_limit``) caps DuckDB's buffer pool, which
+    otherwise grows with the database (up to 80% of RAM); DuckDB spills to disk beyond it."""
+    config = {}
+    if memory_limit:
+        if not _MEMORY.match(str(memory_limit).strip()):
+            from antena.errors import ProjectError
+
+            raise ProjectError(f"[project] memory_limit must look like '2GB' or '512MB', not {memory_limit!r}")
+        config["memory_limit"] = str(memory_limit).strip()
+    con = duckdb.connect(str(folder / DB_NAME), read_only=read_only, config=config)
     if not read_only:
         con.execute(SCHEMA_SQL)
     return con
