@@ -157,6 +157,9 @@ def _campaign_rows(campaign: dict[str, Any], config: dict[str, Any], lang: str) 
              "summary": (m.get("summary") or {}).get(lang, "")} for m in campaign.get("metrics", [])]
 
 
+REVIEW_STATUSES = ("open", "escalated", "dismissed", "actioned-offline", "all")
+
+
 def build_app(dash: Dashboard) -> list[Route | Mount]:
     reader = dash.reader
 
@@ -206,6 +209,12 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
         page = reader.quarantine(_int(request, "page", 1, 1, MAX_PAGE), PER_PAGE)
         return dash.render(request, "quarantine.html", page=page)
 
+    def reviews(request: Request) -> Response:
+        status = request.query_params.get("status", "open")
+        status = status if status in REVIEW_STATUSES else "open"
+        page = reader.reviews(None if status == "all" else status, _int(request, "page", 1, 1, MAX_PAGE), PER_PAGE)
+        return dash.render(request, "reviews.html", page=page, review_status=status, statuses=REVIEW_STATUSES)
+
     def report(request: Request) -> Response:
         return HTMLResponse(reader.report_html(dash.lang(request)))
 
@@ -225,6 +234,13 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
         return json_response({"query": params["q"], "relevant": params["relevant"], "count": page.total,
                               "page": page.page, "per_page": page.per_page, "pages": page.pages,
                               "columns": page.columns, "posts": page.rows})
+
+    def api_reviews(request: Request) -> Response:
+        status = request.query_params.get("status", "open")
+        status = status if status in REVIEW_STATUSES else "open"
+        page = reader.reviews(None if status == "all" else status, _int(request, "page", 1, 1, MAX_PAGE),
+                              _int(request, "size", PER_PAGE, 1, MAX_PER_PAGE))
+        return json_response(page.as_dict())
 
     def api_quarantine(request: Request) -> Response:
         page = reader.quarantine(_int(request, "page", 1, 1, MAX_PAGE), _int(request, "size", PER_PAGE, 1, MAX_PER_PAGE))
@@ -263,7 +279,8 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
     static = StaticFiles(directory=str(files("antena.web").joinpath("static")))
     return [
         Route("/", overview), Route("/posts", posts), Route("/targets", targets), Route("/topics", topics),
-        Route("/campaigns", campaigns), Route("/quarantine", quarantine), Route("/report", report),
+        Route("/campaigns", campaigns), Route("/quarantine", quarantine), Route("/reviews", reviews),
+        Route("/report", report), Route("/api/reviews", api_reviews),
         Route("/api/stats", api_stats), Route("/api/summary", api_summary), Route("/api/posts", api_posts),
         Route("/api/quarantine", api_quarantine),
         Route("/login", login_form, methods=["GET"]), Route("/login", login, methods=["POST"]),

@@ -226,6 +226,31 @@ class ProjectReader:
             return Page(rows, total, page, per_page, names)
 
 
+    def reviews(self, status: str | None = "open", page: int = 1, per_page: int = 50) -> Page:
+        """The human review queue (``antena review``), highest score first; texts redacted.
+
+        Read only: decisions are taken with ``antena review decide`` and audited there."""
+        with self.open() as project:
+            con = project.con
+            if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'reviews'").fetchone()[0]:
+                return Page([], 0, page, per_page, [])
+            where, params = ("WHERE q.status = ?", [status]) if status else ("", [])
+            total = con.execute(f"SELECT count(*) FROM reviews q {where}", params).fetchone()[0]  # noqa: S608 - fixed SQL
+            cur = con.execute(
+                "SELECT q.post_id, q.signal, q.signals, q.score, q.reasons, q.status, q.reviewer, q.decided_at,"  # noqa: S608
+                f" p.platform, p.kind, p.created_at, p.text FROM reviews q LEFT JOIN posts p USING (post_id) {where}"
+                " ORDER BY q.score DESC, q.post_id LIMIT ? OFFSET ?", params + [per_page, (page - 1) * per_page])
+            names = [d[0] for d in cur.description]
+            keep = keep_handles(project.config)
+            rows = []
+            for values in cur.fetchall():
+                r = dict(zip(names, values, strict=True))
+                r["text"] = redact(r["text"], keep)
+                r["created_at"], r["decided_at"] = _iso(r["created_at"]), _iso(r["decided_at"])
+                rows.append(r)
+            return Page(rows, total, page, per_page, names)
+
+
 def keep_handles(config: dict[str, Any]) -> list[str]:
     """Targets' own @handles (public institutions), kept visible by redaction."""
     return [a for t in config.get("targets", []) for a in t.get("aliases", []) if str(a).startswith("@")]
