@@ -52,6 +52,8 @@ def test_report_numbers_match_stats(cli, demo, tmp_path):
     assert f"{stats['volumes']['posts']:,} relevant posts" in page
     top = stats["hashtags"]["top"][0]
     assert f"#{top['hashtag']} ({top['posts']:,})" in page
+    term = stats["hashtags"]["terms"][0]
+    assert term["term"].isalpha() and f"{term['term']} ({term['posts']:,})" in page
 
 
 def test_report_escapes_hostile_text(cli, demo, tmp_path):

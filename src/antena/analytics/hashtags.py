@@ -35,7 +35,30 @@ def hashtags(con: duckdb.DuckDBPyConnection, scope: str, top: int = 30) -> dict[
         SELECT a.tag AS source, b.tag AS target, count(*) AS posts
         FROM t a JOIN t b ON a.post_id = b.post_id AND a.tag < b.tag
         GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 100""")  # noqa: S608
-    return {"top": counts, "co_hashtags": pairs}
+    return {"top": counts, "co_hashtags": pairs, "terms": terms(con, scope)}
+
+
+def terms(con: duckdb.DuckDBPyConnection, scope: str, top: int = 30) -> list[dict[str, Any]]:
+    """The most used words (accents folded, stop words, links, @handles and #tags left out),
+    with the same last-7-days growth as hashtags. Reposts are left out: they repeat their original."""
+    from antena.analytics.discovery import STOP_WORDS
+
+    counts = rows(con, f"""
+        WITH w AS (
+            SELECT created_at, unnest(list_distinct(regexp_extract_all(
+                strip_accents(lower(regexp_replace(text, '(https?://|www[.])[^ ]+|[@#][^[:space:]]+', ' ', 'g'))),
+                '[a-z]{{4,}}'))) AS term
+            FROM ({scope}) s WHERE kind <> 'repost' AND text IS NOT NULL),
+        bounds AS (SELECT max(created_at) AS last FROM w)
+        SELECT term, count(*) AS posts,
+               count(*) FILTER (WHERE created_at > last - INTERVAL 7 DAY) AS last_7_days,
+               count(*) FILTER (WHERE created_at <= last - INTERVAL 7 DAY AND created_at > last - INTERVAL 14 DAY) AS previous_7_days
+        FROM w, bounds WHERE NOT list_contains(?, term) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?""",  # noqa: S608
+        [STOP_WORDS, top])
+    for row in counts:
+        prev = row["previous_7_days"]
+        row["growth"] = None if not prev else round((row["last_7_days"] - prev) / prev, 3)
+    return counts
 
 
 def detect_spikes(

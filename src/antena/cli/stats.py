@@ -32,6 +32,7 @@ def stats(
         _table("posts by platform", ["platform", "posts"], v["by_platform"])
     if result.get("hashtags"):
         _table("top hashtags", ["hashtag", "posts", "growth"], result["hashtags"]["top"][:10])
+        _table("top terms", ["term", "posts", "growth"], result["hashtags"].get("terms", [])[:10])
     if result.get("spikes"):
         _table("spike alerts", ["kind", "key", "day", "count", "baseline_mean", "z"], result["spikes"][:10])
     if result.get("topics"):
