@@ -38,17 +38,28 @@ def hashtags(con: duckdb.DuckDBPyConnection, scope: str, top: int = 30) -> dict[
     return {"top": counts, "co_hashtags": pairs, "terms": terms(con, scope)}
 
 
+TERM_SAMPLE = 50_000  # above this many posts, words are counted on a fixed-seed sample
+
+
 def terms(con: duckdb.DuckDBPyConnection, scope: str, top: int = 30) -> list[dict[str, Any]]:
     """The most used words (accents folded, stop words, links, @handles and #tags left out),
-    with the same last-7-days growth as hashtags. Reposts are left out: they repeat their original."""
+    with the same last-7-days growth as hashtags. Reposts are left out: they repeat their original.
+
+    On more than ``TERM_SAMPLE`` posts the words are counted on a repeatable block sample of that
+    size and the counts scaled up; such rows say ``estimated``."""
     from antena.analytics.discovery import STOP_WORDS
 
+    n = con.execute(f"SELECT count(*) FROM ({scope}) s WHERE kind <> 'repost' AND text IS NOT NULL").fetchone()[0]  # noqa: S608
+    share = TERM_SAMPLE / n if n > TERM_SAMPLE else 1.0
+    sample = f" USING SAMPLE {share * 100:.4f}% (system, 7)" if share < 1 else ""
+    factor = 1 / share
     counts = rows(con, f"""
-        WITH w AS (
+        WITH base AS (SELECT created_at, text FROM ({scope}) s WHERE kind <> 'repost' AND text IS NOT NULL{sample}),
+        w AS (
             SELECT created_at, unnest(list_distinct(regexp_extract_all(
                 strip_accents(lower(regexp_replace(text, '(https?://|www[.])[^ ]+|[@#][^[:space:]]+', ' ', 'g'))),
                 '[a-z]{{4,}}'))) AS term
-            FROM ({scope}) s WHERE kind <> 'repost' AND text IS NOT NULL),
+            FROM base),
         bounds AS (SELECT max(created_at) AS last FROM w)
         SELECT term, count(*) AS posts,
                count(*) FILTER (WHERE created_at > last - INTERVAL 7 DAY) AS last_7_days,
@@ -58,6 +69,10 @@ def terms(con: duckdb.DuckDBPyConnection, scope: str, top: int = 30) -> list[dic
     for row in counts:
         prev = row["previous_7_days"]
         row["growth"] = None if not prev else round((row["last_7_days"] - prev) / prev, 3)
+        if sample:
+            for key in ("posts", "last_7_days", "previous_7_days"):
+                row[key] = round(row[key] * factor)
+            row["estimated"] = True
     return counts
 
 

@@ -110,7 +110,7 @@ def connect(folder: Path, read_only: bool = False, memory_limit: str | None = No
 
     ``memory_limit`` (e.g. "1GB", from ``[project] memory_limit``) caps DuckDB's buffer pool, which
     otherwise grows with the database (up to 80% of RAM); DuckDB spills to disk beyond it."""
-    config = {}
+    config: dict[str, str] = {}
     if memory_limit:
         if not _MEMORY.match(str(memory_limit).strip()):
             from antena.errors import ProjectError
@@ -118,6 +118,7 @@ def connect(folder: Path, read_only: bool = False, memory_limit: str | None = No
             raise ProjectError(f"[project] memory_limit must look like '2GB' or '512MB', not {memory_limit!r}")
         config["memory_limit"] = str(memory_limit).strip()
     con = duckdb.connect(str(folder / DB_NAME), read_only=read_only, config=config)
+    con.execute("SET enable_progress_bar = false")  # stdout stays machine-readable
     if not read_only:
         con.execute(SCHEMA_SQL)
     return con
