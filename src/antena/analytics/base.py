@@ -50,6 +50,15 @@ def scope_sql(con: duckdb.DuckDBPyConnection, relevant_only: bool = True) -> str
     return base
 
 
+def topic_name(topic_id: str, config: dict[str, Any], lang: str) -> str:
+    """A topic's name in ``lang`` as antena.toml gives it (English, then the id, as fallbacks)."""
+    for topic in config.get("topics", []):
+        if topic["id"] == topic_id:
+            name = topic.get("name", topic_id)
+            return (name.get(lang) or name.get("en") or topic_id) if isinstance(name, dict) else str(name)
+    return topic_id
+
+
 def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float | None, float | None]:
     """Wilson score interval of a proportion (None for n = 0)."""
     if n <= 0:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from antena.errors import ProjectError
+from antena.protect.redact import public_handles
 
 STOP_ES = frozenset("""
 a al algo algun alguna algunas alguno algunos ante antes aqui asi aun aunque bien cada casi como con
@@ -229,7 +230,7 @@ def discover(
     con = project.con
     _require_analysis(con)
     rows, total, relevant = _load_candidates(con, max_posts, seed)
-    keep = [a for t in project.config.get("targets", []) for a in t.get("aliases", []) if str(a).startswith("@")]
+    keep = public_handles(project.config)
     themes, used_k, note = discover_rows(rows, k, min_size, seed, n_keywords, n_examples, keep)
     if not total:
         note = "every relevant post has a topic" if relevant else "no relevant posts"

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from antena.analytics.base import has_column
+from antena.analytics.base import has_column, topic_name
 
 
 @dataclass
@@ -178,9 +178,7 @@ def metric_series(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: d
 def display_names(config: dict[str, Any], lang: str) -> dict[str, str]:
     """Target and topic ids -> the names people read (topics named per language)."""
     names = {_safe(t["id"]): t.get("name", t["id"]) for t in config.get("targets", [])}
-    for topic in config.get("topics", []):
-        name = topic.get("name", topic["id"])
-        names[_safe(topic["id"])] = (name.get(lang) or name.get("en") or topic["id"]) if isinstance(name, dict) else str(name)
+    names |= {_safe(t["id"]): topic_name(t["id"], config, lang) for t in config.get("topics", [])}
     return names
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from antena.analytics.base import has_column, rows
 from antena.nlp.textutil import fold
-from antena.protect.redact import redact
+from antena.protect.redact import public_handles, redact
 
 MAX_CANDIDATES = 400  # the most engaged posts of a group compete to be its quote
 
@@ -84,7 +84,7 @@ def _grouped_candidates(con: duckdb.DuckDBPyConnection, scope: str, group_sql: s
 
 
 def quotes(con: duckdb.DuckDBPyConnection, scope: str, config: dict[str, Any], per_group: int = 3) -> dict[str, Any]:
-    keep = [a for t in config.get("targets", []) for a in t.get("aliases", []) if a.startswith("@")]
+    keep = public_handles(config)
     result: dict[str, Any] = {"by_topic": {}, "by_target": {}, "headline": None}
     if has_column(con, "analysis", "topics"):
         by_topic = _grouped_candidates(con, scope, "list_distinct(topics)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 PHONE = re.compile(r"(?<![\w/])(?:\+?\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]?){2,4}\d{2,4}(?![\w/])")
@@ -25,6 +26,11 @@ NEIGHBOURHOOD = re.compile(
     r"|\b(?i:manzana|mz\.?|lote|lt\.?)\s*\d+"
 )
 HANDLE = re.compile(r"(?<![\w@])@(\w{2,30})")
+
+
+def public_handles(config: dict[str, Any]) -> list[str]:
+    """The targets' own @handles (public institutions) from antena.toml: redaction keeps them."""
+    return [a for t in config.get("targets", []) for a in t.get("aliases", []) if str(a).startswith("@")]
 
 
 def redact(text: str | None, keep_handles: Iterable[str] = ()) -> str:

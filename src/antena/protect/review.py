@@ -18,7 +18,7 @@ from typing import Any
 
 from antena.errors import ProjectError
 from antena.project import Project
-from antena.protect.redact import redact
+from antena.protect.redact import public_handles, redact
 
 STATUSES = ("open", "escalated", "dismissed", "actioned-offline")
 DECISIONS = ("escalated", "dismissed", "actioned-offline")  # a decided case is never re-opened
@@ -75,8 +75,7 @@ class ReviewQueue:
         self.project = project
         self.con = project.con
         self.con.execute(REVIEWS_SQL)
-        targets = project.config.get("targets", [])
-        self.keep_handles = [a for t in targets for a in t.get("aliases", []) if str(a).startswith("@")]
+        self.keep_handles = public_handles(project.config)
 
     # ------------------------------------------------------------------ filling
 

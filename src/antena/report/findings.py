@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from antena.analytics.base import topic_name
 from antena.report.i18n import num, percent, platform_name, signed
-
-
-def topic_name(topic_id: str, config: dict[str, Any], lang: str) -> str:
-    for topic in config.get("topics", []):
-        if topic["id"] == topic_id:
-            name = topic.get("name", topic_id)
-            return name.get(lang) or name.get("en") or topic_id if isinstance(name, dict) else str(name)
-    return topic_id
 
 
 def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[str]:

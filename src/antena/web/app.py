@@ -29,10 +29,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from antena.analytics.base import topic_name
 from antena.config import load_config
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.report import charts
-from antena.report.findings import topic_name
 from antena.report.i18n import percent, signed
 from antena.web import security
 from antena.web.i18n import LANGS, number, text
@@ -132,14 +132,9 @@ def _search(dash: Dashboard, request: Request) -> tuple[dict[str, Any], Page | N
 
 def _metric_label(metric: str, config: dict[str, Any], lang: str) -> str:
     """The impact metric's label, naming topics and targets as antena.toml does."""
-    from antena.analytics.impact import metric_label
+    from antena.analytics.impact import display_names, metric_label
 
-    base, _, arg = metric.partition(":")
-    if base == "topic_share":
-        arg = topic_name(arg, config, lang)
-    elif arg:
-        arg = next((str(t.get("name", arg)) for t in config.get("targets", []) if t.get("id") == arg), arg)
-    return metric_label(f"{base}:{arg}" if arg else base, lang)
+    return metric_label(metric, lang, display_names(config, lang))
 
 
 def _campaign_rows(campaign: dict[str, Any], config: dict[str, Any], lang: str) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from antena.analytics.base import has_table
 from antena.config import CONFIG_NAME
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.project import Project
-from antena.protect.redact import redact
+from antena.protect.redact import public_handles, redact
 from antena.store.database import DB_NAME
 
 POST_COLUMNS = ("post_id", "platform", "kind", "author_id", "created_at", "text", "lang", "url")
@@ -253,7 +253,7 @@ class ProjectReader:
 
 def keep_handles(config: dict[str, Any]) -> list[str]:
     """Targets' own @handles (public institutions), kept visible by redaction."""
-    return [a for t in config.get("targets", []) for a in t.get("aliases", []) if str(a).startswith("@")]
+    return public_handles(config)
 
 
 def _relations(con: duckdb.DuckDBPyConnection) -> list[str]:
