@@ -85,6 +85,7 @@ class Relevance(Analyser):
         self.query = query
         self.threshold = threshold
         self._db: Any = None
+        self._compiled: tuple[str, list[Any]] | None = None
 
     def __getstate__(self) -> dict[str, Any]:  # picklable for Spark: drop the connection
         state = self.__dict__.copy()
@@ -98,7 +99,9 @@ class Relevance(Analyser):
 
         from antena.query import compile_query
 
-        condition, params = compile_query(self.query)
+        if self._compiled is None:  # parse once, not once per batch
+            self._compiled = compile_query(self.query)
+        condition, params = self._compiled
         if self._db is None:
             self._db = duckdb.connect(":memory:")
         present = [c for c in QUERY_COLUMNS if c in batch.schema.names]

@@ -18,36 +18,6 @@ def fold(text: str | None) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFD", text[:MAX_MATCH_CHARS].lower()))
 
 
-def term_pattern(term: str) -> str:
-    """Regex for one seed term over folded text: whole words, ``*`` as a word-suffix wildcard.
-
-    ``#tag`` and ``@handle`` match as written (folded); phrases allow any whitespace between words.
-    """
-    folded = fold(term.strip())
-    words = folded.split()
-    parts = []
-    for word in words:
-        escaped = re.escape(word.rstrip("*"))
-        parts.append(escaped + (r"\w*" if word.endswith("*") else ""))
-    body = r"\s+".join(parts)
-    return rf"(?<![\w#@]){body}(?!\w)" if folded[:1] not in "#@" else rf"(?<![\w]){body}(?!\w)"
-
-
-@lru_cache(maxsize=256)
-def compile_terms(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One alternation regex for many terms; None when there are none."""
-    patterns = [term_pattern(t) for t in terms if t and t.strip()]
-    if not patterns:
-        return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
-
-
-def find_terms(pattern: re.Pattern[str] | None, folded: str) -> list[str]:
-    if pattern is None or not folded:
-        return []
-    return [m.group(0) for m in pattern.finditer(folded)]
-
-
 _TOKEN = re.compile(r"[#@]?\w+")
 
 
@@ -59,8 +29,8 @@ def tokens(folded: str) -> list[str]:
 class TermMatcher:
     """Finds which seed terms occur in a text by token lookup, in time linear in the text.
 
-    Same semantics as ``term_pattern``: whole words, phrases as consecutive words, ``*`` as a
-    suffix wildcard on a term's last word, ``#tag``/``@handle`` as written (folded).
+    Whole words, phrases as consecutive words, ``*`` as a suffix wildcard on a term's last word,
+    ``#tag``/``@handle`` as written (folded).
     """
 
     def __init__(self, terms: Iterable[str]) -> None:

@@ -66,12 +66,8 @@ class FileReport(Counts):
         return asdict(self)
 
 
-def content_hash(payload: Any) -> str:
-    """A stable hash of a raw record (keys sorted), used to spot exact re-imports."""
-    return _digest(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS))
-
-
 def _digest(data: bytes) -> str:
+    """The content hash of a raw record's canonical JSON (sorted keys): spots exact re-imports."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
