@@ -21,7 +21,7 @@ from antena.cli.app import (
     open_project,
     progress_bar,
 )
-from antena.engine.pipeline import DEFAULT_ANALYSERS, analyser_config, run_chain
+from antena.engine.pipeline import analyser_config, run_chain
 from antena.errors import AntenaError
 
 PREDICT_TASKS = {
@@ -144,5 +144,3 @@ def predict(
         out = {"text": row.get("text"), **result}
         sys.stdout.write(orjson.dumps(out, option=orjson.OPT_SERIALIZE_NUMPY).decode() + "\n")
 
-
-_ = DEFAULT_ANALYSERS

@@ -9,16 +9,19 @@ The chain is a pure function over Arrow batches, shared by the local and the Spa
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from antena import registry
+from antena.config import default_config_text
 from antena.errors import ProjectError
 from antena.schema import POST_COLUMNS
 
-DEFAULT_ANALYSERS = ["normalise", "language", "relevance", "topics", "sentiment", "target_sentiment", "emotion", "awareness"]
+# The default pipeline is the one the commented default antena.toml declares (one source of truth).
+DEFAULT_ANALYSERS: list[str] = tomllib.loads(default_config_text("default"))["pipeline"]["analysers"]
 
 
 def analyser_config(name: str, config: dict[str, Any], folder: Path | None = None) -> dict[str, Any]:
