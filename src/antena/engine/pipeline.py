@@ -27,12 +27,23 @@ DEFAULT_ANALYSERS: list[str] = tomllib.loads(default_config_text("default"))["pi
 def analyser_config(name: str, config: dict[str, Any], folder: Path | None = None) -> dict[str, Any]:
     """The settings one analyser receives from the project's configuration (and folder)."""
     settings = dict(config.get("analysers", {}).get(name, {}))
+    project_model = None
+    if folder is not None and name in ("relevance", "topics"):
+        from antena.models.relevance_model import project_model_dir
+
+        if (project_model_dir(folder) / "meta.json").is_file():
+            project_model = str(project_model_dir(folder).resolve())
     if name == "relevance":
         relevance = config.get("relevance", {})
         settings.setdefault("query", relevance.get("query", ""))
-        settings.setdefault("threshold", relevance.get("threshold", 0.5))
+        if relevance.get("threshold") is not None:
+            settings.setdefault("threshold", relevance["threshold"])
+        if project_model:
+            settings.setdefault("model", project_model)
     elif name == "topics":
         settings.setdefault("topics", config.get("topics", []))
+        if project_model:
+            settings.setdefault("relevance_model", project_model)
         if folder is not None:
             from antena.nlp.topic_tagger import model_path
 

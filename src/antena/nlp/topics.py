@@ -1,4 +1,13 @@
-"""Topics: the project's trafficking taxonomy, multi-label, from seed terms in ``antena.toml``.
+"""Topics: the project's trafficking taxonomy, multi-label, for relevant posts.
+
+The relevance model (:mod:`antena.models.relevance_model`) gives one probability per topic of the
+guidelines' taxonomy (``docs/relevance-guidelines.md``); a topic is listed at or above the model's
+topic threshold, and a relevant post always gets at least its most likely topic (``other`` when
+that is the best fit). Posts that are not relevant get no topics (their scores are still kept in
+``topic_scores``).
+
+Seed terms in ``antena.toml`` keep working beside the model, and are the only signal for a
+project's own topics that the model does not know:
 
 Each ``[[topics]]`` entry has seeds (words, phrases, wildcards, #hashtags). A topic's confidence
 grows with the number of distinct seeds found: ``1 - exp(-0.9 * hits)``; a topic is assigned at
@@ -20,10 +29,13 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 
+from antena.models import relevance_model
 from antena.nlp.base import Analyser, column_or_empty
 from antena.nlp.textutil import TermMatcher, as_tuple, fold, term_matcher, tokens
 from antena.nlp.topic_tagger import TopicModel, model_digest
 from antena.registry import register_analyser
+
+relevance_model_digest = relevance_model.model_digest
 
 SCORE_FLOOR = 0.2  # classifier probabilities below this are not listed in topic_scores
 
@@ -56,21 +68,27 @@ class Topics(Analyser):
     """Adds ``topics`` (list of topic ids) and ``topic_scores`` (topic, score) pairs."""
 
     name = "topics"
-    version = "1"
+    version = "2"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text")
-    uses: ClassVar[tuple[str, ...]] = ("text_norm",)
+    uses: ClassVar[tuple[str, ...]] = ("text_norm", "language", "relevant")
     assigns: ClassVar[dict[str, pa.DataType]] = {
         "topics": pa.list_(pa.string()), "topic_scores": pa.list_(TOPIC_SCORE),
     }
 
     def __init__(self, topics: list[dict[str, Any]] | None = None, min_confidence: float = 0.5,
-                 model: str | None = None, **config: Any) -> None:
-        super().__init__(topics=topics, min_confidence=min_confidence, model=model, **config)
+                 model: str | None = None, relevance_model: str | None = None, **config: Any) -> None:
+        super().__init__(topics=topics, min_confidence=min_confidence, model=model,
+                         relevance_model=relevance_model, **config)
         self.topics = topics or []
         self.min_confidence = min_confidence
         self.model = model if model and Path(model).is_file() else None
-        if self.model:  # the model's content is part of what this analyser computes
-            self.version = f"{type(self).version}+{model_digest(self.model)}"
+        self.relevance_model = (relevance_model if relevance_model and Path(relevance_model, "meta.json").is_file()
+                                else None)
+        extra = [model_digest(self.model)] if self.model else []
+        if self.relevance_model:
+            extra.append(relevance_model_digest(self.relevance_model))
+        if extra:  # the models' content is part of what this analyser computes
+            self.version = "+".join([type(self).version, *extra])
         self._tagger: TopicModel | None = None
 
     def _probabilities(self, texts: list[str | None]) -> tuple[list[str], Any]:
@@ -87,8 +105,17 @@ class Topics(Analyser):
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         texts = column_or_empty(batch, "text")
         norms = column_or_empty(batch, "text_norm")
+        langs = column_or_empty(batch, "language") if "language" in batch.schema.names else column_or_empty(batch, "lang")
         matcher, seed_topics = seed_index(tuple((t["id"], as_tuple(t.get("seeds"))) for t in self.topics))
-        model_topics, probs = self._probabilities(texts)
+        model = relevance_model.load(self.relevance_model)
+        relevance, model_probs = relevance_model.scores_cached(model, texts, langs)
+        if "relevant" in batch.schema.names:
+            relevant = [bool(r) for r in batch.column("relevant").to_pylist()]
+        else:
+            relevant = [bool(p >= model.threshold) for p in relevance]
+        known = [t["id"] for t in self.topics]
+        model_columns = [(j, t) for j, t in enumerate(model.topics) if t in known]
+        tagger_topics, tagger_probs = self._probabilities(texts)
         labels, scores = [], []
         for row, (text, norm) in enumerate(zip(texts, norms, strict=True)):
             folded = f"{fold(text)} . {fold(norm)}" if text else ""
@@ -98,14 +125,27 @@ class Topics(Analyser):
                 for topic_id in seed_topics[key]:
                     hits.setdefault(topic_id, set()).add(key)
             found = {topic_id: 1.0 - math.exp(-0.9 * len(keys)) for topic_id, keys in hits.items()}
-            if folded.strip() and model_topics:
-                for j, topic_id in enumerate(model_topics):
-                    p = float(probs[row, j])
+            assigned = {t for t, score in found.items() if score >= self.min_confidence}
+            if folded.strip():
+                for j, topic_id in model_columns:
+                    p = float(model_probs[row, j])
+                    if p >= model.topic_threshold:
+                        assigned.add(topic_id)
                     if p >= SCORE_FLOOR and p > found.get(topic_id, 0.0):
                         found[topic_id] = p
-            order = [t["id"] for t in self.topics if t["id"] in found]
+                for j, topic_id in enumerate(tagger_topics):
+                    p = float(tagger_probs[row, j])
+                    if p >= self.min_confidence:
+                        assigned.add(topic_id)
+                    if p >= SCORE_FLOOR and p > found.get(topic_id, 0.0):
+                        found[topic_id] = p
+            if relevant[row] and not assigned and model_columns and folded.strip():
+                best_j, best_topic = max(model_columns, key=lambda jt: model_probs[row, jt[0]])
+                assigned.add(best_topic)
+                found.setdefault(best_topic, float(model_probs[row, best_j]))
+            order = [t for t in known if t in found]
             scores.append([{"topic": t, "score": found[t]} for t in order])
-            labels.append([t for t in order if found[t] >= self.min_confidence])
+            labels.append([t for t in known if t in assigned] if relevant[row] else [])
         return self.result(batch, {"topics": labels, "topic_scores": scores})
 
     def __getstate__(self) -> dict[str, Any]:  # picklable for Spark: workers reload the model

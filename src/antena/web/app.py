@@ -36,6 +36,7 @@ from antena.report import charts
 from antena.report.i18n import percent, signed
 from antena.web import security
 from antena.web.i18n import LANGS, number, text
+from antena.web.labelling import label_routes
 from antena.web.store import BadQuery, Page, ProjectBusy, ProjectReader
 
 MAX_QUERY = 2000
@@ -280,6 +281,7 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
         Route("/api/quarantine", api_quarantine),
         Route("/login", login_form, methods=["GET"]), Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
+        *label_routes(dash, _small_body),
         Mount("/static", app=static, name="static"),
     ]
 

@@ -8,6 +8,11 @@ LANGS = ("es", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "nav_label": "Label", "label_intro": "Teach Antena what is relevant: one post at a time, the ones the model is least sure about, across languages and platforms. Texts are redacted.",
+        "label_totals": "{n:,} posts labelled in this project ({relevant:,} relevant).", "label_none": "Nothing left to label.",
+        "label_model_score": "model:", "label_topic": "Main topic (if relevant)", "label_relevant": "Relevant",
+        "label_not_relevant": "Not relevant", "label_skip": "Skip", "label_undo": "Undo my last label",
+        "label_train_hint": "Then adapt the model with `antena models train relevance --project DIR` and run `antena analyze DIR`.",
         "dashboard": "dashboard",
         "nav_overview": "Overview", "nav_posts": "Posts", "nav_targets": "Targets", "nav_topics": "Topics",
         "nav_campaigns": "Campaign impact", "nav_quarantine": "Quarantine", "nav_report": "Report",
@@ -51,6 +56,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "bad_request": "The request could not be read.",
     },
     "es": {
+        "nav_label": "Etiquetar", "label_intro": "Enséñele a Antena qué es relevante: una publicación a la vez, las que el modelo tiene más dudas, entre idiomas y plataformas. Los textos están anonimizados.",
+        "label_totals": "{n:,} publicaciones etiquetadas en este proyecto ({relevant:,} relevantes).", "label_none": "No queda nada por etiquetar.",
+        "label_model_score": "modelo:", "label_topic": "Tema principal (si es relevante)", "label_relevant": "Relevante",
+        "label_not_relevant": "No relevante", "label_skip": "Saltar", "label_undo": "Deshacer mi última etiqueta",
+        "label_train_hint": "Después adapte el modelo con `antena models train relevance --project DIR` y ejecute `antena analyze DIR`.",
         "dashboard": "panel",
         "nav_overview": "Resumen", "nav_posts": "Publicaciones", "nav_targets": "Actores", "nav_topics": "Temas",
         "nav_campaigns": "Impacto de campañas", "nav_quarantine": "Cuarentena", "nav_report": "Informe",
