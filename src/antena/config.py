@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import warnings
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,26 @@ def load_config(folder: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ProjectError(f"{path}: {exc}") from exc
     validate_config(config, path)
+    migrate_scope(config, path)
     return config
+
+
+def migrate_scope(config: dict[str, Any], path: Path | str = CONFIG_NAME) -> None:
+    """Read the old ``[relevance] query`` as ``[scope] query`` (with a deprecation warning)."""
+    old = config.get("relevance", {})
+    if "query" not in old:
+        return
+    scope = config.setdefault("scope", {})
+    if "query" in scope:
+        raise ProjectError(f"{path}: [relevance] query and [scope] query are both set; keep only [scope] query")
+    warnings.warn(f"{path}: [relevance] query is now called [scope] query (what the project collects and looks "
+                  "at); rename the section's key, the old name will stop working", FutureWarning, stacklevel=3)
+    scope["query"] = old.pop("query")
+
+
+def scope_query(config: dict[str, Any]) -> str:
+    """The project's scope: the boolean query of ``[scope] query`` (stripped; empty when none)."""
+    return str(config.get("scope", {}).get("query", "") or "").strip()
 
 
 def validate_config(config: dict[str, Any], path: Path) -> None:

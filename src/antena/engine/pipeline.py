@@ -2,7 +2,7 @@
 
 ``[pipeline] analysers`` names them in order; ``[analysers.<name>]`` holds each one's settings.
 Project-wide settings are passed to the analysers that use them: ``targets`` to
-``target_sentiment``, ``topics`` to ``topics``, ``[relevance]`` to ``relevance``; given the
+``target_sentiment``, ``topics`` to ``topics``, ``[scope] query`` and ``[relevance]`` to ``relevance``; given the
 project folder, ``topics`` also gets the project's trained tagger when there is one.
 The chain is a pure function over Arrow batches, shared by the local and the Spark engines.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from antena import registry
-from antena.config import default_config_text
+from antena.config import default_config_text, scope_query
 from antena.errors import ProjectError
 from antena.schema import POST_COLUMNS
 
@@ -28,9 +28,8 @@ def analyser_config(name: str, config: dict[str, Any], folder: Path | None = Non
     """The settings one analyser receives from the project's configuration (and folder)."""
     settings = dict(config.get("analysers", {}).get(name, {}))
     if name == "relevance":
-        relevance = config.get("relevance", {})
-        settings.setdefault("query", relevance.get("query", ""))
-        settings.setdefault("threshold", relevance.get("threshold", 0.5))
+        settings.setdefault("query", scope_query(config))
+        settings.setdefault("threshold", config.get("relevance", {}).get("threshold", 0.5))
     elif name == "topics":
         settings.setdefault("topics", config.get("topics", []))
         if folder is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -17,9 +17,7 @@ import pyarrow.compute as pc
 
 from antena.errors import AntenaError
 from antena.schema import POST_COLUMNS
-
-if TYPE_CHECKING:
-    from antena.project import Project
+from antena.store.queries import Store
 
 FORMATS = ("csv", "parquet", "jsonl")
 BATCH_ROWS = 20_000
@@ -27,8 +25,8 @@ _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
-def export_columns(project: Project) -> list[str]:
-    keep_handles = bool(project.config.get("privacy", {}).get("keep_handles", False))
+def export_columns(config: dict[str, Any]) -> list[str]:
+    keep_handles = bool(config.get("privacy", {}).get("keep_handles", False))
     return [c for c in POST_COLUMNS if keep_handles or c != "author_handle"]
 
 
@@ -39,20 +37,17 @@ def resolve_format(path: Path, format: str | None) -> str:
     return chosen
 
 
-def export_posts(project: Project, path: Path, format: str | None, query: str | None, *,
-                 relevant: bool = False) -> dict[str, Any]:
+def export_posts(store: Store, path: Path, format: str | None, query: str | None, *,
+                 relevant: bool = False, in_scope: bool = False) -> dict[str, Any]:
     """Write the posts matching ``query`` to ``path`` (atomically: a temporary file is renamed)."""
     chosen = resolve_format(path, format)
-    columns = export_columns(project)
-    condition, params = project.where(query, relevant=relevant)
-    select = ", ".join(f'"{c}"' for c in columns)
-    sql = (f"SELECT {select} FROM posts WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608 - compiled condition, values are parameters
-           " AND NOT coalesce(withheld, false) ORDER BY created_at, post_id")
+    columns = export_columns(store.config)
+    selection = store.select(query, relevant=relevant, in_scope=in_scope, columns=columns)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    cursor = project.con.cursor()  # own result state: streaming does not block the project's connection
+    cursor = store.con.cursor()  # own result state: streaming does not block the project's connection
     try:
-        reader = cursor.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
+        reader = selection.relation(cursor).to_arrow_reader(BATCH_ROWS)
         rows = _WRITERS[chosen](reader, partial)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -60,7 +55,7 @@ def export_posts(project: Project, path: Path, format: str | None, query: str | 
     finally:
         cursor.close()
     os.replace(partial, path)
-    project.audit("export", f"{rows} posts to {path.name} ({chosen})")
+    store.audit("export", f"{rows} posts to {path.name} ({chosen})")
     return {"rows": rows, "path": str(path), "format": chosen, "columns": columns}
 
 
