@@ -238,6 +238,10 @@ class Store:
             "analysed": self.analysed,
         }
 
+    def raw_records(self) -> int:
+        """How many raw records are stored (what ``antena remap`` replays)."""
+        return int(self.con.execute("SELECT count(*) FROM raw_records").fetchall()[0][0])
+
     def source_files(self) -> int:
         """How many distinct files the posts were imported from."""
         return int(self.con.execute("SELECT count(DISTINCT source_file) FROM posts").fetchall()[0][0])
