@@ -16,9 +16,10 @@ from typing import Any
 import pyarrow as pa
 
 from antena import registry
-from antena.config import default_config_text, scope_query
+from antena.config import CONFIG_NAME, default_config_text, scope_query
 from antena.errors import ProjectError
 from antena.schema import POST_COLUMNS
+from antena.settings import validate_section
 
 # The default pipeline is the one the commented default antena.toml declares (one source of truth).
 DEFAULT_ANALYSERS: list[str] = tomllib.loads(default_config_text("default"))["pipeline"]["analysers"]
@@ -42,6 +43,18 @@ def analyser_config(name: str, config: dict[str, Any], folder: Path | None = Non
     return settings
 
 
+def checked_settings(cls: Any, name: str, config: dict[str, Any], folder: Path | None = None) -> dict[str, Any]:
+    """``analyser_config`` validated against the analyser's settings model; errors name the key and
+    the line of ``[analysers.<name>]`` in antena.toml."""
+    path = (folder / CONFIG_NAME) if folder is not None else Path(CONFIG_NAME)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    model = cls.settings_model()
+    validate_section(model, config.get("analysers", {}).get(name, {}), text, path, ("analysers", name))
+    settings = analyser_config(name, config, folder)
+    validate_section(model, settings, text, path, ("analysers", name))
+    return settings
+
+
 def build_pipeline(config: dict[str, Any], only: list[str] | None = None, folder: Path | None = None) -> list[Any]:
     """Instantiate the configured analysers in order, checking each one's inputs exist."""
     names = config.get("pipeline", {}).get("analysers", DEFAULT_ANALYSERS)
@@ -62,7 +75,7 @@ def build_pipeline(config: dict[str, Any], only: list[str] | None = None, folder
         lacking = [c for c in cls.requires if c not in provided]
         if lacking:
             raise ProjectError(f"analyser {name!r} needs columns {lacking}; put the analysers that add them before it")
-        chain.append(cls(**analyser_config(name, config, folder)))
+        chain.append(cls(**checked_settings(cls, name, config, folder)))
         provided.update(cls.assigns)
     return chain
 

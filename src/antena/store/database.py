@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 import warnings
 from pathlib import Path
 
 import duckdb
 
-from antena.errors import ProjectError
 from antena.schema import POST_SCHEMA
 
 # DuckDB 2 warns that Arrow output of an execute() result costs a copy. Mixing execute() with
@@ -112,18 +110,13 @@ ANALYSIS_VIEW = ("CREATE OR REPLACE {temp} VIEW analysis AS SELECT p.*, r.* EXCL
 BARE_ANALYSIS_VIEW = "CREATE OR REPLACE {temp} VIEW analysis AS SELECT * FROM live_posts"
 
 
-_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
-
-
 def connect(folder: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the project's database, creating its tables when needed.
 
     ``memory_limit`` (e.g. "1GB", from ``[project] memory_limit``) caps DuckDB's buffer pool, which
     otherwise grows with the database (up to 80% of RAM); DuckDB spills to disk beyond it."""
     config: dict[str, str] = {}
-    if memory_limit:
-        if not _MEMORY.match(str(memory_limit).strip()):
-            raise ProjectError(f"[project] memory_limit must look like '2GB' or '512MB', not {memory_limit!r}")
+    if memory_limit:  # checked with the other settings (antena.settings)
         config["memory_limit"] = str(memory_limit).strip()
     con = duckdb.connect(str(folder / DB_NAME), read_only=read_only, config=config)
     con.execute("SET enable_progress_bar = false")  # stdout stays machine-readable
