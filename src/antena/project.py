@@ -152,11 +152,13 @@ class Project:
         return pl.from_arrow(self.posts(query, relevant=relevant, in_scope=in_scope))
 
     def export(self, path: str | Path, format: str | None = None, query: str | None = None, *,
-               relevant: bool = False, in_scope: bool = False) -> dict[str, Any]:
-        """Stream matching posts to CSV, Parquet or JSONL; returns rows, path, format and columns."""
+               relevant: bool = False, in_scope: bool = False, columns: list[str] | None = None) -> dict[str, Any]:
+        """Stream matching posts with their analysis results to CSV, Parquet or JSONL (redacted as
+        ``[privacy] redact`` says); returns rows, path, format and columns."""
         from antena.query.export import export_posts
 
-        return export_posts(self.store, Path(path), format, query, relevant=relevant, in_scope=in_scope)
+        return export_posts(self.store, Path(path), format, query, relevant=relevant, in_scope=in_scope,
+                            columns=columns)
 
     # ------------------------------------------------------------------ analysis
 

@@ -82,11 +82,14 @@ def export(
     query: Annotated[str | None, typer.Option("--query", "-q", help="Only posts matching this boolean query.")] = None,
     relevant: RelevantFlag = False,
     in_scope: InScopeFlag = False,
+    columns: Annotated[str | None, typer.Option(
+        "--columns", "-c", help="Comma-separated columns to write (default: post columns and analysis results).")] = None,
     graph: Annotated[str, typer.Option(help="For --format gexf: interactions (replies, reposts, mentions) or hashtags.")] = "interactions",
     json: JsonFlag = False,
 ) -> None:
-    """Export posts (all, or those matching --query / --relevant / --in-scope) to CSV, Parquet or JSONL, or
-    their network to GEXF for Gephi (--format gexf)."""
+    """Export posts (all, or those matching --query / --relevant / --in-scope) with their analysis
+    results to CSV, Parquet or JSONL, redacted as antena.toml [privacy] says; or their network to
+    GEXF for Gephi (--format gexf)."""
     with open_project(folder) as project:
         try:
             if format == "gexf" or (format is None and out.suffix.lower() == ".gexf"):
@@ -96,10 +99,13 @@ def export(
                     fail("--graph must be interactions or hashtags")
                 result = export_network(project.store, out, graph, query, relevant, in_scope)
             else:
-                result = project.export(out, format, query, relevant=relevant, in_scope=in_scope)
+                result = project.export(out, format, query, relevant=relevant, in_scope=in_scope,
+                                        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None)
         except AntenaError as exc:
             _query_error(exc)
     if json:
         emit_json({k: result[k] for k in ("rows", "path", "format")})
     else:
-        console.print(f"wrote {result['rows']} posts to {result['path']} ({result['format']})", highlight=False, markup=False)
+        redacted = ", texts redacted" if result.get("redacted") else ""
+        console.print(f"wrote {result['rows']} posts to {result['path']} ({result['format']}{redacted})",
+                      highlight=False, markup=False)
