@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 
 from antena.analytics.base import analysis_has, topic_name
+from antena.analytics.kpis import measure
 
 
 @dataclass
@@ -211,10 +212,9 @@ def campaign_impact(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config:
 
 def measure_kpi(project: Any, kpi: dict[str, Any], windows: Windows) -> dict[str, Any]:
     """A plan's KPI measured in each window, with the definitions the planner uses
-    (``antena.plan.metrics``), and whether the goal was reached during or after the campaign."""
+    (``antena.analytics.kpis``), and whether the goal was reached during or after the campaign."""
     from datetime import datetime, time
 
-    from antena.plan.metrics import measure
 
     hashtags = kpi.get("hashtags") or [h.strip().lstrip("#").lower() for h in str(kpi.get("target") or "").split(",")
                                        if kpi.get("metric") == "hashtag_reach" and h.strip()]

@@ -81,7 +81,7 @@ def _project_targets(project: Project | None, suggestions: list[dict[str, Any]])
 
 
 def _baselines(project: Project, req: Any, kb: Any) -> dict[str, Any]:
-    from antena.plan.metrics import baseline_window, measure
+    from antena.analytics.kpis import baseline_window, measure
 
     start = datetime.combine(req.start, datetime.min.time(), tzinfo=UTC) if req.start else None
     window = baseline_window(project.store, req.weeks * 7, start)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from antena.analytics.kpis import awareness_share, columns, target_mentions
 from antena.plan.knowledge import KnowledgeBase, localize
-from antena.plan.metrics import columns, relevant_join, results_join, target_mentions
 from antena.store.queries import Store
 
 LOW_AWARENESS = 0.5
@@ -48,20 +48,10 @@ TEXT = {
 
 
 def _awareness(store: Store, lang: str) -> list[dict[str, Any]]:
-    cols = columns(store, "awareness")
-    dtype = cols.get("awareness_programmes")
-    aw = results_join(store, "awareness", "aw", ("awareness_programmes",))
-    if not dtype or aw is None:
+    found = awareness_share(store)
+    if found is None:
         return []
-    join, jparams, _ = relevant_join(store)
-    if dtype.endswith("[]"):
-        mentioned = "len(aw.awareness_programmes) > 0"
-    elif dtype == "BOOLEAN":
-        mentioned = "aw.awareness_programmes"
-    else:
-        mentioned = "coalesce(CAST(aw.awareness_programmes AS VARCHAR), '') <> ''"
-    sql = f"SELECT count(*), count(*) FILTER (WHERE {mentioned}) FROM live_posts p{join}{aw[0]}"  # noqa: S608
-    n, hits = store.con.execute(sql, jparams + aw[1]).fetchone()
+    n, hits = found
     if not n:
         return []
     rate = hits / n

@@ -1,4 +1,4 @@
-"""KPI values measured on a project's data, defensively: only tables that exist are used.
+"""KPI values measured on a project's data (for plans, outreach and campaign impact), defensively: only tables that exist are used.
 
 Metric ids (see docs/planner.md): ``awareness_rate``, ``target_sentiment``, ``hashtag_reach``,
 ``share_of_voice``, ``help_seeking_volume``. Analysis results are read through the store's
@@ -83,6 +83,25 @@ def awareness_rate(store: Store, lo: datetime, hi: datetime, programme: str | No
     return round(hits / total, 4) if total else None
 
 
+def awareness_share(store: Store) -> tuple[int, int] | None:
+    """(relevant posts with an awareness result, those naming any programme) over all the data."""
+    cols = columns(store, "awareness")
+    dtype = cols.get("awareness_programmes")
+    aw = results_join(store, "awareness", "aw", ("awareness_programmes",))
+    if not dtype or aw is None:
+        return None
+    join, jparams, _ = relevant_join(store)
+    if dtype.endswith("[]"):
+        mentioned = "len(aw.awareness_programmes) > 0"
+    elif dtype == "BOOLEAN":
+        mentioned = "aw.awareness_programmes"
+    else:
+        mentioned = "coalesce(CAST(aw.awareness_programmes AS VARCHAR), '') <> ''"
+    sql = f"SELECT count(*), count(*) FILTER (WHERE {mentioned}) FROM live_posts p{join}{aw[0]}"  # noqa: S608
+    n, hits = store.con.execute(sql, jparams + aw[1]).fetchall()[0]
+    return int(n), int(hits)
+
+
 def target_mentions(store: Store, lo: datetime, hi: datetime, target: str) -> tuple[int, float | None] | None:
     """(mentions, mean score) of a target in the window, from the target-sentiment analysis."""
     join = results_join(store, "target_sentiment", "ts", ("targets",))
@@ -157,3 +176,32 @@ def measure(store: Store, metric: str, lo: datetime, hi: datetime, *, target: st
     if metric == "help_seeking_volume":
         return help_seeking_volume(store, lo, hi, query or HELP_QUERY)
     return None
+
+
+def window_stats(store: Store, lo: datetime, hi: datetime, condition: str, params: list[Any]) -> dict[str, Any]:
+    con = store.con
+    base = "p.created_at >= ? AND p.created_at < ?"
+    filt = f" AND p.post_id IN (SELECT post_id FROM posts WHERE {condition})" if condition != "TRUE" else ""  # noqa: S608
+    stats: dict[str, Any] = {
+        "posts": int(con.execute(f"SELECT count(*) FROM live_posts p WHERE {base}{filt}",  # noqa: S608
+                                 [lo, hi] + params).fetchone()[0]),
+    }
+    join, jparams, has_relevance = relevant_join(store)
+    if has_relevance:
+        stats["relevant_posts"] = int(con.execute(
+            f"SELECT count(*) FROM live_posts p{join} WHERE {base}{filt}", jparams + [lo, hi] + params).fetchone()[0])  # noqa: S608
+    sentiment = columns(store, "sentiment")
+    found = results_join(store, "sentiment", "s", ("sentiment",))
+    if found is not None:
+        sql_join, vparams = found
+        dtype = sentiment["sentiment"]
+        if dtype in ("DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "DECIMAL") or dtype.startswith("DECIMAL"):
+            value = con.execute(f"SELECT avg(s.sentiment) FROM live_posts p{sql_join} WHERE {base}{filt}",  # noqa: S608
+                                vparams + [lo, hi] + params).fetchone()[0]
+            stats["mean_sentiment"] = round(float(value), 3) if value is not None else None
+        else:
+            n, neg = con.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE lower(CAST(s.sentiment AS VARCHAR)) LIKE 'neg%')"  # noqa: S608
+                f" FROM live_posts p{sql_join} WHERE {base}{filt}", vparams + [lo, hi] + params).fetchone()
+            stats["negative_share"] = round(neg / n, 3) if n else None
+    return stats
