@@ -182,3 +182,31 @@ def _utc(text: str):
     from antena.sources.base import parse_time
 
     return parse_time(text)
+
+
+def test_relevant_means_one_thing_everywhere(demo_run, tmp_path):
+    """search --relevant, export --relevant, the dashboard's filter, stats and the report count
+    the same posts: the relevance analyser's decision read from the store."""
+    from starlette.testclient import TestClient
+
+    from antena.project import Project
+    from antena.report.build import build_context
+    from antena.report.i18n import num
+    from antena.web import create_app
+
+    folder, _ = demo_run
+    cli = Cli()
+    searched = cli.json("search", folder, "", "--relevant", "--count")["count"]
+    exported = cli.json("export", folder, "--relevant", "--out", tmp_path / "relevant.csv")["rows"]
+    stats = cli.json("stats", folder)
+    with TestClient(create_app(folder, lang="en"), base_url="http://127.0.0.1") as client:
+        dashboard = client.get("/api/posts", params={"relevant": "1"}).json()["count"]
+    with Project(folder, read_only=True) as project:
+        decided = project.con.execute("SELECT count(*) FROM results_relevance r JOIN live_posts p USING (post_id)"
+                                      " WHERE r.relevant").fetchone()[0]
+        every = project.count()
+        sentence = build_context(project.store, project.stats(), "en")["data_sentence"]
+    assert stats["scope"] == "relevant posts"
+    assert 0 < decided < every
+    assert searched == exported == dashboard == stats["volumes"]["posts"] == decided
+    assert num(decided, "en") in sentence

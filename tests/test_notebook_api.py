@@ -64,11 +64,11 @@ def test_to_polars_and_to_pandas(project: antena.Project) -> None:
 
 
 def test_relevant_working_set(project: antena.Project) -> None:
-    relevant = project.to_polars(relevant=True)
-    assert relevant.height == 9
-    assert "robot" not in " ".join(relevant["text"].to_list())
-    assert project.count("lang:en", relevant=True) == 2
-    condition, params = project.where("robo", relevant=True)
+    scoped = project.to_polars(in_scope=True)
+    assert scoped.height == 9
+    assert "robot" not in " ".join(scoped["text"].to_list())
+    assert project.count("lang:en", in_scope=True) == 2
+    condition, params = project.store.scope_condition()
     assert condition.count("?") == len(params) and len(params) > 2
 
 
@@ -80,6 +80,6 @@ def test_query_errors_raise_with_column(project: antena.Project) -> None:
 
 def test_export_from_the_api(project: antena.Project, tmp_path: Path) -> None:
     out = tmp_path / "api.parquet"
-    report = project.export(out, query="lang:es", relevant=True)
+    report = project.export(out, query="lang:es", in_scope=True)
     assert report["rows"] == 7 and report["format"] == "parquet"
     assert pl.read_parquet(out)["lang"].unique().to_list() == ["es"]

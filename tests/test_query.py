@@ -198,9 +198,9 @@ def test_url_words_are_text_not_fields(con: duckdb.DuckDBPyConnection) -> None:
     assert "regexp_matches" in sql and len(params) == 1
 
 
-def test_default_relevance_query_parses_and_selects_the_working_set(con: duckdb.DuckDBPyConnection) -> None:
+def test_default_scope_query_parses_and_selects_the_working_set(con: duckdb.DuckDBPyConnection) -> None:
     config = tomllib.loads(files("antena").joinpath("default_config.toml").read_text(encoding="utf-8"))
-    query = config["relevance"]["query"]
+    query = config["scope"]["query"]
     assert ids(con, query) == {1, 3, 4, 6, 7, 8, 9, 10, 13, 16}
 
 

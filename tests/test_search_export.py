@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+import antena
 from antena.store.database import SECRET_DIR, SECRET_NAME
 from tests.conftest import FIXTURES, Cli
 
@@ -38,7 +39,8 @@ def test_search_prints_id_time_platform_text(cli: Cli, imported: Path) -> None:
 
 def test_search_count_and_limit(cli: Cli, imported: Path) -> None:
     assert cli("search", imported, "lang:es", "--count").stdout.strip() == "9"
-    assert cli.json("search", imported, "lang:es", "--count") == {"query": "lang:es", "relevant": False, "count": 9}
+    assert cli.json("search", imported, "lang:es", "--count") == {"query": "lang:es", "relevant": False, "in_scope": False,
+                                                                   "count": 9}
     result = cli("search", imported, "lang:es", "--limit", "2")
     assert len(result.stdout.strip().splitlines()) == 2
     assert "2 of 9" in result.stderr
@@ -78,12 +80,27 @@ def test_until_uses_the_project_timezone(cli: Cli, imported: Path) -> None:
     assert found == {"06", "07"}
 
 
-def test_search_relevant_ands_the_relevance_query(cli: Cli, imported: Path) -> None:
+def test_search_in_scope_ands_the_scope_query(cli: Cli, imported: Path) -> None:
     everything = cli.json("search", imported, "lang:es OR lang:en", "--count")["count"]
-    relevant = cli.json("search", imported, "lang:es OR lang:en", "--relevant", "--limit", "0")
+    scoped = cli.json("search", imported, "lang:es OR lang:en", "--in-scope", "--limit", "0")
     assert everything == VISIBLE
-    assert {p["native_id"][-2:] for p in relevant["posts"]} == {"01", "02", "04", "05", "06", "07", "08", "09", "10"}
-    assert relevant["relevant"] is True
+    assert {p["native_id"][-2:] for p in scoped["posts"]} == {"01", "02", "04", "05", "06", "07", "08", "09", "10"}
+    assert scoped["in_scope"] is True and scoped["relevant"] is False
+
+
+def test_search_relevant_is_the_analysers_decision(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    cli("init", folder)
+    cli("import", folder, FIXTURE, "--json")
+    before = cli("search", folder, "lang:es", "--relevant", expect=2)
+    assert "antena analyze" in before.stderr
+    cli("analyze", folder, "--json")
+    relevant = cli.json("search", folder, "", "--relevant", "--limit", "0")
+    with antena.open(folder, read_only=True) as project:
+        decided = project.con.execute("SELECT post_id FROM analysis WHERE relevant ORDER BY post_id").fetchall()
+        withheld = project.con.execute("SELECT count(*) FROM posts WHERE deleted OR withheld").fetchone()[0]
+    assert sorted(p["post_id"] for p in relevant["posts"]) == [r[0] for r in decided]
+    assert relevant["count"] == len(decided) > 0 and withheld == 1
 
 
 def test_search_syntax_error_prints_caret_and_exits_2(cli: Cli, imported: Path) -> None:
@@ -103,8 +120,8 @@ def test_search_broken_relevance_query_names_the_config(cli: Cli, tmp_path: Path
     start = text.index("query = '''")
     end = text.index("'''", start + 12) + 3
     config.write_text(text[:start] + "query = '(robo OR'" + text[end:], encoding="utf-8")
-    result = cli("search", folder, "niño", "--relevant", expect=2)
-    assert "[relevance] query in antena.toml" in result.stderr and "^" in result.stderr
+    result = cli("search", folder, "niño", "--in-scope", expect=2)
+    assert "[scope] query in antena.toml" in result.stderr and "^" in result.stderr
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -137,8 +154,8 @@ def test_export_jsonl_parquet_csv_agree(cli: Cli, imported: Path, tmp_path: Path
 def test_export_all_relevant_and_format_from_suffix(cli: Cli, imported: Path, tmp_path: Path) -> None:
     everything = cli.json("export", imported, "--out", tmp_path / "all.parquet")
     assert everything["rows"] == VISIBLE and everything["format"] == "parquet"
-    relevant = cli.json("export", imported, "--out", tmp_path / "rel.jsonl", "--relevant")
-    assert relevant["rows"] == 9
+    scoped = cli.json("export", imported, "--out", tmp_path / "rel.jsonl", "--in-scope")
+    assert scoped["rows"] == 9
     human = cli("export", imported, "--out", tmp_path / "x.csv", "--query", "robot")
     assert "wrote 1 posts to" in human.stderr
 

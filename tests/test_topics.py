@@ -167,5 +167,5 @@ def test_discovery_finds_a_planted_theme(cli, project_dir, tmp_path):
     assert "keywords:" in human.output and "50 of 70 relevant posts" in flat(human.output)
 
     with Project(project_dir, read_only=True) as project:  # the Python function the report uses
-        sampled = discover(project, k=2, max_posts=20)
+        sampled = discover(project.store, k=2, max_posts=20)
     assert sampled.sampled and sampled.clustered == 20 and sampled.candidates == 50

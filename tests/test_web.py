@@ -103,12 +103,12 @@ def test_overview_shows_counts_charts_and_report_links(client: TestClient, folde
 
 
 def test_synthetic_banner_when_the_project_holds_synthetic_posts(tmp_path: Path) -> None:
-    folder = make_project(tmp_path / "synth", analyse=False, synthetic=True)
+    folder = make_project(tmp_path / "synth", analyse=False, synthetic=True)  # 8 posts, 1 deleted or withheld: 7 live
     with TestClient(create_app(folder, lang="es"), base_url="http://127.0.0.1") as c:
         html = c.get("/posts").text
-        assert "DATOS SINTÉTICOS: 3 de las 8 publicaciones" in html
+        assert "DATOS SINTÉTICOS: 3 de las 7 publicaciones" in html
         assert 'role="alert"' in html
-        assert "SYNTHETIC DATA: 3 of the 8" in c.get("/posts?lang=en").text
+        assert "SYNTHETIC DATA: 3 of the 7" in c.get("/posts?lang=en").text
 
 
 def test_language_switch_keeps_the_query(client: TestClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import warnings
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import tomlkit
 
 from antena.errors import ProjectError
+from antena.settings import Settings, validate_settings
 
 CONFIG_NAME = "antena.toml"
 
@@ -21,30 +23,46 @@ def default_config_text(name: str) -> str:
 
 
 def load_config(folder: Path) -> dict[str, Any]:
-    """Parse the project's ``antena.toml``; errors name the file, line and column."""
+    """Parse and validate the project's ``antena.toml``; errors name the file, line and key.
+
+    Returns the parsed tables (what callers read); ``load_settings`` gives the typed model."""
+    return _load(folder)[0]
+
+
+def load_settings(folder: Path) -> Settings:
+    """The project's ``antena.toml`` as typed ``Settings``."""
+    return _load(folder)[1]
+
+
+def _load(folder: Path) -> tuple[dict[str, Any], Settings]:
     path = folder / CONFIG_NAME
     if not path.exists():
         raise ProjectError(f"{folder} is not an Antena project (no {CONFIG_NAME}); run `antena init {folder}`")
+    text = path.read_text(encoding="utf-8")
     try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
+        config = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProjectError(f"{path}: {exc}") from exc
-    validate_config(config, path)
-    return config
+    migrate_scope(config, path)
+    return config, validate_settings(config, text, path)
 
 
-def validate_config(config: dict[str, Any], path: Path) -> None:
-    """Check the parts later stages rely on, with messages that name the setting."""
-    for i, target in enumerate(config.get("targets", [])):
-        if not target.get("id") or not isinstance(target.get("aliases", []), list):
-            raise ProjectError(f"{path}: targets[{i}] needs an `id` and a list of `aliases`")
-    for i, topic in enumerate(config.get("topics", [])):
-        if not topic.get("id"):
-            raise ProjectError(f"{path}: topics[{i}] needs an `id`")
-    for i, campaign in enumerate(config.get("campaigns", [])):
-        for key in ("id", "start", "end"):
-            if key not in campaign:
-                raise ProjectError(f"{path}: campaigns[{i}] needs `{key}`")
+def migrate_scope(config: dict[str, Any], path: Path | str = CONFIG_NAME) -> None:
+    """Read the old ``[relevance] query`` as ``[scope] query`` (with a deprecation warning)."""
+    old = config.get("relevance", {})
+    if "query" not in old:
+        return
+    scope = config.setdefault("scope", {})
+    if "query" in scope:
+        raise ProjectError(f"{path}: [relevance] query and [scope] query are both set; keep only [scope] query")
+    warnings.warn(f"{path}: [relevance] query is now called [scope] query (what the project collects and looks "
+                  "at); rename the section's key, the old name will stop working", FutureWarning, stacklevel=3)
+    scope["query"] = old.pop("query")
+
+
+def scope_query(config: dict[str, Any]) -> str:
+    """The project's scope: the boolean query of ``[scope] query`` (stripped; empty when none)."""
+    return str(config.get("scope", {}).get("query", "") or "").strip()
 
 
 def update_config(folder: Path, updater: Any) -> None:

@@ -16,9 +16,11 @@ import pyarrow as pa
 
 from antena.config import CONFIG_NAME, default_config_text, load_config
 from antena.errors import ProjectError
+from antena.schema import POST_COLUMNS
 from antena.store.database import DB_NAME, connect, load_or_create_secret
 from antena.store.files import expand_inputs
 from antena.store.ingest import Counts, FileReport, Ingestor, iter_raw_records
+from antena.store.queries import Store
 
 
 class Project:
@@ -29,6 +31,7 @@ class Project:
         self.config = load_config(self.folder)
         self.read_only = read_only
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._store: Store | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -53,6 +56,13 @@ class Project:
         return self._con
 
     @property
+    def store(self) -> Store:
+        """The project's read model (``store/queries.py``) over its connection."""
+        if self._store is None:
+            self._store = Store(self.con, self.config, self.read_only)
+        return self._store
+
+    @property
     def db_path(self) -> Path:
         return self.folder / DB_NAME
 
@@ -60,6 +70,7 @@ class Project:
         if self._con is not None:
             self._con.close()
             self._con = None
+            self._store = None
 
     def __enter__(self) -> Project:
         return self
@@ -69,6 +80,8 @@ class Project:
 
     def reload_config(self) -> None:
         self.config = load_config(self.folder)
+        if self._store is not None:
+            self._store.config = self.config
 
     # ------------------------------------------------------------------ import
 
@@ -108,69 +121,44 @@ class Project:
 
     # ------------------------------------------------------------------ query
 
-    def where(self, query: str | None, *, relevant: bool = False) -> tuple[str, list[Any]]:
-        """SQL condition and parameters for a query over ``posts`` (``TRUE`` when empty).
+    def where(self, query: str | None) -> tuple[str, list[Any]]:
+        """SQL condition and parameters for a query (``TRUE`` when empty)."""
+        return self.store.where(query)
 
-        ``relevant=True`` ANDs the project's ``[relevance] query`` (the working set).
-        """
-        from antena.query import compile_query
-
-        timezone = str(self.config.get("project", {}).get("timezone") or "UTC")
-        parts = [compile_query(query, timezone=timezone)] if query and query.strip() else []
-        if relevant:
-            parts.insert(0, self._relevance_condition(timezone))
-        if not parts:
-            return "TRUE", []
-        return " AND ".join(f"({sql})" for sql, _ in parts), [p for _, params in parts for p in params]
-
-    def _relevance_condition(self, timezone: str) -> tuple[str, list[Any]]:
-        from antena.errors import QuerySyntaxError
-        from antena.query import compile_query
-
-        text = self.relevance_query()
-        if not text:
-            raise ProjectError(f"{self.folder / CONFIG_NAME} has no [relevance] query")
-        try:
-            return compile_query(text, timezone=timezone)
-        except QuerySyntaxError as exc:
-            raise QuerySyntaxError(f"[relevance] query in {CONFIG_NAME}: {str(exc).splitlines()[0].rsplit(' at column', 1)[0]}",
-                                   exc.query, exc.column) from None
-
-    def relevance_query(self) -> str:
-        return str(self.config.get("relevance", {}).get("query", "")).strip()
+    def scope_query(self) -> str:
+        """The project's scope (``[scope] query`` in antena.toml)."""
+        return self.store.scope_query()
 
     def posts(self, query: str | None = None, columns: list[str] | None = None, limit: int | None = None,
-              include_deleted: bool = False, *, relevant: bool = False) -> pa.Table:
-        """Posts matching ``query`` as an Arrow table (``.to_pandas()``, ``polars.from_arrow``)."""
-        condition, params = self.where(query, relevant=relevant)
-        cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-        deleted = "" if include_deleted else " AND NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
-        sql = f"SELECT {cols} FROM posts WHERE ({condition}){deleted} ORDER BY created_at, post_id"  # noqa: S608 - condition is compiled, values are parameters
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return self.con.execute(sql, params).to_arrow_table()
+              include_deleted: bool = False, *, relevant: bool = False, in_scope: bool = False) -> pa.Table:
+        """Live posts matching ``query`` as an Arrow table (``.to_pandas()``, ``polars.from_arrow``).
 
-    def count(self, query: str | None = None, *, relevant: bool = False) -> int:
+        ``relevant=True`` keeps the relevance analyser's relevant posts; ``in_scope=True`` those
+        matching the ``[scope] query``."""
+        selection = self.store.select(query, relevant=relevant, in_scope=in_scope, include_deleted=include_deleted,
+                                      columns=columns or list(POST_COLUMNS))
+        return selection.arrow(limit)
+
+    def count(self, query: str | None = None, *, relevant: bool = False, in_scope: bool = False) -> int:
         """How many posts ``posts(query)`` returns (deleted and withheld posts excluded)."""
-        condition, params = self.where(query, relevant=relevant)
-        sql = (f"SELECT count(*) FROM posts WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608
-               " AND NOT coalesce(withheld, false)")
-        return int(self.con.execute(sql, params).fetchone()[0])
+        return self.store.count(query, relevant=relevant, in_scope=in_scope)
 
-    def to_pandas(self, query: str | None = None, *, relevant: bool = False) -> Any:
-        return self.posts(query, relevant=relevant).to_pandas()
+    def to_pandas(self, query: str | None = None, *, relevant: bool = False, in_scope: bool = False) -> Any:
+        return self.posts(query, relevant=relevant, in_scope=in_scope).to_pandas()
 
-    def to_polars(self, query: str | None = None, *, relevant: bool = False) -> Any:
+    def to_polars(self, query: str | None = None, *, relevant: bool = False, in_scope: bool = False) -> Any:
         import polars as pl
 
-        return pl.from_arrow(self.posts(query, relevant=relevant))
+        return pl.from_arrow(self.posts(query, relevant=relevant, in_scope=in_scope))
 
     def export(self, path: str | Path, format: str | None = None, query: str | None = None, *,
-               relevant: bool = False) -> dict[str, Any]:
-        """Stream matching posts to CSV, Parquet or JSONL; returns rows, path, format and columns."""
+               relevant: bool = False, in_scope: bool = False, columns: list[str] | None = None) -> dict[str, Any]:
+        """Stream matching posts with their analysis results to CSV, Parquet or JSONL (redacted as
+        ``[privacy] redact`` says); returns rows, path, format and columns."""
         from antena.query.export import export_posts
 
-        return export_posts(self, Path(path), format, query, relevant=relevant)
+        return export_posts(self.store, Path(path), format, query, relevant=relevant, in_scope=in_scope,
+                            columns=columns)
 
     # ------------------------------------------------------------------ analysis
 
@@ -200,14 +188,9 @@ class Project:
         self.audit("analyze", f"{report.analysed} posts with {', '.join(report.analysers)} ({engine})")
         return report
 
-    def analysis(self, query: str | None = None, limit: int | None = None) -> pa.Table:
-        """Posts with every analyser's current results, as Arrow (after ``analyze``)."""
-        condition, params = self.where(query)
-        sql = (f"SELECT * FROM analysis WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608
-               " AND NOT coalesce(withheld, false) ORDER BY created_at, post_id")
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return self.con.execute(sql, params).to_arrow_table()
+    def analysis(self, query: str | None = None, limit: int | None = None, *, relevant: bool = False) -> pa.Table:
+        """Live posts with every analyser's current results, as Arrow (after ``analyze``)."""
+        return self.store.select(query, relevant=relevant).arrow(limit)
 
     # ------------------------------------------------------------------ results
 
@@ -215,7 +198,7 @@ class Project:
         """The analytics behind the report (``antena stats``)."""
         from antena.analytics import compute_stats
 
-        return compute_stats(self, sections)
+        return compute_stats(self.store, sections)
 
     def report(self, langs: tuple[str, ...] = ("es", "en"), folder: str | Path | None = None,
                pdf: bool = True) -> dict[str, Any]:
@@ -227,7 +210,7 @@ class Project:
         written = {}
         for lang in langs:
             name = "informe" if lang == "es" else "report"
-            result = build_report(self, lang, out / f"{name}-{lang}.html",
+            result = build_report(self.store, lang, out / f"{name}-{lang}.html",
                                   out / f"{name}-{lang}.pdf" if pdf else None, stats=stats)
             written[lang] = {"html": str(result.html), "pdf": str(result.pdf) if result.pdf else None}
         self.audit("report", ", ".join(written))
@@ -237,27 +220,16 @@ class Project:
         """Queue risky posts for human review (``antena review sync``)."""
         from antena.protect.review import ReviewQueue
 
-        return ReviewQueue(self).sync().as_dict()
+        return ReviewQueue(self.store).sync().as_dict()
 
     # ------------------------------------------------------------------ misc
 
     def audit(self, action: str, detail: str, actor: str = "cli") -> None:
-        if not self.read_only:
-            self.con.execute("INSERT INTO audit_log (actor, action, detail) VALUES (?, ?, ?)", [actor, action, detail])
+        self.store.audit(action, detail, actor)
 
     def summary(self) -> dict[str, Any]:
-        con = self.con
-        posts = con.execute("SELECT count(*), count(*) FILTER (WHERE deleted OR withheld) FROM posts").fetchone()
-        by_platform = dict(con.execute("SELECT platform, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC").fetchall())
-        return {
-            "project": self.config.get("project", {}).get("name"),
-            "folder": str(self.folder),
-            "posts": posts[0],
-            "deleted_or_withheld": posts[1],
-            "versions": con.execute("SELECT count(*) FROM post_versions").fetchone()[0],
-            "quarantined": con.execute("SELECT count(*) FROM quarantine").fetchone()[0],
-            "by_platform": by_platform,
-        }
+        """Posts (all, live, deleted or withheld, relevant), versions, quarantined, by platform."""
+        return {**self.store.summary(), "folder": str(self.folder)}
 
 
 def open_project(folder: str | Path, read_only: bool = False) -> Project:

@@ -7,6 +7,8 @@ from typing import Any
 
 import duckdb
 
+from antena.store.queries import ANALYSIS, Selection, Store, quote
+
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
     """Run a query and return rows as dicts (values stay parameters, never formatted in)."""
@@ -15,15 +17,9 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = No
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
-
-
-def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
-        [table, column]).fetchone()[0])
+def analysis_has(con: duckdb.DuckDBPyConnection, column: str) -> bool:
+    """Whether the ``analysis`` view has ``column`` (the store's introspection API)."""
+    return Store(con).has_column(ANALYSIS, column)
 
 
 # Columns no statistic reads: left out of the working set so it is cheap to materialise.
@@ -35,19 +31,19 @@ UNUSED_COLUMNS = {
 }
 
 
-def scope_sql(con: duckdb.DuckDBPyConnection, relevant_only: bool = True) -> str:
-    """The relation analytics read: the ``analysis`` view (after ``antena analyze``) restricted
-    to relevant, non-deleted posts; plain ``posts`` before any analysis."""
-    source = "analysis" if has_table(con, "analysis") else "posts"
-    names = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [source]).fetchall()]
-    columns = ", ".join(f'"{n}"' for n in names if n not in UNUSED_COLUMNS)
-    base = (f"SELECT {columns} FROM {source}"  # noqa: S608 - names from the catalogue
-            " WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)")
-    if source == "analysis" and relevant_only and "relevant" in names:
-        base += " AND coalesce(relevant, false)"
-    return base
+def working_set(store: Store, relevant_only: bool = True) -> Selection:
+    """The posts analytics read: the store's relevant posts (the relevance analyser's decision)
+    after ``antena analyze``, every live post before it; only the columns statistics use."""
+    relevant = relevant_only and store.analysed and store.has_relevance
+    every = store.select(relevant=relevant)
+    return store.select(relevant=relevant, columns=[c for c in every.columns if c not in UNUSED_COLUMNS])
+
+
+def scope_sql(store: Store, relevant_only: bool = True) -> tuple[str, list[Any]]:
+    """SQL and parameters of ``working_set`` (unordered)."""
+    selection = working_set(store, relevant_only)
+    cols = ", ".join(quote(c) for c in selection.columns)
+    return f"SELECT {cols} FROM {selection.source} WHERE {selection.condition}", selection.params  # noqa: S608 - names from the catalogue
 
 
 def topic_name(topic_id: str, config: dict[str, Any], lang: str) -> str:

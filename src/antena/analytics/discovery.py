@@ -8,7 +8,7 @@ its size, its most distinctive keywords and example posts closest to its centre,
 pseudonymous authors. Above ``max_posts`` candidates a fixed-seed random sample is clustered.
 
 >>> from antena.analytics.discovery import discover      # doctest: +SKIP
->>> for theme in discover(project).themes: print(theme.size, theme.keywords)   # doctest: +SKIP
+>>> for theme in discover(project.store).themes: print(theme.size, theme.keywords)   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import numpy as np
 
 from antena.errors import ProjectError
 from antena.protect.redact import public_handles
+from antena.store.queries import Store
 
 STOP_ES = frozenset("""
 a al algo algun alguna algunas alguno algunos ante antes aqui asi aun aunque bien cada casi como con
@@ -93,26 +94,21 @@ class Discovery:
         return asdict(self)
 
 
-def _require_analysis(con: Any) -> None:
-    from antena.analytics.base import has_column, has_table
-
-    if not (has_table(con, "analysis") and has_column(con, "analysis", "relevant")
-            and has_column(con, "analysis", "topics")):
+def _require_analysis(store: Store) -> None:
+    if not (store.has_relevance and store.has_column("analysis", "topics")):
         raise ProjectError("topic discovery needs analysed posts with relevance and topics: run `antena analyze DIR` "
                            "with `relevance` and `topics` in [pipeline] analysers")
 
 
 CANDIDATES = (
-    "FROM analysis WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
-    " AND coalesce(relevant, false) AND coalesce(len(topics), 0) = 0 AND coalesce(trim(text), '') <> ''"
+    "FROM analysis WHERE coalesce(relevant, false) AND coalesce(len(topics), 0) = 0 AND coalesce(trim(text), '') <> ''"
 )
 
 
-def _load_candidates(con: Any, max_posts: int, seed: int) -> tuple[list[dict[str, Any]], int, int]:
+def _load_candidates(store: Store, max_posts: int, seed: int) -> tuple[list[dict[str, Any]], int, int]:
     """Candidate posts (sampled above ``max_posts``), their total and the relevant total."""
-    relevant = con.execute(
-        "SELECT count(*) FROM analysis WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
-        " AND coalesce(relevant, false)").fetchone()[0]
+    con = store.con
+    relevant = store.count(relevant=True)
     ids = [r[0] for r in con.execute(f"SELECT post_id {CANDIDATES} ORDER BY post_id").fetchall()]  # noqa: S608 - fixed SQL
     total = len(ids)
     if total > max_posts:
@@ -216,7 +212,7 @@ def discover_rows(
 
 
 def discover(
-    project: Any,
+    store: Store,
     k: int | None = None,
     min_size: int = DEFAULT_MIN_SIZE,
     max_posts: int = DEFAULT_MAX_POSTS,
@@ -227,10 +223,9 @@ def discover(
     """Themes among the project's relevant posts that carry no topic (after ``antena analyze``)."""
     if k is not None and k < 1:
         raise ProjectError("k must be at least 1")
-    con = project.con
-    _require_analysis(con)
-    rows, total, relevant = _load_candidates(con, max_posts, seed)
-    keep = public_handles(project.config)
+    _require_analysis(store)
+    rows, total, relevant = _load_candidates(store, max_posts, seed)
+    keep = public_handles(store.config)
     themes, used_k, note = discover_rows(rows, k, min_size, seed, n_keywords, n_examples, keep)
     if not total:
         note = "every relevant post has a topic" if relevant else "no relevant posts"

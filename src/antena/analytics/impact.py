@@ -24,7 +24,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from antena.analytics.base import has_column, topic_name
+from antena.analytics.base import analysis_has, topic_name
+from antena.analytics.kpis import measure
 
 
 @dataclass
@@ -132,20 +133,20 @@ def metric_series(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: d
     base = f"SELECT CAST(timezone(?, created_at) AS DATE) AS day, * FROM {s} WHERE created_at IS NOT NULL"  # noqa: S608
     cols = ["count(*) AS volume"]
     metrics: dict[str, str] = {"volume": "posts/day"}
-    if has_column(con, "analysis", "awareness_programmes"):
+    if analysis_has(con, "awareness_programmes"):
         cols += ["avg(CAST(list_contains(awareness_programmes, 'amber_alert') AS DOUBLE)) AS awareness_rate",
                  "avg(CAST(awareness_unaware AS DOUBLE)) AS unaware_rate"]
         metrics |= {"awareness_rate": "share", "unaware_rate": "share"}
-    if has_column(con, "analysis", "sentiment"):
+    if analysis_has(con, "sentiment"):
         cols.append("avg(CASE sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 ELSE 0.0 END) AS net_sentiment")
         metrics["net_sentiment"] = "net"
     params: list[Any] = []
-    if has_column(con, "analysis", "topics"):
+    if analysis_has(con, "topics"):
         for topic in config.get("topics", []):
             cols.append(f"avg(CAST(list_contains(topics, ?) AS DOUBLE)) AS \"topic_share:{_safe(topic['id'])}\"")
             params.append(topic["id"])
             metrics[f"topic_share:{_safe(topic['id'])}"] = "share"
-    if has_column(con, "analysis", "targets"):
+    if analysis_has(con, "targets"):
         for target in config.get("targets", []):
             tid = _safe(target["id"])
             cols.append(
@@ -211,10 +212,9 @@ def campaign_impact(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config:
 
 def measure_kpi(project: Any, kpi: dict[str, Any], windows: Windows) -> dict[str, Any]:
     """A plan's KPI measured in each window, with the definitions the planner uses
-    (``antena.plan.metrics``), and whether the goal was reached during or after the campaign."""
+    (``antena.analytics.kpis``), and whether the goal was reached during or after the campaign."""
     from datetime import datetime, time
 
-    from antena.plan.metrics import measure
 
     hashtags = kpi.get("hashtags") or [h.strip().lstrip("#").lower() for h in str(kpi.get("target") or "").split(",")
                                        if kpi.get("metric") == "hashtag_reach" and h.strip()]

@@ -9,6 +9,7 @@ import duckdb
 import networkx as nx
 
 from antena.analytics.base import rows
+from antena.store.queries import Store
 
 
 def interaction_graph(con: duckdb.DuckDBPyConnection, scope: str, params: list[Any] | None = None) -> nx.DiGraph:
@@ -49,13 +50,14 @@ def write_gexf(graph: nx.Graph, path: Path) -> dict[str, Any]:
     return {"path": str(path), "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
 
 
-def export_network(project: Any, path: Path, graph: str = "interactions", query: str | None = None,
-                   relevant: bool = False) -> dict[str, Any]:
+def export_network(store: Store, path: Path, graph: str = "interactions", query: str | None = None,
+                   relevant: bool = False, in_scope: bool = False) -> dict[str, Any]:
     """Write the interaction or co-hashtag network of the matching posts as GEXF (Gephi)."""
-    condition, params = project.where(query, relevant=relevant)
-    scope = f"SELECT * FROM posts WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608 - compiled condition
+    selection = store.select(query, relevant=relevant, in_scope=in_scope)
+    scope = f"SELECT * FROM {selection.source} WHERE {selection.condition}"  # noqa: S608 - compiled condition
+    params = selection.params
     if graph == "hashtags":
-        built: nx.Graph = hashtag_graph(project.con, scope, params)
+        built: nx.Graph = hashtag_graph(store.con, scope, params)
     else:
-        built = interaction_graph(project.con, scope, params)
+        built = interaction_graph(store.con, scope, params)
     return {**write_gexf(built, path), "format": "gexf", "graph": graph, "rows": built.number_of_edges()}

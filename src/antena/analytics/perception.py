@@ -11,11 +11,11 @@ from typing import Any
 
 import duckdb
 
-from antena.analytics.base import has_column, rows, share, wilson
+from antena.analytics.base import analysis_has, rows, share, wilson
 
 
 def _available(con: duckdb.DuckDBPyConnection, column: str) -> bool:
-    return has_column(con, "analysis", column)
+    return analysis_has(con, column)
 
 
 def topics(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from antena.analytics.base import has_column, rows
+from antena.analytics.base import analysis_has, rows
 from antena.nlp.textutil import fold
 from antena.protect.redact import public_handles, redact
 
@@ -86,13 +86,13 @@ def _grouped_candidates(con: duckdb.DuckDBPyConnection, scope: str, group_sql: s
 def quotes(con: duckdb.DuckDBPyConnection, scope: str, config: dict[str, Any], per_group: int = 3) -> dict[str, Any]:
     keep = public_handles(config)
     result: dict[str, Any] = {"by_topic": {}, "by_target": {}, "headline": None}
-    if has_column(con, "analysis", "topics"):
+    if analysis_has(con, "topics"):
         by_topic = _grouped_candidates(con, scope, "list_distinct(topics)")
         for topic in config.get("topics", []):
             picked = _pick(by_topic.get(topic["id"], []), per_group, keep)
             if picked:
                 result["by_topic"][topic["id"]] = picked
-    if has_column(con, "analysis", "targets"):
+    if analysis_has(con, "targets"):
         by_target = _grouped_candidates(con, scope, "list_distinct(list_transform(targets, lambda x: x.target))")
         for target in config.get("targets", []):
             picked = _pick(by_target.get(target["id"], []), per_group, keep)

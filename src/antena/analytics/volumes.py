@@ -6,11 +6,11 @@ from typing import Any
 
 import duckdb
 
-from antena.analytics.base import has_column, rows
+from antena.analytics.base import analysis_has, rows
 
 
 def volumes(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any]:
-    lang = "language" if has_column(con, "analysis", "language") else "lang"
+    lang = "language" if analysis_has(con, "language") else "lang"
     s = f"({scope}) s"
     total = con.execute(f"SELECT count(*), count(DISTINCT author_id), min(created_at), max(created_at) FROM {s}").fetchone()  # noqa: S608
     return {
@@ -36,19 +36,19 @@ def streams(con: duckdb.DuckDBPyConnection, scope: str) -> list[dict[str, Any]]:
         SELECT stream_id, any_value(platform) AS platform, count(*) AS comments,
                count(DISTINCT author_id) AS commenters, min(created_at) AS first, max(created_at) AS last,
                round(count(*) / greatest(1, date_diff('second', min(created_at), max(created_at)) / 60.0), 2) AS per_minute
-        FROM posts WHERE stream_id IS NOT NULL AND NOT coalesce(deleted, false)
+        FROM live_posts WHERE stream_id IS NOT NULL
         GROUP BY stream_id ORDER BY comments DESC, stream_id""")
 
 
 def corpus(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """What was imported, before any relevance filter (the report's 'Data analytics')."""
+    """Live posts imported, before any relevance filter (the report's 'Data analytics')."""
     first = con.execute("SELECT count(*), count(*) FILTER (WHERE synthetic), min(created_at), max(created_at),"
-                        " count(DISTINCT stream_id) FROM posts WHERE NOT coalesce(deleted, false)").fetchone()
+                        " count(DISTINCT stream_id) FROM live_posts").fetchone()
     return {
         "posts": first[0], "synthetic_posts": first[1], "period": {"start": first[2], "end": first[3]},
         "streams": first[4],
-        "by_platform": rows(con, "SELECT platform, count(*) AS posts, count(DISTINCT stream_id) AS streams FROM posts"
-                                 " WHERE NOT coalesce(deleted, false) GROUP BY 1 ORDER BY 2 DESC, 1"),
-        "deleted_or_withheld": con.execute("SELECT count(*) FROM posts WHERE deleted OR withheld").fetchone()[0],
+        "by_platform": rows(con, "SELECT platform, count(*) AS posts, count(DISTINCT stream_id) AS streams FROM live_posts"
+                                 " GROUP BY 1 ORDER BY 2 DESC, 1"),
+        "deleted_or_withheld": con.execute("SELECT count(*) FROM posts").fetchone()[0] - first[0],
         "quarantined": con.execute("SELECT count(*) FROM quarantine").fetchone()[0],
     }

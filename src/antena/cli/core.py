@@ -99,9 +99,9 @@ def import_(
 def remap(folder: ProjectDir, json: JsonFlag = False) -> None:
     """Rebuild posts from the stored raw records with the current importers (no re-import)."""
     with open_project(folder) as project, progress_bar(quiet=json) as bar:
-        task = bar.add_task("remapping", total=project.con.execute("SELECT count(*) FROM raw_records").fetchone()[0])
+        task = bar.add_task("remapping", total=project.store.raw_records())
         counts = project.remap(progress=lambda n: bar.advance(task, n))
-        posts = project.con.execute("SELECT count(*) FROM posts").fetchone()[0]
+        posts = project.summary()["posts"]
     result = {"read": counts.read, "stored": counts.stored, "updated": counts.updated,
               "duplicates": counts.duplicates, "quarantined": counts.quarantined, "posts": posts}
     if json:
@@ -150,11 +150,10 @@ def quarantine(
 ) -> None:
     """Show quarantined records: file, line, field and reason."""
     with open_project(folder) as project:
-        cur = project.con.execute(
-            "SELECT source_file, source_line, source_pointer, source_format, field, reason, left(raw, 200)"
-            " FROM quarantine ORDER BY id LIMIT ?", [limit])
-        names = ["file", "line", "pointer", "format", "field", "reason", "raw"]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        _, found = project.store.quarantine(limit, preview=200)  # the dashboard's order too
+        names = {"source_file": "file", "source_line": "line", "source_pointer": "pointer", "source_format": "format",
+                 "field": "field", "reason": "reason", "raw": "raw"}
+        rows = [{short: r[long] for long, short in names.items()} for r in found]
     if json:
         emit_json(rows)
         return

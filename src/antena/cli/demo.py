@@ -57,7 +57,7 @@ def demo(
         with console.status("running later stages", spinner="dots") if not json else _nothing():
             stages = run_later_stages(project)
         summary = project.summary()
-        synthetic = project.con.execute("SELECT count(*) FILTER (WHERE synthetic), count(*) FROM posts").fetchone()
+        synthetic = (summary["synthetic_posts"], summary["live_posts"])  # among live posts
     finally:
         project.close()
 

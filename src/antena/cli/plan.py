@@ -81,10 +81,10 @@ def _project_targets(project: Project | None, suggestions: list[dict[str, Any]])
 
 
 def _baselines(project: Project, req: Any, kb: Any) -> dict[str, Any]:
-    from antena.plan.metrics import baseline_window, measure
+    from antena.analytics.kpis import baseline_window, measure
 
     start = datetime.combine(req.start, datetime.min.time(), tzinfo=UTC) if req.start else None
-    window = baseline_window(project, req.weeks * 7, start)
+    window = baseline_window(project.store, req.weeks * 7, start)
     if window is None:
         return {}
     values: dict[str, Any] = {}
@@ -92,7 +92,7 @@ def _baselines(project: Project, req: Any, kb: Any) -> dict[str, Any]:
     for metric in metric_ids:
         target = req.targets.get(metric)
         try:
-            values[metric] = measure(project, metric, *window, target=target, hashtags=req.hashtags)
+            values[metric] = measure(project.store, metric, *window, target=target, hashtags=req.hashtags)
         except AntenaError:
             values[metric] = None
     values["_window"] = [window[0].isoformat(), window[1].isoformat()]
@@ -192,7 +192,7 @@ def plan_command(
             fail(str(exc))
     try:
         if from_project and project is not None:
-            found = suggest(project, kb, lang if lang in ("es", "en") else "en")
+            found = suggest(project.store, kb, lang if lang in ("es", "en") else "en")
             groups = groups or found["groups"] or ["public"]
             objectives = objectives or found["objectives"] or ["inform"]
         req = PlanRequest(groups=groups, objectives=objectives, country=country, budget=budget.lower(),
@@ -257,7 +257,7 @@ def outreach_add(
 
     with open_project(folder) as project:
         try:
-            action_id = outreach.add(project, action, day, channel, group, reach, notes)
+            action_id = outreach.add(project.store, action, day, channel, group, reach, notes)
         except AntenaError as exc:
             fail(str(exc))
     if json:
@@ -277,7 +277,7 @@ def outreach_import(
 
     with open_project(folder) as project:
         try:
-            result = outreach.import_csv(project, file)
+            result = outreach.import_csv(project.store, file)
         except AntenaError as exc:
             fail(str(exc))
     if json:
@@ -302,7 +302,7 @@ def outreach_list(
 
     with open_project(folder) as project:
         try:
-            rows = outreach.effects(project, days, query)
+            rows = outreach.effects(project.store, days, query)
         except AntenaError as exc:
             fail(str(exc))
     if json:

@@ -25,7 +25,7 @@ def report(
         fail("--lang must be es or en")
     with open_project(folder) as project:
         with console.status("computing statistics and charts"):
-            result = build_report(project, lang, out, pdf)
+            result = build_report(project.store, lang, out, pdf)
     if json:
         emit_json(result.as_dict())
     else:

@@ -33,7 +33,7 @@ IncludeText = Annotated[bool, typer.Option("--include-text", help="Show the orig
 
 def _queue(project: Any) -> ReviewQueue:
     try:
-        return ReviewQueue(project)
+        return ReviewQueue(project.store)
     except AntenaError as exc:
         fail(str(exc))
         raise  # unreachable: fail exits

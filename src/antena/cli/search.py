@@ -12,7 +12,9 @@ from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, 
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.query.export import FORMATS, export_columns
 
-RelevantFlag = Annotated[bool, typer.Option("--relevant", help="Only posts matching the project's [relevance] query.")]
+RelevantFlag = Annotated[bool, typer.Option(
+    "--relevant", help="Only posts the relevance analyser judged relevant (after `antena analyze`).")]
+InScopeFlag = Annotated[bool, typer.Option("--in-scope", help="Only posts matching the project's [scope] query.")]
 TEXT_WIDTH = 100
 
 
@@ -43,25 +45,26 @@ def search(
     count: Annotated[bool, typer.Option("--count", help="Print only the number of matching posts.")] = False,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many posts to show (0: all).")] = 20,
     relevant: RelevantFlag = False,
+    in_scope: InScopeFlag = False,
     json: JsonFlag = False,
 ) -> None:
     """Find posts matching a boolean query (AND, OR, NOT, "phrases", secuestr*, NEAR/3, #tag, lang:es...)."""
     with open_project(folder, read_only=True) as project:
         try:
-            total = project.count(query, relevant=relevant)
-            table = None if count else project.posts(query, limit=limit or None, relevant=relevant)
+            total = project.count(query, relevant=relevant, in_scope=in_scope)
+            table = None if count else project.posts(query, limit=limit or None, relevant=relevant, in_scope=in_scope)
         except AntenaError as exc:
             _query_error(exc)
-        columns = export_columns(project)
+        columns = export_columns(project.config)
     if count:
         if json:
-            emit_json({"query": query, "relevant": relevant, "count": total})
+            emit_json({"query": query, "relevant": relevant, "in_scope": in_scope, "count": total})
         else:
             sys.stdout.write(f"{total}\n")
         return
     rows = table.to_pylist()
     if json:
-        emit_json({"query": query, "relevant": relevant, "count": total, "shown": len(rows),
+        emit_json({"query": query, "relevant": relevant, "in_scope": in_scope, "count": total, "shown": len(rows),
                    "posts": [_record(r, columns) for r in rows]})
         return
     for r in rows:
@@ -78,11 +81,15 @@ def export(
     format: Annotated[str | None, typer.Option("--format", "-f", help=f"{'|'.join(FORMATS)} (default: from --out's suffix).")] = None,
     query: Annotated[str | None, typer.Option("--query", "-q", help="Only posts matching this boolean query.")] = None,
     relevant: RelevantFlag = False,
+    in_scope: InScopeFlag = False,
+    columns: Annotated[str | None, typer.Option(
+        "--columns", "-c", help="Comma-separated columns to write (default: post columns and analysis results).")] = None,
     graph: Annotated[str, typer.Option(help="For --format gexf: interactions (replies, reposts, mentions) or hashtags.")] = "interactions",
     json: JsonFlag = False,
 ) -> None:
-    """Export posts (all, or those matching --query / --relevant) to CSV, Parquet or JSONL, or
-    their network to GEXF for Gephi (--format gexf)."""
+    """Export posts (all, or those matching --query / --relevant / --in-scope) with their analysis
+    results to CSV, Parquet or JSONL, redacted as antena.toml [privacy] says; or their network to
+    GEXF for Gephi (--format gexf)."""
     with open_project(folder) as project:
         try:
             if format == "gexf" or (format is None and out.suffix.lower() == ".gexf"):
@@ -90,12 +97,15 @@ def export(
 
                 if graph not in ("interactions", "hashtags"):
                     fail("--graph must be interactions or hashtags")
-                result = export_network(project, out, graph, query, relevant)
+                result = export_network(project.store, out, graph, query, relevant, in_scope)
             else:
-                result = project.export(out, format, query, relevant=relevant)
+                result = project.export(out, format, query, relevant=relevant, in_scope=in_scope,
+                                        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None)
         except AntenaError as exc:
             _query_error(exc)
     if json:
         emit_json({k: result[k] for k in ("rows", "path", "format")})
     else:
-        console.print(f"wrote {result['rows']} posts to {result['path']} ({result['format']})", highlight=False, markup=False)
+        redacted = ", texts redacted" if result.get("redacted") else ""
+        console.print(f"wrote {result['rows']} posts to {result['path']} ({result['format']}{redacted})",
+                      highlight=False, markup=False)

@@ -20,7 +20,7 @@ def stats(
     from antena.analytics import compute_stats
 
     with open_project(folder) as project:
-        result = compute_stats(project, set(section) if section else None)
+        result = compute_stats(project.store, set(section) if section else None)
     if json:
         emit_json(result)
         return

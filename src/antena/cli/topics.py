@@ -72,7 +72,7 @@ def discover(
 
     with open_project(folder, read_only=True) as project:
         try:
-            result = discover_themes(project, k=k, min_size=min_size, max_posts=max_posts, seed=seed)
+            result = discover_themes(project.store, k=k, min_size=min_size, max_posts=max_posts, seed=seed)
         except AntenaError as exc:
             fail(str(exc))
     if json:

@@ -4,7 +4,7 @@ Results go to one table per analyser, ``ann_<name>(post_id, version, content_has
 Only posts without a current result are analysed: new posts, edited posts (their content hash
 changed) and every post when an analyser's version changes. Older versions' rows are kept
 until the new run is complete, then dropped. The view ``analysis`` joins posts with the
-current results of every analyser in the pipeline.
+current results of every analyser in the pipeline (``results_<name>``, one view per analyser).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from antena.engine.pipeline import merged_output_schema, run_chain
+from antena.store.database import ANALYSIS_VIEW, BARE_ANALYSIS_VIEW
 
 CHUNK = 2000
 INPUT_COLUMNS = ("post_id", "platform", "kind", "created_at", "text", "lang", "hashtags", "mentions",
@@ -74,12 +75,12 @@ def prepare_todo(con: duckdb.DuckDBPyConnection, chain: list[Any], limit: int | 
     limit_sql = f" LIMIT {int(limit)}" if limit else ""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE analysis_todo AS SELECT row_number() OVER (ORDER BY stale, post_id) AS rn,"  # noqa: S608
-        f" post_id, stale FROM (SELECT post_id, {flags} AS stale FROM posts p"
-        f" WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)) s WHERE stale LIKE '%1%'{limit_sql}",
+        f" post_id, stale FROM (SELECT post_id, {flags} AS stale FROM live_posts p"
+        f") s WHERE stale LIKE '%1%'{limit_sql}",
         params,
     )
     todo = con.execute("SELECT count(*) FROM analysis_todo").fetchone()[0]
-    total = con.execute("SELECT count(*) FROM posts WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)").fetchone()[0]
+    total = con.execute("SELECT count(*) FROM live_posts").fetchone()[0]
     return int(todo), int(total)
 
 
@@ -155,32 +156,34 @@ def finish(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> None:
     create_analysis_view(con, chain)
 
 
-def create_analysis_view(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> None:
-    """Materialise every analyser's current results side by side in ``analysis_results`` (one
-    row per analysed post), and define the view ``analysis`` as posts joined with it once.
+def results_view(analyser_name: str) -> str:
+    """The view of one analyser's current results: ``results_<name>``."""
+    return "results_" + table_name(analyser_name).removeprefix("ann_")
 
-    Posts are joined live, so a deletion imported after the analysis hides the text at once."""
+
+def create_analysis_view(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> None:
+    """Define one current-results view per analyser (``results_<name>``: its rows of the current
+    version), materialise them side by side in ``analysis_results`` (one row per analysed post)
+    and (re)define the view ``analysis``: live posts joined with it once.
+
+    Posts are joined live, so a deletion imported after the analysis hides the post at once."""
     if not chain:
-        con.execute("CREATE OR REPLACE VIEW analysis AS SELECT * FROM posts")
+        con.execute(BARE_ANALYSIS_VIEW.format(temp=""))
         return
     selects, joins = ["a0.post_id"], []
     for i, analyser in enumerate(chain):
         alias = f"a{i}"
-        selects += [f"{alias}.{col}" for col in analyser.assigns]
         version = str(analyser.version).replace("'", "")
+        view = results_view(analyser.name)
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE (version) FROM {table_name(analyser.name)}"  # noqa: S608 - fixed names
+                    f" WHERE version = '{version}'")
+        selects += [f"{alias}.{col}" for col in analyser.assigns]
         if i == 0:
-            joins.append(f"FROM {table_name(analyser.name)} a0")
-            where = f"WHERE a0.version = '{version}'"
+            joins.append(f"FROM {view} a0")
         else:
-            joins.append(
-                f"LEFT JOIN {table_name(analyser.name)} {alias} ON {alias}.post_id = a0.post_id AND {alias}.version = '{version}'"
-            )
-    con.execute(f"CREATE OR REPLACE TABLE analysis_results AS SELECT {', '.join(selects)} {' '.join(joins)} {where}")  # noqa: S608
-    result_cols = [f"r.{col}" for analyser in chain for col in analyser.assigns]
-    con.execute(
-        f"CREATE OR REPLACE VIEW analysis AS SELECT p.*, {', '.join(result_cols)}"  # noqa: S608
-        " FROM posts p LEFT JOIN analysis_results r ON r.post_id = p.post_id"
-    )
+            joins.append(f"LEFT JOIN {view} {alias} ON {alias}.post_id = a0.post_id")
+    con.execute(f"CREATE OR REPLACE TABLE analysis_results AS SELECT {', '.join(selects)} {' '.join(joins)}")  # noqa: S608
+    con.execute(ANALYSIS_VIEW.format(temp=""))
 
 
 def run_local(

@@ -2,7 +2,7 @@
 
 ``[pipeline] analysers`` names them in order; ``[analysers.<name>]`` holds each one's settings.
 Project-wide settings are passed to the analysers that use them: ``targets`` to
-``target_sentiment``, ``topics`` to ``topics``, ``[relevance]`` to ``relevance``; given the
+``target_sentiment``, ``topics`` to ``topics``, ``[scope] query`` and ``[relevance]`` to ``relevance``; given the
 project folder, ``topics`` also gets the project's trained tagger when there is one.
 The chain is a pure function over Arrow batches, shared by the local and the Spark engines.
 """
@@ -16,9 +16,10 @@ from typing import Any
 import pyarrow as pa
 
 from antena import registry
-from antena.config import default_config_text
+from antena.config import CONFIG_NAME, default_config_text, scope_query
 from antena.errors import ProjectError
 from antena.schema import POST_COLUMNS
+from antena.settings import validate_section
 
 # The default pipeline is the one the commented default antena.toml declares (one source of truth).
 DEFAULT_ANALYSERS: list[str] = tomllib.loads(default_config_text("default"))["pipeline"]["analysers"]
@@ -34,10 +35,10 @@ def analyser_config(name: str, config: dict[str, Any], folder: Path | None = Non
         if (project_model_dir(folder) / "meta.json").is_file():
             project_model = str(project_model_dir(folder).resolve())
     if name == "relevance":
-        relevance = config.get("relevance", {})
-        settings.setdefault("query", relevance.get("query", ""))
-        if relevance.get("threshold") is not None:
-            settings.setdefault("threshold", relevance["threshold"])
+        settings.setdefault("query", scope_query(config))
+        threshold = config.get("relevance", {}).get("threshold")
+        if threshold is not None:
+            settings.setdefault("threshold", threshold)
         if project_model:
             settings.setdefault("model", project_model)
     elif name == "topics":
@@ -51,6 +52,18 @@ def analyser_config(name: str, config: dict[str, Any], folder: Path | None = Non
                 settings.setdefault("model", str(model_path(folder).resolve()))
     elif name == "target_sentiment":
         settings.setdefault("targets", config.get("targets", []))
+    return settings
+
+
+def checked_settings(cls: Any, name: str, config: dict[str, Any], folder: Path | None = None) -> dict[str, Any]:
+    """``analyser_config`` validated against the analyser's settings model; errors name the key and
+    the line of ``[analysers.<name>]`` in antena.toml."""
+    path = (folder / CONFIG_NAME) if folder is not None else Path(CONFIG_NAME)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    model = cls.settings_model()
+    validate_section(model, config.get("analysers", {}).get(name, {}), text, path, ("analysers", name))
+    settings = analyser_config(name, config, folder)
+    validate_section(model, settings, text, path, ("analysers", name))
     return settings
 
 
@@ -74,7 +87,7 @@ def build_pipeline(config: dict[str, Any], only: list[str] | None = None, folder
         lacking = [c for c in cls.requires if c not in provided]
         if lacking:
             raise ProjectError(f"analyser {name!r} needs columns {lacking}; put the analysers that add them before it")
-        chain.append(cls(**analyser_config(name, config, folder)))
+        chain.append(cls(**checked_settings(cls, name, config, folder)))
         provided.update(cls.assigns)
     return chain
 

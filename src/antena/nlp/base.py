@@ -8,6 +8,9 @@ An analyser is one file in ``antena/nlp/``. It declares, at the top of its class
 ``uses``      optional columns it reads when present (a new version of their analyser reruns it);
 ``assigns``   output columns and their Arrow types.
 
+``Settings``  optional pydantic model of its settings (else read from ``__init__``'s parameters);
+              unknown keys in ``[analysers.<name>]`` are errors naming the line.
+
 ``__init__(**config)`` only stores its configuration (like scikit-learn estimators): it reads the
 project's ``[analysers.<name>]`` table plus ``targets`` / ``topics`` where relevant. Heavy
 resources (models) are loaded lazily on first call. ``__call__(batch)`` returns a batch holding
@@ -18,9 +21,11 @@ engine calls the very same function inside ``mapInArrow``.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import inspect
+from typing import Any, ClassVar, get_type_hints
 
 import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, create_model
 
 
 class Analyser:
@@ -32,6 +37,23 @@ class Analyser:
 
     def __init__(self, **config: Any) -> None:
         self.config = config
+
+    @classmethod
+    def settings_model(cls) -> type[BaseModel]:
+        """The pydantic model of this analyser's settings (``[analysers.<name>]`` plus what the
+        pipeline passes it). An analyser may declare ``Settings``; otherwise the model is read
+        from ``__init__``'s named parameters. Keys it does not name are errors."""
+        declared = cls.__dict__.get("Settings")
+        if isinstance(declared, type) and issubclass(declared, BaseModel):
+            return declared
+        hints = get_type_hints(cls.__init__)
+        fields: dict[str, Any] = {}
+        for param in inspect.signature(cls.__init__).parameters.values():
+            if param.name == "self" or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+                continue
+            default = ... if param.default is param.empty else param.default
+            fields[param.name] = (hints.get(param.name, Any), default)
+        return create_model(f"{cls.__name__}Settings", __config__=ConfigDict(extra="forbid"), **fields)
 
     @classmethod
     def output_schema(cls) -> pa.Schema:

@@ -10,23 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from antena.analytics.kpis import window_stats
 from antena.errors import AntenaError
-from antena.plan.metrics import columns, latest_version, relevant_join
-from antena.project import Project
+from antena.store.outreach import log_action, logged_actions
+from antena.store.queries import Store
 
-DDL = """
-CREATE SEQUENCE IF NOT EXISTS outreach_seq;
-CREATE TABLE IF NOT EXISTS outreach (
-  id BIGINT DEFAULT nextval('outreach_seq') PRIMARY KEY,
-  action VARCHAR NOT NULL,
-  channel VARCHAR,
-  group_name VARCHAR,
-  date DATE NOT NULL,
-  reach BIGINT,
-  notes VARCHAR,
-  logged_at TIMESTAMPTZ DEFAULT now()
-);
-"""
 FIELDS = ("action", "channel", "group_name", "date", "reach", "notes")
 # accepted CSV headers -> field
 HEADER_ALIASES = {"action": "action", "message": "action", "accion": "action", "acción": "action",
@@ -43,10 +31,6 @@ class OutreachError(AntenaError):
 class ImportResult:
     imported: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
-
-
-def ensure_table(project: Project) -> None:
-    project.con.execute(DDL)
 
 
 def parse_date(value: str) -> date:
@@ -72,23 +56,19 @@ def parse_reach(value: Any) -> int | None:
     return reach
 
 
-def add(project: Project, action: str, day: date | str, channel: str | None = None, group: str | None = None,
+def add(store: Store, action: str, day: date | str, channel: str | None = None, group: str | None = None,
         reach: int | str | None = None, notes: str | None = None) -> int:
     """Record one action; returns its id."""
     if not action or not action.strip():
         raise OutreachError("an action needs a message or description")
     when = day if isinstance(day, date) else parse_date(day)
-    ensure_table(project)
-    row = project.con.execute(
-        "INSERT INTO outreach (action, channel, group_name, date, reach, notes) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        [action.strip(), (channel or "").strip() or None, (group or "").strip() or None, when,
-         parse_reach(reach), notes or None],
-    ).fetchone()
-    project.audit("outreach.add", f"action {row[0]}")
-    return int(row[0])
+    action_id = log_action(store.con, action.strip(), (channel or "").strip() or None, (group or "").strip() or None,
+                           when, parse_reach(reach), notes or None)
+    store.audit("outreach.add", f"action {action_id}")
+    return action_id
 
 
-def import_csv(project: Project, path: Path) -> ImportResult:
+def import_csv(store: Store, path: Path) -> ImportResult:
     """Import a CSV log (header: action/message, channel, group, date, reach, notes).
 
     Good rows are stored; each bad row is reported with its line number in the file.
@@ -119,7 +99,7 @@ def import_csv(project: Project, path: Path) -> ImportResult:
                 continue
             record = {mapping[i]: cell for i, cell in enumerate(row) if mapping.get(i)}
             try:
-                add(project, record.get("action", ""), record.get("date", ""), record.get("channel"),
+                add(store, record.get("action", ""), record.get("date", ""), record.get("channel"),
                     record.get("group_name"), record.get("reach"), record.get("notes"))
                 result.imported += 1
             except OutreachError as exc:
@@ -131,49 +111,14 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _window_stats(project: Project, lo: datetime, hi: datetime, condition: str, params: list[Any]) -> dict[str, Any]:
-    con = project.con
-    base = "NOT coalesce(p.deleted, false) AND p.created_at >= ? AND p.created_at < ?"
-    filt = f" AND p.post_id IN (SELECT post_id FROM posts WHERE {condition})" if condition != "TRUE" else ""  # noqa: S608
-    stats: dict[str, Any] = {
-        "posts": int(con.execute(f"SELECT count(*) FROM posts p WHERE {base}{filt}",  # noqa: S608
-                                 [lo, hi] + params).fetchone()[0]),
-    }
-    join, jparams, has_relevance = relevant_join(project)
-    if has_relevance:
-        stats["relevant_posts"] = int(con.execute(
-            f"SELECT count(*) FROM posts p{join} WHERE {base}{filt}", jparams + [lo, hi] + params).fetchone()[0])  # noqa: S608
-    sentiment = columns(project, "ann_sentiment")
-    if "sentiment" in sentiment and "post_id" in sentiment:
-        version = latest_version(project, "ann_sentiment") if "version" in sentiment else None
-        vcond = " AND s.version = ?" if version is not None else ""
-        vparams = [version] if version is not None else []
-        sql_join = f" JOIN ann_sentiment s ON s.post_id = p.post_id{vcond}"
-        dtype = sentiment["sentiment"]
-        if dtype in ("DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "DECIMAL") or dtype.startswith("DECIMAL"):
-            value = con.execute(f"SELECT avg(s.sentiment) FROM posts p{sql_join} WHERE {base}{filt}",  # noqa: S608
-                                vparams + [lo, hi] + params).fetchone()[0]
-            stats["mean_sentiment"] = round(float(value), 3) if value is not None else None
-        else:
-            n, neg = con.execute(
-                f"SELECT count(*), count(*) FILTER (WHERE lower(CAST(s.sentiment AS VARCHAR)) LIKE 'neg%')"  # noqa: S608
-                f" FROM posts p{sql_join} WHERE {base}{filt}", vparams + [lo, hi] + params).fetchone()
-            stats["negative_share"] = round(neg / n, 3) if n else None
-    return stats
-
-
-def effects(project: Project, days: int = 7, query: str | None = None) -> list[dict[str, Any]]:
+def effects(store: Store, days: int = 7, query: str | None = None) -> list[dict[str, Any]]:
     """Each logged action with the conversation in the ``days`` before and after it."""
-    ensure_table(project)
-    condition, params = project.where(query)
-    rows = project.con.execute(
-        "SELECT id, action, channel, group_name, date, reach, notes FROM outreach ORDER BY date, id").fetchall()
+    condition, params = store.where(query)
     out = []
-    for row in rows:
-        item = dict(zip(("id", "action", "channel", "group_name", "date", "reach", "notes"), row, strict=True))
+    for item in logged_actions(store.con):
         day = _day_start(item["date"])
-        before = _window_stats(project, day - timedelta(days=days), day, condition, params)
-        after = _window_stats(project, day + timedelta(days=1), day + timedelta(days=1 + days), condition, params)
+        before = window_stats(store, day - timedelta(days=days), day, condition, params)
+        after = window_stats(store, day + timedelta(days=1), day + timedelta(days=1 + days), condition, params)
         change = {}
         for key in before:
             b, a = before.get(key), after.get(key)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from antena.analytics.kpis import HELP_QUERY
 from antena.errors import AntenaError
 from antena.plan.knowledge import LEVELS, KnowledgeBase, Tip, Tool, localize
 
@@ -357,8 +358,6 @@ def build_plan(kb: KnowledgeBase, req: PlanRequest, tools: list[dict[str, Any]],
 
 def plan_kpis(kb: KnowledgeBase, req: PlanRequest, baselines: dict[str, Any]) -> list[dict[str, Any]]:
     """KPIs of the chosen objectives as Antena metrics, with baseline (from data) and goal."""
-    from antena.plan.metrics import HELP_QUERY
-
     kpis: list[dict[str, Any]] = []
     for oid in req.objectives:
         for metric_id in kb.objectives[oid].get("kpis", []):

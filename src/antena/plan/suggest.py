@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from antena.analytics.kpis import awareness_share, columns, target_mentions
 from antena.plan.knowledge import KnowledgeBase, localize
-from antena.plan.metrics import columns, data_range, latest_version, relevant_join, target_mentions
-from antena.project import Project
+from antena.store.queries import Store
 
 LOW_AWARENESS = 0.5
 NEGATIVE_SENTIMENT = -0.2
@@ -47,24 +47,11 @@ TEXT = {
 }
 
 
-def _awareness(project: Project, lang: str) -> list[dict[str, Any]]:
-    cols = columns(project, "ann_awareness")
-    dtype = cols.get("awareness_programmes")
-    if not dtype or "post_id" not in cols:
+def _awareness(store: Store, lang: str) -> list[dict[str, Any]]:
+    found = awareness_share(store)
+    if found is None:
         return []
-    join, jparams, _ = relevant_join(project)
-    vcond, vparams = "", []
-    if "version" in cols:
-        vcond, vparams = " AND aw.version = ?", [latest_version(project, "ann_awareness")]
-    if dtype.endswith("[]"):
-        mentioned = "len(aw.awareness_programmes) > 0"
-    elif dtype == "BOOLEAN":
-        mentioned = "aw.awareness_programmes"
-    else:
-        mentioned = "coalesce(CAST(aw.awareness_programmes AS VARCHAR), '') <> ''"
-    sql = (f"SELECT count(*), count(*) FILTER (WHERE {mentioned}) FROM posts p{join}"  # noqa: S608
-           f" JOIN ann_awareness aw ON aw.post_id = p.post_id{vcond} WHERE NOT coalesce(p.deleted, false)")
-    n, hits = project.con.execute(sql, jparams + vparams).fetchone()
+    n, hits = found
     if not n:
         return []
     rate = hits / n
@@ -82,15 +69,15 @@ def _awareness(project: Project, lang: str) -> list[dict[str, Any]]:
     }]
 
 
-def _targets(project: Project, lang: str) -> list[dict[str, Any]]:
-    span = data_range(project)
-    if span is None or not columns(project, "ann_target_sentiment"):
+def _targets(store: Store, lang: str) -> list[dict[str, Any]]:
+    span = store.data_range()
+    if span is None or not columns(store, "target_sentiment"):
         return []
     lo, hi = span[0], span[1] + timedelta(seconds=1)
     t = TEXT[lang]
     out = []
-    for target in project.config.get("targets", []):
-        found = target_mentions(project, lo, hi, target["id"])
+    for target in store.config.get("targets", []):
+        found = target_mentions(store, lo, hi, target["id"])
         if not found or found[0] < MIN_MENTIONS or found[1] is None:
             continue
         n, score = found
@@ -111,10 +98,8 @@ def _targets(project: Project, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def _platforms(project: Project, kb: KnowledgeBase, lang: str) -> list[dict[str, Any]]:
-    rows = project.con.execute(
-        "SELECT platform, count(*) FROM posts WHERE NOT coalesce(deleted, false) GROUP BY 1 ORDER BY 2 DESC, 1"
-    ).fetchall()
+def _platforms(store: Store, kb: KnowledgeBase, lang: str) -> list[dict[str, Any]]:
+    rows = store.by_platform()
     total = sum(n for _, n in rows)
     if not total:
         return []
@@ -132,25 +117,22 @@ def _platforms(project: Project, kb: KnowledgeBase, lang: str) -> list[dict[str,
              "groups": [], "objectives": [], "tools": tools, "channels": [channel]}]
 
 
-def analysis_tables(project: Project) -> list[str]:
-    rows = project.con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'ann\\_%' ESCAPE '\\' ORDER BY 1"
-    ).fetchall()
-    return [r[0] for r in rows]
+def analysis_tables(store: Store) -> list[str]:
+    return sorted(t for t in store.tables() if t.startswith("ann_"))
 
 
-def suggest(project: Project, kb: KnowledgeBase, lang: str = "en") -> dict[str, Any]:
+def suggest(store: Store, kb: KnowledgeBase, lang: str = "en") -> dict[str, Any]:
     """Suggestions with evidence, plus the groups, objectives, tools and channels they add up to."""
     t = TEXT[lang]
     notes = []
-    tables = analysis_tables(project)
+    tables = analysis_tables(store)
     suggestions: list[dict[str, Any]] = []
-    if not project.con.execute("SELECT count(*) FROM posts").fetchone()[0]:
+    if not store.count():
         notes.append(t["no_posts"])
     else:
         if not tables:
             notes.append(t["no_analysis"])
-        suggestions += _awareness(project, lang) + _targets(project, lang) + _platforms(project, kb, lang)
+        suggestions += _awareness(store, lang) + _targets(store, lang) + _platforms(store, kb, lang)
 
     def collect(key: str) -> list[str]:
         out: list[str] = []

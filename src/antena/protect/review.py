@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from antena.errors import ProjectError
-from antena.project import Project
 from antena.protect.redact import public_handles, redact
+from antena.store.queries import Store
 
 STATUSES = ("open", "escalated", "dismissed", "actioned-offline")
 DECISIONS = ("escalated", "dismissed", "actioned-offline")  # a decided case is never re-opened
@@ -71,11 +71,11 @@ def threshold_of(config: dict[str, Any]) -> float:
 class ReviewQueue:
     """The review queue of one project (the table ``reviews`` in its database)."""
 
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.con = project.con
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.con = store.con
         self.con.execute(REVIEWS_SQL)
-        self.keep_handles = public_handles(project.config)
+        self.keep_handles = public_handles(store.config)
 
     # ------------------------------------------------------------------ filling
 
@@ -83,16 +83,16 @@ class ReviewQueue:
         """Queue analysed posts whose risk score reaches ``threshold``; returns what changed."""
         from antena.nlp.risk import Risk
 
-        threshold = threshold_of(self.project.config) if threshold is None else float(threshold)
+        threshold = threshold_of(self.store.config) if threshold is None else float(threshold)
         if not 0 <= threshold <= 1:
             raise ProjectError(f"the threshold must lie from 0 to 1, not {threshold}")
-        if not self._has_table(RESULTS_TABLE):
+        if not self.store.has_table(RESULTS_TABLE):
             raise ProjectError("no risk results yet: add \"risk\" to [pipeline] analysers in antena.toml "
                                "and run `antena analyze`")
         scored = (
-            f"FROM {RESULTS_TABLE} r JOIN posts p USING (post_id) WHERE r.version = ?"  # noqa: S608 - constant table name
+            f"FROM {RESULTS_TABLE} r JOIN live_posts p USING (post_id) WHERE r.version = ?"  # noqa: S608 - constant table name
             " AND r.content_hash IS NOT DISTINCT FROM p.content_hash AND r.risk_score >= ?"
-            " AND len(r.risk_signals) > 0 AND NOT coalesce(p.deleted, false) AND NOT coalesce(p.withheld, false)"
+            " AND len(r.risk_signals) > 0"
         )
         params = [str(Risk.version), threshold]
         candidates = self.con.execute(f"SELECT count(*) {scored}", params).fetchone()[0]  # noqa: S608
@@ -103,7 +103,7 @@ class ReviewQueue:
             params,
         ).fetchone()[0]
         open_, total = self.con.execute("SELECT count(*) FILTER (WHERE status = 'open'), count(*) FROM reviews").fetchone()
-        self.project.audit("review.sync", f"{added} posts queued (threshold {threshold}, {candidates} at or above)",
+        self.store.audit("review.sync", f"{added} posts queued (threshold {threshold}, {candidates} at or above)",
                            actor)
         return SyncReport(threshold, int(candidates), int(added), int(open_), int(total))
 
@@ -113,18 +113,9 @@ class ReviewQueue:
         """Queued cases, highest score first, with a short redacted preview of each post."""
         if status is not None and status not in STATUSES:
             raise ProjectError(f"unknown status {status!r}; choose one of {', '.join(STATUSES)} or all")
-        sql = (
-            "SELECT q.post_id, q.signal, q.signals, q.score, q.status, q.reviewer, q.decided_at,"
-            " p.platform, p.kind, p.created_at, p.text FROM reviews q LEFT JOIN posts p USING (post_id)"
-            " WHERE (?::VARCHAR IS NULL OR q.status = ?) AND (?::VARCHAR IS NULL OR list_contains(q.signals, ?))"
-            " ORDER BY q.score DESC, p.created_at, q.post_id"
-        )
-        params: list[Any] = [status, status, signal, signal]
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
         rows = []
-        for row in self._dicts(sql, params):
+        for row in self.store.reviews(status, signal, limit)[1]:
+            row.pop("reasons")
             text = redact(row.pop("text"), self.keep_handles)
             row["preview"] = text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
             rows.append(row)
@@ -163,7 +154,7 @@ class ReviewQueue:
         try:
             self.con.execute("UPDATE reviews SET status = ?, reviewer = ?, note = ?, decided_at = now() WHERE post_id = ?",
                              [status, reviewer, note, post_id])
-            self.project.audit("review.decide", f"{post_id} {before} -> {status}: {note}", actor=reviewer)
+            self.store.audit("review.decide", f"{post_id} {before} -> {status}: {note}", actor=reviewer)
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")
@@ -196,20 +187,14 @@ class ReviewQueue:
                     row["text"] = redact(row["text"], self.keep_handles)
                     row["parent_text"] = redact(row["parent_text"], self.keep_handles) if row["parent_text"] else None
                 writer.writerow([_csv_cell(row.get(c)) for c in columns])
-        self.project.audit("review.export", f"{len(rows)} cases ({', '.join(statuses)}) to {path.name}"
+        self.store.audit("review.export", f"{len(rows)} cases ({', '.join(statuses)}) to {path.name}"
                            f"{' WITH UNREDACTED TEXT' if include_text else ', redacted'}", actor)
         return len(rows)
 
     # ------------------------------------------------------------------ helpers
 
-    def _has_table(self, name: str) -> bool:
-        found = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0]
-        return bool(found)
-
     def _dicts(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-        cursor = self.con.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return self.store.dicts(sql, params)
 
     def _case(self, post_id: str) -> dict[str, Any]:
         rows = self._dicts("SELECT post_id, signal, signals, score, reasons, status, reviewer, note, decided_at, queued_at"
@@ -231,7 +216,7 @@ class ReviewQueue:
         return post
 
     def _risk_signals(self, post_id: str) -> list[str]:
-        if not self._has_table(RESULTS_TABLE):
+        if not self.store.has_table(RESULTS_TABLE):
             return []
         row = self.con.execute(f"SELECT risk_signals FROM {RESULTS_TABLE} WHERE post_id = ? LIMIT 1",  # noqa: S608
                                [post_id]).fetchone()

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from antena.query.fields import FIELDS
 from antena.query.parser import (
     And,
     Field,
@@ -117,14 +118,14 @@ def _until(value: str, options: dict[str, Any]) -> Sql:
     return "coalesce(created_at < ?, false)", [end]
 
 
-FIELDS: dict[str, FieldHandler] = {
+FIELDS.update({
     "lang": _lang,
     "platform": _platform,
     "kind": _kind,
     "author": _author,
     "since": _since,
     "until": _until,
-}
+})
 
 
 def register_field(name: str, handler: FieldHandler) -> None:

@@ -1,35 +1,60 @@
 """Stream query results to CSV, Parquet or JSONL in Arrow record batches.
 
-Exports hold post columns only (never the pseudonymisation secret); ``author_handle`` is left
-out unless the project keeps handles. In CSV, list columns are JSON arrays, timestamps ISO 8601
-UTC, and cells that a spreadsheet would run as a formula (``= + - @``) get a leading ``'``.
+An export holds the post columns and, after ``antena analyze``, the current analysis results
+(relevance, topics, sentiment, per-target sentiment, emotion, awareness, risk signals), so a
+researcher can continue in pandas or R; ``columns`` picks others. Never the pseudonymisation
+secret; ``author_handle`` only when the project keeps handles. With ``[privacy] redact = true``
+texts are redacted (phones, e-mails, addresses, private @handles) exactly as in reports, and
+private handles are dropped from ``mentions``. Parquet and JSONL keep types (lists as lists,
+targets as records); in CSV, lists and records are JSON, timestamps ISO 8601 UTC, and cells that
+a spreadsheet would run as a formula (starting ``= + - @``, tab or CR) get a leading ``'``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from antena.errors import AntenaError
+from antena.protect.redact import public_handles, redact
 from antena.schema import POST_COLUMNS
-
-if TYPE_CHECKING:
-    from antena.project import Project
+from antena.store.queries import Store
 
 FORMATS = ("csv", "parquet", "jsonl")
 BATCH_ROWS = 20_000
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _FORMULA_START = r"^[=+\-@\t\r]"
+# The analysis columns an export carries by default, when the analysers that add them ran.
+RESULT_COLUMNS = ("relevant", "relevance_score", "topics", "sentiment", "targets", "emotion",
+                  "awareness_programmes", "awareness_unaware", "risk_signals", "risk_score")
+TEXT_COLUMNS = ("text", "text_norm")  # free text: redacted when the project says so
 
 
-def export_columns(project: Project) -> list[str]:
-    keep_handles = bool(project.config.get("privacy", {}).get("keep_handles", False))
+def export_columns(config: dict[str, Any]) -> list[str]:
+    """The post columns an export or ``antena search --json`` shows."""
+    keep_handles = bool(config.get("privacy", {}).get("keep_handles", False))
     return [c for c in POST_COLUMNS if keep_handles or c != "author_handle"]
+
+
+def choose_columns(store: Store, requested: list[str] | None = None) -> list[str]:
+    """``requested`` checked against what the project holds, or the default: post columns and
+    the current analysis results."""
+    available = store.select().columns
+    keep_handles = bool(store.config.get("privacy", {}).get("keep_handles", False))
+    if not requested:
+        return export_columns(store.config) + [c for c in RESULT_COLUMNS if c in available]
+    unknown = [c for c in requested if c not in available]
+    if unknown:
+        raise AntenaError(f"unknown columns {', '.join(unknown)}; this project has: {', '.join(available)}")
+    if "author_handle" in requested and not keep_handles:
+        raise AntenaError("author_handle is not exported: the project does not keep handles ([privacy] keep_handles)")
+    return list(dict.fromkeys(requested))
 
 
 def resolve_format(path: Path, format: str | None) -> str:
@@ -39,20 +64,43 @@ def resolve_format(path: Path, format: str | None) -> str:
     return chosen
 
 
-def export_posts(project: Project, path: Path, format: str | None, query: str | None, *,
-                 relevant: bool = False) -> dict[str, Any]:
+def redactor(config: dict[str, Any]) -> Callable[[pa.RecordBatch], pa.RecordBatch] | None:
+    """What ``[privacy] redact`` asks of each exported batch (None when it is off)."""
+    privacy = config.get("privacy", {})
+    if not privacy.get("redact", True):
+        return None
+    keep = public_handles(config)
+    keep_handles = bool(privacy.get("keep_handles", False))
+    public = {h.lower().lstrip("@") for h in keep}
+
+    def apply(batch: pa.RecordBatch) -> pa.RecordBatch:
+        arrays = []
+        for field, column in zip(batch.schema, batch.columns, strict=True):
+            if field.name in TEXT_COLUMNS:
+                column = pa.array([None if t is None else redact(t, keep) for t in column.to_pylist()], field.type)
+            elif field.name == "mentions" and not keep_handles:
+                column = pa.array([None if m is None else [h if h.lower() in public else "user" for h in m]
+                                   for m in column.to_pylist()], field.type)
+            arrays.append(column)
+        return pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
+
+    return apply
+
+
+def export_posts(store: Store, path: Path, format: str | None, query: str | None, *,
+                 relevant: bool = False, in_scope: bool = False, columns: list[str] | None = None) -> dict[str, Any]:
     """Write the posts matching ``query`` to ``path`` (atomically: a temporary file is renamed)."""
     chosen = resolve_format(path, format)
-    columns = export_columns(project)
-    condition, params = project.where(query, relevant=relevant)
-    select = ", ".join(f'"{c}"' for c in columns)
-    sql = (f"SELECT {select} FROM posts WHERE ({condition}) AND NOT coalesce(deleted, false)"  # noqa: S608 - compiled condition, values are parameters
-           " AND NOT coalesce(withheld, false) ORDER BY created_at, post_id")
+    names = choose_columns(store, columns)
+    selection = store.select(query, relevant=relevant, in_scope=in_scope, columns=names)
+    clean = redactor(store.config)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    cursor = project.con.cursor()  # own result state: streaming does not block the project's connection
+    cursor = store.con.cursor()  # own result state: streaming does not block the project's connection
     try:
-        reader = cursor.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
+        reader = selection.relation(cursor).to_arrow_reader(BATCH_ROWS)
+        if clean is not None:
+            reader = pa.RecordBatchReader.from_batches(reader.schema, _mapped(reader, clean))
         rows = _WRITERS[chosen](reader, partial)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -60,8 +108,13 @@ def export_posts(project: Project, path: Path, format: str | None, query: str | 
     finally:
         cursor.close()
     os.replace(partial, path)
-    project.audit("export", f"{rows} posts to {path.name} ({chosen})")
-    return {"rows": rows, "path": str(path), "format": chosen, "columns": columns}
+    store.audit("export", f"{rows} posts to {path.name} ({chosen}{', redacted' if clean else ''})")
+    return {"rows": rows, "path": str(path), "format": chosen, "columns": names, "redacted": clean is not None}
+
+
+def _mapped(reader: pa.RecordBatchReader, change: Callable[[pa.RecordBatch], pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for batch in reader:
+        yield change(batch)
 
 
 def _write_parquet(reader: pa.RecordBatchReader, path: Path) -> int:
@@ -85,11 +138,11 @@ def _write_jsonl(reader: pa.RecordBatchReader, path: Path) -> int:
     return rows
 
 
-def _csv_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Lists as JSON arrays, timestamps as ISO text, formula-looking text defused."""
+def csv_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Lists and records as JSON, timestamps as ISO text, formula-looking text defused."""
     arrays = []
     for field, column in zip(batch.schema, batch.columns, strict=True):
-        if pa.types.is_list(field.type):
+        if pa.types.is_list(field.type) or pa.types.is_struct(field.type):
             column = pa.array([None if v is None else orjson.dumps(v).decode() for v in column.to_pylist()],
                               pa.string())
         elif pa.types.is_timestamp(field.type):
@@ -108,7 +161,7 @@ def _write_csv(reader: pa.RecordBatchReader, path: Path) -> int:
     writer = None
     try:
         for batch in reader:
-            converted = _csv_batch(batch)
+            converted = csv_batch(batch)
             if writer is None:
                 writer = csv.CSVWriter(path, converted.schema)
             writer.write_batch(converted)

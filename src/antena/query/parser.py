@@ -20,6 +20,7 @@ from lark.exceptions import (
 )
 
 from antena.errors import QuerySyntaxError
+from antena.query.fields import FIELDS
 from antena.query.patterns import WordPattern, has_letters, tag_core, tag_in_text, words_pattern
 
 MAX_QUERY_LENGTH = 20_000
@@ -134,8 +135,6 @@ def _term(token: Token) -> Node:
 
 
 def _known_fields() -> set[str]:
-    from antena.query.compiler import FIELDS
-
     return set(FIELDS)
 
 

@@ -23,6 +23,7 @@ from antena.analytics.impact import display_names
 from antena.report import charts
 from antena.report.findings import findings, topic_name
 from antena.report.i18n import num, percent, platform_name, signed, text
+from antena.store.queries import Store
 
 
 @dataclass
@@ -88,19 +89,19 @@ def _headline_scores(scores: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def recommendations(project: Any, lang: str) -> list[dict[str, Any]]:
+def recommendations(store: Store, lang: str) -> list[dict[str, Any]]:
     try:
         from antena.plan.knowledge import load_knowledge
         from antena.plan.suggest import suggest
     except ImportError:
         return []
-    result = suggest(project, load_knowledge(), lang)
+    result = suggest(store, load_knowledge(), lang)
     return [{"title": s["title"], "evidence": s["evidence"],
              "tools": [t for t in s.get("tools", [])]} for s in result.get("suggestions", [])]
 
 
-def build_context(project: Any, stats: dict[str, Any], lang: str) -> dict[str, Any]:
-    config = project.config
+def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, Any]:
+    config = store.config
     first_campaign = (stats.get("campaigns") or [None])[0]
     targets = stats.get("targets") or []
     topics = (stats.get("topics") or {}).get("totals", [])
@@ -123,7 +124,7 @@ def build_context(project: Any, stats: dict[str, Any], lang: str) -> dict[str, A
     corpus = stats.get("corpus", {})
     platforms = ", ".join(f"{num(p['posts'], lang)} {platform_name(p['platform'])}" for p in corpus.get("by_platform", []))
     period = vol.get("period") or corpus.get("period") or {}
-    files_count = project.con.execute("SELECT count(DISTINCT source_file) FROM posts").fetchone()[0]
+    files_count = store.source_files()
     quotes = stats.get("quotes") or {}
     return {
         "lang": lang, "t": lambda name_, **kw: text(lang, name_, **kw),
@@ -142,22 +143,22 @@ def build_context(project: Any, stats: dict[str, Any], lang: str) -> dict[str, A
         "spikes": (stats.get("spikes") or [])[:5],
         "streams": vol.get("streams") or [],
         "campaigns": stats.get("campaigns") or [],
-        "recommendations": recommendations(project, lang),
+        "recommendations": recommendations(store, lang),
         "models": model_scores(),
         "files_count": files_count,
         "analysed": stats.get("analysed"),
     }
 
 
-def build_report(project: Any, lang: str, out_html: Path, out_pdf: Path | None = None,
+def build_report(store: Store, lang: str, out_html: Path, out_pdf: Path | None = None,
                  stats: dict[str, Any] | None = None) -> ReportResult:
     """Compute the statistics (unless given) and write the HTML (and PDF) report."""
     from antena.analytics import compute_stats
 
     if lang not in ("es", "en"):
         raise ValueError("lang must be 'es' or 'en'")
-    stats = stats if stats is not None else compute_stats(project)
-    context = build_context(project, stats, lang)
+    stats = stats if stats is not None else compute_stats(store)
+    context = build_context(store, stats, lang)
     template = _environment().from_string(files("antena.report").joinpath("report.html.j2").read_text(encoding="utf-8"))
     html = template.render(**context)
     out_html.parent.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,7 @@ from antena.sources.base import (
     parse_time,
     to_int,
 )
+from antena.sources.zoned_time import TimeError, parse_zoned_time
 from antena.store.files import text_stream
 
 csv.field_size_limit(64 * 1024 * 1024)  # long posts must not abort an import
@@ -525,8 +526,6 @@ def _column_value(raw: dict[str, Any], lower: dict[str, str], column: str) -> An
 def _parse_created(value: Any) -> Any:
     when = parse_time(value)
     if when is None and isinstance(value, str):
-        from antena.sources.crowdtangle_csv import TimeError, parse_zoned_time
-
         try:
             when = parse_zoned_time(value)
         except TimeError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 import warnings
 from pathlib import Path
@@ -101,8 +100,14 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 """
 
-
-_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+# The read model's two views. A live post is neither deleted nor withheld: this is the one place
+# that rule is written; every count, page, export and statistic reads ``live_posts`` or
+# ``analysis`` (live posts beside every analyser's current results, after ``antena analyze``).
+LIVE_POSTS_VIEW = ("CREATE OR REPLACE {temp} VIEW live_posts AS SELECT * FROM posts"
+                   " WHERE NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)")
+ANALYSIS_VIEW = ("CREATE OR REPLACE {temp} VIEW analysis AS SELECT p.*, r.* EXCLUDE (post_id)"
+                 " FROM live_posts p LEFT JOIN analysis_results r ON r.post_id = p.post_id")
+BARE_ANALYSIS_VIEW = "CREATE OR REPLACE {temp} VIEW analysis AS SELECT * FROM live_posts"
 
 
 def connect(folder: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -111,17 +116,34 @@ def connect(folder: Path, read_only: bool = False, memory_limit: str | None = No
     ``memory_limit`` (e.g. "1GB", from ``[project] memory_limit``) caps DuckDB's buffer pool, which
     otherwise grows with the database (up to 80% of RAM); DuckDB spills to disk beyond it."""
     config: dict[str, str] = {}
-    if memory_limit:
-        if not _MEMORY.match(str(memory_limit).strip()):
-            from antena.errors import ProjectError
-
-            raise ProjectError(f"[project] memory_limit must look like '2GB' or '512MB', not {memory_limit!r}")
+    if memory_limit:  # checked with the other settings (antena.settings)
         config["memory_limit"] = str(memory_limit).strip()
     con = duckdb.connect(str(folder / DB_NAME), read_only=read_only, config=config)
     con.execute("SET enable_progress_bar = false")  # stdout stays machine-readable
     if not read_only:
         con.execute(SCHEMA_SQL)
+    ensure_views(con, temporary=read_only)
     return con
+
+
+def _view_sql(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    row = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = ? AND NOT internal", [name]).fetchall()
+    return row[0][0] if row else None
+
+
+def ensure_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
+    """Define ``live_posts`` and, once results exist, ``analysis`` over it.
+
+    A database written by an older Antena gets them on its next writable opening; opened
+    read-only, the same definitions are made as temporary views for this connection."""
+    temp = "TEMP" if temporary else ""
+    if _view_sql(con, "live_posts") is None:
+        con.execute(LIVE_POSTS_VIEW.format(temp=temp))
+    analysis = _view_sql(con, "analysis")
+    if analysis is not None and "live_posts" not in analysis:
+        has_results = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'analysis_results'"
+                                  ).fetchall()[0][0]
+        con.execute((ANALYSIS_VIEW if has_results else BARE_ANALYSIS_VIEW).format(temp=temp))
 
 
 def load_or_create_secret(folder: Path) -> bytes:

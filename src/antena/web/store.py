@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from antena.analytics.base import has_table
 from antena.config import CONFIG_NAME
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.project import Project
@@ -35,7 +34,7 @@ SAFE_URL_PREFIXES = ("https://", "http://")
 
 
 class BadQuery(AntenaError):
-    """A query that parsed but cannot be used (no [relevance] query, a pattern DuckDB refuses)."""
+    """A query that parsed but cannot be used (no relevance results yet, a pattern DuckDB refuses)."""
 
 
 class ProjectBusy(AntenaError):
@@ -129,7 +128,7 @@ class ProjectReader:
 
         def compute() -> dict[str, Any]:
             with self.open() as project:
-                return compute_stats(project)
+                return compute_stats(project.store)
 
         return self.cached("stats", compute)
 
@@ -140,7 +139,7 @@ class ProjectReader:
         def compute() -> dict[str, Any]:
             stats = self.stats()
             with self.open() as project:
-                return build_context(project, stats, lang)
+                return build_context(project.store, stats, lang)
 
         return self.cached(f"context:{lang}", compute)
 
@@ -152,7 +151,7 @@ class ProjectReader:
             stats = dict(self.stats())  # build_report adds a key; keep the cached dict intact
             with self.open() as project, tempfile.TemporaryDirectory(prefix="antena-report-") as tmp:
                 out = Path(tmp) / "report.html"
-                build_report(project, lang, out, stats=stats)
+                build_report(project.store, lang, out, stats=stats)
                 return out.read_text(encoding="utf-8")
 
         return self.cached(f"report:{lang}", compute)
@@ -160,109 +159,67 @@ class ProjectReader:
     def summary(self) -> dict[str, Any]:
         """Cheap per-request facts: posts, synthetic posts, quarantined records, analysed or not."""
         with self.open() as project:
-            con = project.con
-            posts, synthetic = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE coalesce(synthetic, false)) FROM posts").fetchone()
-            quarantined = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
-            return {"project": project.config.get("project", {}).get("name") or self.folder.name,
-                    "posts": posts, "synthetic_posts": synthetic, "quarantined": quarantined,
-                    "analysed": has_table(con, "analysis")}
+            facts = project.store.summary()
+            return {"project": facts["project"] or self.folder.name, "posts": facts["live_posts"],
+                    "synthetic_posts": facts["synthetic_posts"], "quarantined": facts["quarantined"],
+                    "relevant_posts": facts["relevant_posts"], "analysed": facts["analysed"]}
 
     # ------------------------------------------------------------------ posts
 
     def posts(self, query: str | None, page: int = 1, per_page: int = 50, relevant: bool = False) -> Page:
         """A page of posts matching ``query`` (the query language), texts redacted.
 
-        The condition comes only from ``Project.where`` (values as parameters); the relation is
-        the ``analysis`` view when it can be read, else ``posts``.
-        """
+        Rows, count and order come from ``Store.select``, the same as ``antena search``."""
         with self.open() as project:
+            store = project.store
+            keep = keep_handles(project.config)
+            tz = ZoneInfo(store.timezone)
             try:
-                condition, params = project.where(query, relevant=relevant)
+                every = store.select(query, relevant=relevant)
+                columns = [c for c in POST_COLUMNS + ANALYSIS_COLUMNS if c in every.columns]
+                selection = store.select(query, relevant=relevant, columns=columns)
+                total = selection.count()
+                rows = selection.page(page, per_page)
             except QuerySyntaxError:
                 raise
             except AntenaError as exc:
                 raise BadQuery(str(exc)) from None
-            keep = keep_handles(project.config)
-            tz = ZoneInfo(str(project.config.get("project", {}).get("timezone") or "UTC"))
-            con = project.con
-            for relation in _relations(con):
-                names = _columns(con, relation)
-                columns = [c for c in POST_COLUMNS + ANALYSIS_COLUMNS if c in names]
-                live = f"({condition}) AND NOT coalesce(deleted, false) AND NOT coalesce(withheld, false)"
-                try:
-                    total = con.execute(f"SELECT count(*) FROM {relation} WHERE {live}", params).fetchone()[0]  # noqa: S608 - relation and columns are fixed names; values are parameters
-                    cur = con.execute(
-                        f"SELECT {', '.join(columns)} FROM {relation} WHERE {live} "  # noqa: S608
-                        "ORDER BY created_at DESC NULLS LAST, post_id LIMIT ? OFFSET ?",
-                        params + [per_page, (page - 1) * per_page])
-                except duckdb.CatalogException:
-                    continue  # the analysis view points at a missing table: fall back to posts
-                except duckdb.Error as exc:
-                    raise BadQuery("the query could not run: " + (str(exc).splitlines() or [""])[0]) from None
-                rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
-                return Page([_post_row(r, keep, tz) for r in rows], total, page, per_page, columns)
-        raise AntenaError("the posts table could not be read")  # pragma: no cover - posts always exists
+            except duckdb.Error as exc:
+                raise BadQuery("the query could not run: " + (str(exc).splitlines() or [""])[0]) from None
+            return Page([_post_row(r, keep, tz) for r in rows], total, page, per_page, columns)
 
     # ------------------------------------------------------------------ quarantine
 
     def quarantine(self, page: int = 1, per_page: int = 50) -> Page:
         """Quarantined records: file, line, pointer, format, field, reason, raw text (truncated)."""
         with self.open() as project:
-            con = project.con
-            total = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
-            cur = con.execute(
-                "SELECT source_file, source_line, source_pointer, source_format, field, reason, "
-                "left(raw, ?) AS raw, length(raw) AS raw_length, quarantined_at FROM quarantine "
-                "ORDER BY source_file, source_line, id LIMIT ? OFFSET ?",
-                [RAW_PREVIEW, per_page, (page - 1) * per_page])
-            names = [d[0] for d in cur.description]
+            total, found = project.store.quarantine(per_page, (page - 1) * per_page, preview=RAW_PREVIEW)
             rows = []
-            for values in cur.fetchall():
-                r = dict(zip(names, values, strict=True))
+            for r in found:
                 r["truncated"] = (r.pop("raw_length") or 0) > RAW_PREVIEW
                 r["quarantined_at"] = _iso(r["quarantined_at"])
                 rows.append(r)
+            names = list(rows[0]) if rows else []
             return Page(rows, total, page, per_page, names)
 
-
     def reviews(self, status: str | None = "open", page: int = 1, per_page: int = 50) -> Page:
-        """The human review queue (``antena review``), highest score first; texts redacted.
+        """The human review queue (``antena review``), in the CLI's order; texts redacted.
 
         Read only: decisions are taken with ``antena review decide`` and audited there."""
         with self.open() as project:
-            con = project.con
-            if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'reviews'").fetchone()[0]:
-                return Page([], 0, page, per_page, [])
-            where, params = ("WHERE q.status = ?", [status]) if status else ("", [])
-            total = con.execute(f"SELECT count(*) FROM reviews q {where}", params).fetchone()[0]  # noqa: S608 - fixed SQL
-            cur = con.execute(
-                "SELECT q.post_id, q.signal, q.signals, q.score, q.reasons, q.status, q.reviewer, q.decided_at,"  # noqa: S608
-                f" p.platform, p.kind, p.created_at, p.text FROM reviews q LEFT JOIN posts p USING (post_id) {where}"
-                " ORDER BY q.score DESC, q.post_id LIMIT ? OFFSET ?", params + [per_page, (page - 1) * per_page])
-            names = [d[0] for d in cur.description]
+            total, found = project.store.reviews(status, None, per_page, (page - 1) * per_page)
             keep = keep_handles(project.config)
             rows = []
-            for values in cur.fetchall():
-                r = dict(zip(names, values, strict=True))
+            for r in found:
                 r["text"] = redact(r["text"], keep)
                 r["created_at"], r["decided_at"] = _iso(r["created_at"]), _iso(r["decided_at"])
                 rows.append(r)
-            return Page(rows, total, page, per_page, names)
+            return Page(rows, total, page, per_page, list(rows[0]) if rows else [])
 
 
 def keep_handles(config: dict[str, Any]) -> list[str]:
     """Targets' own @handles (public institutions), kept visible by redaction."""
     return public_handles(config)
-
-
-def _relations(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return ["analysis", "posts"] if has_table(con, "analysis") else ["posts"]
-
-
-def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
-    return {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [relation]).fetchall()}
 
 
 def _iso(value: Any) -> Any:
