@@ -328,3 +328,228 @@ class ReplayFake(FakeApi):
             return Reply(200, self.empty)
         headers = self.headers_of(orjson.loads(body)) if self.headers_of else {}
         return Reply(200, raw=body, headers=headers)
+
+
+# ---------------------------------------------------------------- YouTube
+
+
+def youtube_comment(cid: str, when: datetime, video: str, parent: str | None = None, n: int = 0) -> dict[str, Any]:
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    snippet = {"authorDisplayName": f"Autor {n % 5}", "authorChannelId": {"value": f"UCauthor{n % 5:016d}"},
+               "textDisplay": f"Comentario {cid} sobre #AlertaAmber", "textOriginal": f"Comentario {cid} sobre #AlertaAmber",
+               "likeCount": n, "publishedAt": stamp, "updatedAt": stamp, "videoId": video}
+    if parent:
+        snippet["parentId"] = parent
+    return {"kind": "youtube#comment", "etag": f"e-{cid}", "id": cid, "snippet": snippet}
+
+
+def youtube_thread(i: int, when: datetime, video: str = "vidFAKE0001", replies: int = 0) -> dict[str, Any]:
+    tid = f"UgxFake{i:05d}"
+    all_replies = [youtube_comment(f"{tid}.r{k}", when + timedelta(seconds=k + 1), video, tid, k) for k in range(replies)]
+    thread = {"kind": "youtube#commentThread", "etag": f"t-{tid}", "id": tid,
+              "snippet": {"channelId": "UCchannelFake0000000001", "videoId": video, "canReply": True,
+                          "totalReplyCount": replies, "isPublic": True,
+                          "topLevelComment": youtube_comment(tid, when, video, None, i)}}
+    if all_replies:
+        thread["replies"] = {"comments": all_replies[:5]}
+    thread["_all_replies"] = all_replies
+    return thread
+
+
+def live_message(i: int, when: datetime, chat: str) -> dict[str, Any]:
+    text = f"Mensaje {i} #AlertaAmber"
+    return {"kind": "youtube#liveChatMessage", "etag": "e", "id": f"LCC.fake{i:05d}",
+            "snippet": {"type": "textMessageEvent", "liveChatId": chat, "authorChannelId": f"UCviewer{i % 3:016d}",
+                        "publishedAt": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "hasDisplayContent": True,
+                        "displayMessage": text, "textMessageDetails": {"messageText": text}},
+            "authorDetails": {"channelId": f"UCviewer{i % 3:016d}", "displayName": f"Espectador {i % 3}",
+                              "isChatSponsor": False}}
+
+
+class YouTubeFake(FakeApi):
+    """commentThreads (videoId / allThreadsRelatedToChannelId), comments (parentId), videos, liveChat."""
+
+    def __init__(self, key: str, threads: list[dict[str, Any]] | None = None, live: int = 12) -> None:
+        super().__init__()
+        self.key = key
+        self.threads = threads if threads is not None else [
+            youtube_thread(i, T0 + timedelta(minutes=i), replies=7 if i == 3 else (2 if i % 4 == 0 else 0)) for i in range(14)]
+        self.chat = "LiveChatFake0001"
+        self.live = [live_message(i, T0 + timedelta(seconds=i), self.chat) for i in range(live)]
+
+    def _error(self, code: int, reason: str) -> Reply:
+        return Reply(code, {"error": {"code": code, "message": reason, "errors": [{"reason": reason, "domain": "youtube"}]}})
+
+    def route(self, request: dict[str, Any]) -> Reply:
+        if request["headers"].get("x-goog-api-key") != self.key:
+            return self._error(400, "keyInvalid")
+        path, params = request["path"], request["params"]
+        size = self.limit(request, "maxResults", 20)
+        start = _offset(params.get("pageToken", "").removeprefix("p"))
+        if path == "/youtube/v3/commentThreads":
+            if params.get("videoId"):
+                items = [t for t in self.threads if t["snippet"]["videoId"] == params["videoId"]]
+            elif params.get("allThreadsRelatedToChannelId"):
+                items = list(self.threads)
+            else:
+                return self._error(400, "missingRequiredParameter")
+            items = sorted(items, key=lambda t: t["snippet"]["topLevelComment"]["snippet"]["publishedAt"], reverse=True)
+            page = [{k: v for k, v in t.items() if not k.startswith("_")} for t in items[start:start + size]]
+            doc = {"kind": "youtube#commentThreadListResponse", "etag": "x", "items": page,
+                   "pageInfo": {"totalResults": len(items), "resultsPerPage": size}}
+            if start + size < len(items):
+                doc["nextPageToken"] = f"p{start + size}"
+            return Reply(200, doc)
+        if path == "/youtube/v3/comments":
+            thread = next((t for t in self.threads if t["id"] == params.get("parentId")), None)
+            if thread is None:
+                return self._error(404, "commentNotFound")
+            replies = thread["_all_replies"]
+            doc = {"kind": "youtube#commentListResponse", "etag": "y", "items": replies[start:start + size]}
+            if start + size < len(replies):
+                doc["nextPageToken"] = f"p{start + size}"
+            return Reply(200, doc)
+        if path == "/youtube/v3/videos":
+            details = {"actualStartTime": "2026-11-01T12:00:00Z", "activeLiveChatId": self.chat} if self.live else {}
+            return Reply(200, {"kind": "youtube#videoListResponse", "items": [
+                {"kind": "youtube#video", "id": params.get("id"), "liveStreamingDetails": details}]})
+        if path == "/youtube/v3/liveChat/messages":
+            if params.get("liveChatId") != self.chat:
+                return self._error(404, "liveChatNotFound")
+            page = self.live[start:start + size]
+            doc = {"kind": "youtube#liveChatMessageListResponse", "etag": "z", "pollingIntervalMillis": 10,
+                   "pageInfo": {"totalResults": len(page), "resultsPerPage": len(page)}, "items": page,
+                   "nextPageToken": f"p{start + len(page)}"}
+            if start >= len(self.live):
+                doc["offlineAt"] = "2026-11-01T13:00:00Z"
+            return Reply(200, doc)
+        return self._error(404, "notFound")
+
+
+# ---------------------------------------------------------------- Reddit
+
+
+def reddit_link(i: int, when: datetime, sub: str = "mexico", comments: int = 0) -> dict[str, Any]:
+    return {"kind": "t3", "data": {
+        "id": f"fk{i:04d}", "name": f"t3_fk{i:04d}", "title": f"Publicación {i}: roban a un niño", "selftext": "Difundan #AlertaAmber",
+        "author": f"redditor{i % 3}", "author_fullname": f"t2_user{i % 3}", "created_utc": when.timestamp(),
+        "subreddit": sub, "subreddit_name_prefixed": f"r/{sub}", "permalink": f"/r/{sub}/comments/fk{i:04d}/x/",
+        "url": f"https://www.reddit.com/r/{sub}/comments/fk{i:04d}/x/", "num_comments": comments, "score": i,
+        "is_self": True, "over_18": False, "edited": False}}
+
+
+def reddit_tree(link: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    link_id = link["data"]["name"]
+    comments = [{"kind": "t1", "data": {
+        "id": f"c{link['data']['id']}{k}", "name": f"t1_c{link['data']['id']}{k}", "body": f"Comentario {k}",
+        "author": f"redditor{k % 2}", "author_fullname": f"t2_user{k % 2}",
+        "created_utc": link["data"]["created_utc"] + 60 * (k + 1), "link_id": link_id, "parent_id": link_id,
+        "subreddit": link["data"]["subreddit"], "score": 1, "replies": "", "edited": False,
+        "permalink": f"{link['data']['permalink']}c{k}/"}} for k in range(n)]
+    listing = {"kind": "Listing", "data": {"after": None, "before": None, "children": [link]}}
+    return [listing, {"kind": "Listing", "data": {"after": None, "before": None, "children": comments}}]
+
+
+class RedditFake(FakeApi):
+    """``/api/v1/access_token`` (basic auth), ``/r/SUB/new``, ``/search``, ``/comments/ID`` (bearer)."""
+
+    def __init__(self, client_id: str, secret: str, links: list[dict[str, Any]] | None = None) -> None:
+        super().__init__()
+        self.client_id, self.secret = client_id, secret
+        self.links = links if links is not None else [
+            reddit_link(i, T0 + timedelta(minutes=i), comments=3 if i % 5 == 0 else 0) for i in range(12)]
+        self.tokens: list[str] = []
+
+    def route(self, request: dict[str, Any]) -> Reply:
+        import base64
+
+        path, params = request["path"], request["params"]
+        if path == "/api/v1/access_token":
+            expected = "Basic " + base64.b64encode(f"{self.client_id}:{self.secret}".encode()).decode()
+            if request["method"] != "POST" or request["headers"].get("authorization") != expected:
+                return Reply(401, {"message": "Unauthorized", "error": 401})
+            token = f"reddit-access-{len(self.tokens)}-zzzz"
+            self.tokens.append(token)
+            return Reply(200, {"access_token": token, "token_type": "bearer", "expires_in": 3600, "scope": "*"})
+        if not self.tokens or request["headers"].get("authorization") != f"Bearer {self.tokens[-1]}":
+            return Reply(401, {"message": "Unauthorized", "error": 401})
+        items = sorted(self.links, key=lambda link: link["data"]["created_utc"], reverse=True)
+        if path.startswith("/comments/"):
+            link = next((x for x in self.links if x["data"]["id"] == path.rsplit("/", 1)[-1]), None)
+            if link is None:
+                return Reply(404, {"message": "Not Found", "error": 404})
+            return Reply(200, reddit_tree(link, link["data"]["num_comments"]))
+        if path.startswith("/r/") and path.endswith("/new"):
+            sub = path.split("/")[2]
+            items = [x for x in items if x["data"]["subreddit"] == sub]
+        elif path in ("/search",) or path.endswith("/search"):
+            items = [x for x in items if params.get("q", "").lower() in x["data"]["title"].lower()]
+        else:
+            return Reply(404, {"message": "Not Found", "error": 404})
+        names = [x["data"]["name"] for x in items]
+        start = names.index(params["after"]) + 1 if params.get("after") in names else 0
+        size = self.limit(request, "limit", 25)
+        page = items[start:start + size]
+        after = page[-1]["data"]["name"] if page and start + size < len(items) else None
+        return Reply(200, {"kind": "Listing", "data": {"after": after, "dist": len(page), "modhash": "", "before": None,
+                                                      "children": page}},
+                     {"x-ratelimit-remaining": "99.0", "x-ratelimit-used": "1", "x-ratelimit-reset": "400"})
+
+
+# ---------------------------------------------------------------- Telegram (same interface as Telethon's transport)
+
+
+def telegram_message(i: int, when: datetime, text: str | None = None, replies: int = 0) -> dict[str, Any]:
+    body = text or f"Mensaje {i}: #AlertaAmber difundan"
+    return {"id": i, "type": "message", "date": when.strftime("%Y-%m-%dT%H:%M:%S"),
+            "date_unixtime": str(int(when.timestamp())), "from": "Canal Alerta", "from_id": "channel777",
+            "text": [body.split("#")[0], {"type": "hashtag", "text": "#AlertaAmber"}, " difundan"] if "#AlertaAmber" in body else body,
+            "text_entities": [{"type": "plain", "text": body.split("#")[0]}, {"type": "hashtag", "text": "#AlertaAmber"},
+                              {"type": "plain", "text": " difundan"}] if "#AlertaAmber" in body else [{"type": "plain", "text": body}],
+            "replies": replies}
+
+
+class FakeTelegram:
+    """A local stand-in for Telegram with the collector's transport interface (no MTProto)."""
+
+    def __init__(self, secrets: Any = None, count: int = 230) -> None:
+        self.info = {"id": 777, "name": "Canal Alerta", "type": "public_channel"}
+        self.messages_by_id = {i: telegram_message(i, T0 + timedelta(minutes=i), replies=2 if i % 50 == 0 else 0)
+                               for i in range(1, count + 1)}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.fail_on_call: int | None = None
+
+    def channel(self, name: str) -> dict[str, Any]:
+        if name != "canalalerta":
+            raise ValueError(f"No user has {name!r} as username")
+        return dict(self.info)
+
+    def messages(self, name: str, *, offset_id: int, min_id: int, limit: int, offset_date: datetime | None) -> list[dict[str, Any]]:
+        self.calls.append(("messages", {"offset_id": offset_id, "min_id": min_id, "limit": limit}))
+        if self.fail_on_call is not None and len(self.calls) == self.fail_on_call:
+            raise ConnectionError("Connection to Telegram failed 5 time(s)")
+        ids = sorted((i for i in self.messages_by_id if i > min_id and (offset_id == 0 or i < offset_id)), reverse=True)
+        if offset_date is not None:
+            ids = [i for i in ids if int(self.messages_by_id[i]["date_unixtime"]) < offset_date.timestamp()]
+        return [dict(self.messages_by_id[i]) for i in ids[:limit]]
+
+    def replies(self, name: str, message_id: int, limit: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        self.calls.append(("replies", {"message_id": message_id}))
+        group = {"id": 888, "name": "Canal Alerta Chat", "type": "public_supergroup"}
+        base = self.messages_by_id[message_id]
+        out = []
+        for k in range(int(base.get("replies") or 0)):
+            when = int(base["date_unixtime"]) + 60 * (k + 1)
+            out.append({"id": 10_000 + message_id * 10 + k, "type": "message", "date": "2026-11-01T12:00:00",
+                        "date_unixtime": str(when), "from": f"Lector {k}", "from_id": f"user{500 + k}",
+                        "text": f"Respuesta {k}", "text_entities": [{"type": "plain", "text": f"Respuesta {k}"}],
+                        "reply_to_message_id": 10_000 + message_id * 10})
+        return group, out
+
+
+TELEGRAM = {"fake": FakeTelegram()}
+
+
+def shared_telegram(secrets: Any = None) -> FakeTelegram:
+    """The factory ``[collect.telegram] transport`` names in the CLI tests (one fake per test)."""
+    return TELEGRAM["fake"]

@@ -37,6 +37,18 @@ def settings_for(config: dict[str, Any], source: str) -> dict[str, Any]:
     return merged
 
 
+def normalise_target(source: str, kind: str, value: str) -> str:
+    """One spelling per target, so ``#Tag``/``Tag`` or ``@chan``/``chan`` continue the same job."""
+    value = value.strip()
+    if kind == "hashtag":
+        return value.lstrip("#")
+    if source == "telegram":
+        return value.lstrip("@")
+    if source == "reddit" and kind == "channel":
+        return value.removeprefix("/").removeprefix("r/")
+    return value
+
+
 def build_collector(
     config: dict[str, Any],
     source: str,
@@ -65,6 +77,7 @@ def build_collector(
                            + ", ".join(f"--{k}" for k in cls.targets if k != "public"))
     if until is not None and not cls.supports_until:
         raise CollectError(f"{source}: its API cannot select posts before a date, so --until is not available")
+    value = normalise_target(source, kind, value or "")
     base = (api_base or settings.get("api_base") or cls.default_api_base).rstrip("/")
     if not base.startswith(("http://", "https://")) and cls.default_api_base:
         raise CollectError(f"--api-base must be an http(s) URL, not {base!r}")
@@ -73,7 +86,10 @@ def build_collector(
     client = None
     if cls.default_api_base:
         client = PoliteClient(Politeness.from_settings(settings, cls.min_interval), secrets, transport=transport)
-    return cls(job, secrets, client, settings)
+    collector = cls(job, secrets, client, settings)
+    if transport is not None and client is None:  # a non-HTTP transport (Telegram's)
+        collector.transport = transport
+    return collector
 
 
 __all__ = ["Collector", "CollectError", "Job", "Limits", "RunResult", "build_collector", "collectors", "settings_for"]

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 import orjson
 
 from antena.collect.credentials import CollectError, Credential, Secrets
-from antena.collect.http import Deadline, PoliteClient
+from antena.collect.http import Deadline, HttpStats, PoliteClient
 from antena.collect.spool import Group, Spool
 from antena.sources.base import parse_time
 from antena.store import collect_state as cs
@@ -138,6 +138,7 @@ class Collector:
         self.secrets = secrets
         self.client = client
         self.settings = settings
+        self.deadline: float | None = None
 
     # ------------------------------------------------------------------ to implement
 
@@ -147,6 +148,10 @@ class Collector:
     def close(self) -> None:
         if self.client is not None:
             self.client.close()
+
+    def stats(self) -> HttpStats | None:
+        """Requests, retries and rate-limit waits so far (the HTTP client's, by default)."""
+        return self.client.stats if self.client is not None else None
 
     # ------------------------------------------------------------------ helpers for collectors
 
@@ -185,6 +190,7 @@ class Collector:
         ingestor = project._ingestor()
         spool = Spool(project.folder / SPOOL_DIR / job.slug)
         deadline = time.monotonic() + limits.time_limit if limits.time_limit else None
+        self.deadline = deadline
         if self.client is not None:
             self.client.deadline = deadline
         result = RunResult(run, state)
@@ -267,8 +273,8 @@ class Collector:
             run.status = "stopped"
             run.error = "interrupted"
         finally:
-            if self.client is not None:
-                stats = self.client.stats
+            stats = self.stats()
+            if stats is not None:
                 run.retries, run.waits, run.wait_seconds = stats.retries, stats.waits, round(stats.wait_seconds, 3)
             run.finished_at = datetime.now(UTC)
             run.cursor = result.state.cursor or result.state.high_water
