@@ -111,3 +111,63 @@ def collect(
         raise typer.Exit(1)
 
 
+
+
+@app.command()
+def watch(
+    folder: ProjectDir,
+    every: Annotated[str, typer.Option(help="Time between cycles (start to start): 90s, 15m, 1h.")] = "15m",
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit (for cron).")] = False,
+    no_analyze: Annotated[bool, typer.Option("--no-analyze", help="Skip analysing new posts (alerts then use all posts).")] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Collect the [[collect.jobs]] of antena.toml, analyse new posts, raise and deliver alerts; repeat."""
+    from antena.watch.loop import watch as run_watch
+
+    seconds = parse_duration(every, "--every")
+    if seconds < 60 and not once:
+        console.print("note: cycles shorter than a minute mostly wait for rate limits", highlight=False)
+
+    def report(summary: dict[str, Any]) -> None:
+        if json:
+            emit_json(summary)
+            return
+        for job in summary["collect"]:
+            line = (f"{job['source']} {job.get('target', '')}: {job['received']} received, {job['stored']} new "
+                    f"({job['status']})" + (f": {job['error']}" if job.get("error") else ""))
+            console.print(line, highlight=False, markup=False)
+        console.print(f"{summary['at']}: {len(summary['new_alerts'])} new alerts; delivered {summary['deliveries']['sent']}, "
+                      f"failed {summary['deliveries']['failed']}", highlight=False, markup=False)
+
+    try:
+        run_watch(folder, seconds, once, report, analyse=not no_analyze)
+    except KeyboardInterrupt:
+        console.print("stopped", highlight=False)
+    except AntenaError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def alerts(
+    folder: ProjectDir,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    json: JsonFlag = False,
+) -> None:
+    """List the alerts `antena watch` raised, with their evidence and deliveries."""
+    from rich.table import Table
+
+    from antena.store.alerts import list_alerts
+
+    with open_project(folder, read_only=True) as project:
+        found = list_alerts(project.con, limit)
+    if json:
+        emit_json(found)
+        return
+    if not found:
+        console.print("No alerts yet (`antena watch` raises them).")
+        return
+    table = Table("id", "when", "alert", "delivered")
+    for alert in found:
+        sent = ", ".join(f"{d['channel']}: {d['status']}" for d in alert["deliveries"]) or "-"
+        table.add_row(str(alert["id"]), str(alert["created_at"])[:16], f"{alert['title']}\n{alert['summary']}", sent)
+    console.print(table)
