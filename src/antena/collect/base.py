@@ -185,7 +185,10 @@ class Collector:
         con = project.con
         cs.ensure_tables(con)
         job = self.job
-        state = cs.load_cursor(con, job.key) or cs.CursorState(job.key, job.source, job.target, job.api_base)
+        state = cs.load_cursor(con, job.key)
+        if state is None:  # a new job: listed (and its errors shown) even before its first page
+            state = cs.CursorState(job.key, job.source, job.target, job.api_base)
+            cs.save_cursor(con, state)
         run = cs.start_run(con, cs.RunRecord(job.key, job.source, job.target))
         ingestor = project._ingestor()
         spool = Spool(project.folder / SPOOL_DIR / job.slug)
