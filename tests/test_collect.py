@@ -171,6 +171,9 @@ def test_credentials_in_antena_toml_are_refused_without_quoting_them(cli, fast_p
 def test_bluesky_app_password_session_is_used_and_never_shown(cli, fast_project, monkeypatch):
     fake = BlueskyFake(require_auth="jwt-session-token-5678").start()
     try:
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+        anonymous = cli("collect", fast_project, "-s", "bluesky", "--query", "q", "--api-base", fake.base, "--json", expect=1)
+        assert "refuses anonymous search" in anonymous.stdout and "ANTENA_BLUESKY_APP_PASSWORD" in anonymous.stdout
         monkeypatch.setenv("ANTENA_BLUESKY_HANDLE", "ong.example.social")
         monkeypatch.setenv("ANTENA_BLUESKY_APP_PASSWORD", "app-pass-1234")
         result = cli("collect", fast_project, "-s", "bluesky", "--query", "q", "--api-base", fake.base, "--json")

@@ -1,9 +1,12 @@
 """Bluesky: ``app.bsky.feed.searchPosts`` on the public AppView, newest first, by cursor.
 
-No account is needed on the public AppView (``https://public.api.bsky.app``). With a handle and
-an app password (``ANTENA_BLUESKY_HANDLE``, ``ANTENA_BLUESKY_APP_PASSWORD``) the collector opens a
-session (``com.atproto.server.createSession``) and searches through the account's PDS, which
-some AppViews require for search. Pages are read by the ``bluesky_appview`` importer.
+Since 2025 Bluesky often refuses anonymous post search (HTTP 403, and always for a ``cursor``
+on ``public.api.bsky.app``), so an account is recommended: with a handle and an app password
+(``ANTENA_BLUESKY_HANDLE``, ``ANTENA_BLUESKY_APP_PASSWORD``) the collector opens a session
+(``com.atproto.server.createSession`` at ``auth_base``, default ``https://bsky.social``) and
+searches through that PDS, which forwards to the AppView; an expired session is renewed once.
+Without an account it tries the public AppView and, when refused, says what to set.
+Pages are read by the ``bluesky_appview`` importer.
 
 Docs: https://docs.bsky.app/docs/api/app-bsky-feed-search-posts (``q``, ``sort=latest``,
 ``since``/``until`` as datetimes, ``limit`` 1..100, ``cursor``).
@@ -17,6 +20,7 @@ from antena.collect.base import Body, Collector, Page, rfc3339, time_marker
 from antena.collect.credentials import CollectError, Credential
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
+DEFAULT_PDS = "https://bsky.social"
 
 
 class BlueskyCollector(Collector):
@@ -34,11 +38,25 @@ class BlueskyCollector(Collector):
 
     _token: str | None = None
 
+    @property
+    def logged_in(self) -> bool:
+        return "handle" in self.secrets and "app_password" in self.secrets
+
+    def _auth_base(self) -> str:
+        return str(self.settings.get("auth_base") or DEFAULT_PDS).rstrip("/")
+
+    def _search_base(self) -> str:
+        """The PDS when logged in and no other base was chosen; the AppView otherwise."""
+        if self.logged_in and self.api_base == self.default_api_base:
+            return self._auth_base()
+        return self.api_base
+
     def _headers(self) -> dict[str, str]:
-        if "handle" not in self.secrets or "app_password" not in self.secrets:
+        if not self.logged_in:
             return {}
         if self._token is None:
-            auth_base = str(self.settings.get("auth_base") or self.api_base).rstrip("/")
+            auth_base = self._auth_base() if self.api_base == self.default_api_base or "auth_base" in self.settings \
+                else self.api_base
             response = self.client.send(
                 "POST", f"{auth_base}/xrpc/com.atproto.server.createSession",
                 json={"identifier": self.secrets.get("handle"), "password": self.secrets.get("app_password")},
@@ -60,7 +78,17 @@ class BlueskyCollector(Collector):
         }
         if "lang" in self.settings:
             params["lang"] = self.settings["lang"]
-        response = self.client.send("GET", f"{self.api_base}{SEARCH}", params=params, headers=self._headers())
+        response = self.client.send("GET", f"{self._search_base()}{SEARCH}", params=params, headers=self._headers(),
+                                    ok=(400, 401, 403))
+        if response.status_code in (400, 401) and self._token and b"ExpiredToken" in response.content:
+            self._token = None  # sessions last about two hours: log in again once
+            response = self.client.send("GET", f"{self._search_base()}{SEARCH}", params=params,
+                                        headers=self._headers(), ok=(403,))
+        if response.status_code == 403 and not self.logged_in:
+            raise CollectError("bluesky: the AppView refuses anonymous search (HTTP 403). Set ANTENA_BLUESKY_HANDLE and"
+                               " ANTENA_BLUESKY_APP_PASSWORD (an app password from bsky.app settings); docs/collect.md")
+        if response.status_code >= 400:
+            raise CollectError(self.client.describe(response))
         doc = self.json(response.content)
         body = Body(response.content, "bluesky_appview", "searchPosts")
         if not isinstance(doc, dict) or not isinstance(doc.get("posts"), list):

@@ -126,9 +126,9 @@ class PoliteClient:
                 self._note_budget(response)
                 if response.status_code not in RETRY_STATUS:
                     if response.status_code >= 400 and response.status_code not in ok:
-                        raise CollectError(self._describe(response))
+                        raise CollectError(self.describe(response))
                     return response
-                problem = self._describe(response)
+                problem = self.describe(response)
                 wait = retry_after(response.headers.get("Retry-After"))
                 if wait is None and response.status_code == 429:
                     wait = self._reset_wait(response)
@@ -191,7 +191,7 @@ class PoliteClient:
             value -= time.time()
         return max(0.0, value)
 
-    def _describe(self, response: httpx.Response) -> str:
+    def describe(self, response: httpx.Response) -> str:
         body = response.text[:300].replace("\n", " ") if response.content else ""
         where = f"{response.request.method} {response.request.url.copy_with(query=None)}"
         return self.secrets.redact(f"{where}: HTTP {response.status_code} {response.reason_phrase}. {body}".strip())
