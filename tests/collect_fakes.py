@@ -553,3 +553,60 @@ TELEGRAM = {"fake": FakeTelegram()}
 def shared_telegram(secrets: Any = None) -> FakeTelegram:
     """The factory ``[collect.telegram] transport`` names in the CLI tests (one fake per test)."""
     return TELEGRAM["fake"]
+
+
+# ---------------------------------------------------------------- Bluesky Jetstream (websocket)
+
+
+def jetstream_event(i: int, text: str, collection: str = "app.bsky.feed.post", operation: str = "create") -> dict[str, Any]:
+    did = f"did:plc:stream{i % 5:016d}"
+    when = T0 + timedelta(seconds=i)
+    commit: dict[str, Any] = {"rev": f"rev{i}", "operation": operation, "collection": collection, "rkey": f"3kjet{i:08d}",
+                              "cid": f"bafyjet{i:08d}"}
+    if operation != "delete":
+        commit["record"] = {"$type": collection, "text": text, "createdAt": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                            "langs": ["es"]}
+    return {"did": did, "time_us": int(when.timestamp() * 1_000_000), "kind": "commit", "commit": commit}
+
+
+class JetstreamFake:
+    """``/subscribe?wantedCollections=...&cursor=...`` over a real websocket on 127.0.0.1."""
+
+    def __init__(self, events: list[dict[str, Any]], drop_after: int | None = None) -> None:
+        self.events = events
+        self.drop_after = drop_after  # close the first connection after this many events
+        self.connections: list[str] = []
+        self._server: Any = None
+
+    def start(self) -> JetstreamFake:
+        from websockets.sync.server import serve
+
+        def handler(connection: Any) -> None:
+            path = connection.request.path
+            self.connections.append(path)
+            params = {k: v[0] for k, v in parse_qs(urlparse(path).query).items()}
+            cursor = int(params.get("cursor", 0))
+            sent = 0
+            for event in self.events:
+                if event["time_us"] < cursor:
+                    continue
+                if self.drop_after is not None and len(self.connections) == 1 and sent >= self.drop_after:
+                    connection.close()
+                    return
+                connection.send(orjson.dumps(event).decode())
+                sent += 1
+            try:
+                connection.recv(timeout=30)  # stay open, as the firehose does
+            except Exception:  # noqa: S110 - the client went away
+                pass
+
+        self._server = serve(handler, "127.0.0.1", 0)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    @property
+    def base(self) -> str:
+        return f"ws://127.0.0.1:{self._server.socket.getsockname()[1]}"
+
+    def stop(self) -> None:
+        self._server.shutdown()

@@ -444,3 +444,50 @@ def test_limits_default_run_does_not_raise_on_api_errors(project, bluesky):
     collector = build_collector(project.config, "bluesky", "query", "q", api_base=bluesky.base)
     result = collector.run(project, Limits())
     assert result.run.status == "error" and "HTTP 404" in (result.run.error or "")
+
+
+# ---------------------------------------------------------------- Bluesky Jetstream
+
+
+def _stream_events(start: int, n: int) -> list[dict]:
+    from tests.collect_fakes import jetstream_event
+
+    events = []
+    for i in range(start, start + n):
+        if i % 3 == 0:
+            events.append(jetstream_event(i, f"Robo de niños en la plaza {i} #AlertaAmber"))
+        elif i % 3 == 1:
+            events.append(jetstream_event(i, f"Hoy comí tacos {i}"))
+        else:
+            events.append(jetstream_event(i, "", collection="app.bsky.feed.like"))
+    return events
+
+
+def test_jetstream_keeps_matching_posts_and_resumes_from_time_us(cli, fast_project):
+    from tests.collect_fakes import JetstreamFake
+
+    with open(fast_project / "antena.toml", "a", encoding="utf-8") as handle:
+        handle.write("\n[collect.bluesky]\njetstream_batch_seconds = 0.3\n")
+    fake = JetstreamFake(_stream_events(0, 60), drop_after=25).start()
+    try:
+        first = cli.json("collect", fast_project, "-s", "bluesky", "--live", "--time-limit", "3s", "--api-base", fake.base)
+        assert first["status"] == "stopped" and first["stored"] == 20 and reconciles(first)  # the project's query
+        assert first["duplicates"] <= 1  # the event at the cursor is replayed after the drop
+        assert first["retries"] == 1 and len(fake.connections) == 2  # the drop, then a resume from the cursor
+        assert "cursor=" in fake.connections[1]
+        assert first["cursor"] == str(_stream_events(59, 1)[0]["time_us"])
+        fake.events += _stream_events(60, 30)
+        again = cli.json("collect", fast_project, "-s", "bluesky", "--live", "--time-limit", "2s", "--api-base", fake.base)
+        assert again["stored"] == 10 and fake.connections[-1].endswith(f"cursor={first['cursor']}")
+        assert again["duplicates"] <= 1  # the event at the cursor itself is replayed
+        with Project(fast_project) as project:
+            texts = [r[0] for r in project.con.execute("SELECT text FROM posts").fetchall()]
+        assert len(texts) == 30 and all("Robo de niños" in t for t in texts)
+        narrow = cli.json("collect", fast_project, "-s", "bluesky", "--live", "--query", "plaza AND tacos", "--max", "2", "--time-limit", "2s",
+                          "--api-base", fake.base)
+        assert narrow["status"] == "stopped" and narrow["received"] == 0  # no post speaks of both
+        wide = cli.json("collect", fast_project, "-s", "bluesky", "--live", "--query", "tacos", "--max", "2",
+                        "--api-base", fake.base)
+        assert wide["status"] == "stopped" and wide["received"] == 2 and wide["stored"] == 2
+    finally:
+        fake.stop()

@@ -55,7 +55,7 @@ def collect(
     hashtag: Annotated[str | None, typer.Option(help="A hashtag, without # (bluesky, mastodon, x).")] = None,
     channel: Annotated[str | None, typer.Option(help="YouTube channel id, Telegram channel, subreddit, or 'local' for Mastodon's local timeline.")] = None,
     video: Annotated[str | None, typer.Option(help="YouTube video id (its comments; with --live its live chat).")] = None,
-    live: Annotated[bool, typer.Option("--live", help="With --video: follow the video's live chat.")] = False,
+    live: Annotated[bool, typer.Option("--live", help="YouTube with --video: follow its live chat; Bluesky: follow the Jetstream firehose filtered by --query or the project's query.")] = False,
     comments: Annotated[bool, typer.Option("--comments", help="Reddit, Telegram: also collect each post's comment thread.")] = False,
     archive: Annotated[bool, typer.Option("--archive", help="X: full-archive search instead of the last 7 days.")] = False,
     since: Annotated[str | None, typer.Option(help="Oldest post wanted: a date/time or an age (7d).")] = None,
@@ -77,9 +77,12 @@ def collect(
     if source == "reddit" and query and channel:
         kind, value, options["subreddit"] = "query", query, channel
     if live:
-        if kind != "video":
-            fail("--live needs --video VIDEO_ID")
-        kind = "live"
+        if source == "bluesky" and kind in (None, "query"):
+            kind = "live"  # the Jetstream firehose, filtered by --query or the project's query
+        elif kind != "video":
+            fail("--live needs --video VIDEO_ID (YouTube live chat), or --source bluesky (the Jetstream firehose)")
+        else:
+            kind = "live"
     if comments:
         options["comments"] = True
     if archive:

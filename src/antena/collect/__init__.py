@@ -78,9 +78,12 @@ def build_collector(
     if until is not None and not cls.supports_until:
         raise CollectError(f"{source}: its API cannot select posts before a date, so --until is not available")
     value = normalise_target(source, kind, value or "")
-    base = (api_base or settings.get("api_base") or cls.default_api_base).rstrip("/")
-    if not base.startswith(("http://", "https://")) and cls.default_api_base:
+    configured = settings.get("jetstream_url" if kind == "live" and source == "bluesky" else "api_base")
+    base = (api_base or configured or cls.default_base_for(kind)).rstrip("/")
+    if cls.default_api_base and not base.startswith(("http://", "https://", "ws://", "wss://")):
         raise CollectError(f"--api-base must be an http(s) URL, not {base!r}")
+    if source == "bluesky" and kind == "live":
+        settings.setdefault("relevance_query", str(config.get("relevance", {}).get("query", "")))
     job = Job(source, kind, value or "", since, until, base, tuple(sorted((options or {}).items())))
     secrets = resolve_secrets(source, cls.credentials, use_keyring=bool(settings.get("keyring", True)))
     client = None

@@ -140,6 +140,11 @@ class Collector:
         self.settings = settings
         self.deadline: float | None = None
 
+    @classmethod
+    def default_base_for(cls, kind: str) -> str:
+        """The API base a job of this kind uses when neither --api-base nor antena.toml says."""
+        return cls.default_api_base
+
     # ------------------------------------------------------------------ to implement
 
     def fetch(self, cursor: str | None, floor: str | None, limit: int | None) -> Page:

@@ -6,7 +6,8 @@ on ``public.api.bsky.app``), so an account is recommended: with a handle and an 
 (``com.atproto.server.createSession`` at ``auth_base``, default ``https://bsky.social``) and
 searches through that PDS, which forwards to the AppView; an expired session is renewed once.
 Without an account it tries the public AppView and, when refused, says what to set.
-Pages are read by the ``bluesky_appview`` importer.
+Pages are read by the ``bluesky_appview`` importer. ``--live`` follows the Jetstream firehose
+instead (:mod:`antena.collect.jetstream`).
 
 Docs: https://docs.bsky.app/docs/api/app-bsky-feed-search-posts (``q``, ``sort=latest``,
 ``since``/``until`` as datetimes, ``limit`` 1..100, ``cursor``).
@@ -27,7 +28,7 @@ class BlueskyCollector(Collector):
     name = "bluesky"
     title = "Bluesky search (app.bsky.feed.searchPosts)"
     formats = ("bluesky_appview",)
-    targets = ("query", "hashtag")
+    targets = ("query", "hashtag", "live")
     credentials = (
         Credential("handle", "ANTENA_BLUESKY_HANDLE", "your Bluesky handle, optional", required=False),
         Credential("app_password", "ANTENA_BLUESKY_APP_PASSWORD", "an app password, optional", required=False),
@@ -37,6 +38,18 @@ class BlueskyCollector(Collector):
     page_size = 100
 
     _token: str | None = None
+    _stream: Any = None
+
+    @classmethod
+    def default_base_for(cls, kind: str) -> str:
+        from antena.collect.jetstream import JETSTREAM
+
+        return JETSTREAM if kind == "live" else cls.default_api_base
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+        super().close()
 
     @property
     def logged_in(self) -> bool:
@@ -70,6 +83,12 @@ class BlueskyCollector(Collector):
 
     def fetch(self, cursor: str | None, floor: str | None, limit: int | None) -> Page:
         job = self.job
+        if job.kind == "live":
+            if self._stream is None:
+                from antena.collect.jetstream import JetstreamReader
+
+                self._stream = JetstreamReader(self, job.value or str(self.settings.get("relevance_query") or ""))
+            return self._stream.fetch(cursor, limit)
         query = job.value if job.kind == "query" else f"#{job.value.lstrip('#')}"
         params: dict[str, Any] = {
             "q": query, "sort": "latest", "limit": max(1, min(self.page_size, limit or self.page_size)),

@@ -53,7 +53,10 @@ def run_job(project: Project, job: dict[str, Any], index: int) -> dict[str, Any]
         collector = build_collector(project.config, source, kind, value,
                                     since=parse_time(job.get("since")), until=parse_time(job.get("until")),
                                     api_base=job.get("api_base"), options=options)
-        limits = Limits(max_records=job.get("max"), time_limit=_duration(job.get("time_limit")))
+        limit = _duration(job.get("time_limit"))
+        if kind == "live" and limit is None:
+            limit = 60.0  # a stream never ends by itself: one minute per cycle unless told
+        limits = Limits(max_records=job.get("max"), time_limit=limit)
         return collector.run(project, limits).summary()
     except (CollectError, ValueError) as exc:
         return {"source": source, "job": index + 1, "status": "error", "error": str(exc),
