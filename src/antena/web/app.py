@@ -1,7 +1,8 @@
 """The dashboard application: server-rendered pages and JSON over one project, read-only.
 
 ``create_app(folder)`` returns a Starlette (ASGI) app; ``antena serve`` runs it with uvicorn.
-Pages: overview, posts explorer, targets, topics, campaign impact, quarantine, the report;
+Pages: overview, posts explorer, targets, topics, campaign impact, quarantine, the report,
+listening (collectors' state and alert history);
 ``/api/...`` mirrors them as JSON. Every value a request carries reaches SQL only through
 ``Project.where`` (parameters) or as a ``?`` parameter.
 """
@@ -214,6 +215,19 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
     def report(request: Request) -> Response:
         return HTMLResponse(reader.report_html(dash.lang(request)))
 
+    def _listening() -> dict[str, Any]:
+        from antena.store.alerts import list_alerts
+        from antena.store.collect_state import collector_overview
+
+        with reader.open() as project:
+            return {**collector_overview(project.con, runs=30), "alerts": list_alerts(project.con, 100)}
+
+    def listening(request: Request) -> Response:
+        return dash.render(request, "listening.html", **_listening())
+
+    def api_listening(request: Request) -> Response:
+        return json_response(_listening())
+
     # ------------------------------------------------------------------ JSON
 
     def api_stats(request: Request) -> Response:
@@ -277,6 +291,7 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
         Route("/", overview), Route("/posts", posts), Route("/targets", targets), Route("/topics", topics),
         Route("/campaigns", campaigns), Route("/quarantine", quarantine), Route("/reviews", reviews),
         Route("/report", report), Route("/api/reviews", api_reviews),
+        Route("/listening", listening), Route("/api/listening", api_listening),
         Route("/api/stats", api_stats), Route("/api/summary", api_summary), Route("/api/posts", api_posts),
         Route("/api/quarantine", api_quarantine),
         Route("/login", login_form, methods=["GET"]), Route("/login", login, methods=["POST"]),

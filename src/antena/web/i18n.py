@@ -54,6 +54,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "busy": "The project is being written by another antena command (import or analyze). Reload this page when it has finished.",
         "not_found": "Page not found.", "server_error": "Something went wrong while building this page.",
         "bad_request": "The request could not be read.",
+        "nav_listening": "Listening",
+        "listening_intro": "What `antena collect` and `antena watch` gather and the alerts they raised. Read only; set jobs and alert channels in antena.toml.",
+        "collectors": "Collectors", "no_collectors": "Nothing collected yet (`antena collect` or `antena watch`).",
+        "source": "Source", "target": "Target", "last_run": "Last run", "cursor": "Cursor", "newest_seen": "Newest seen",
+        "errors": "Error", "rate_waits": "Rate-limit waits", "recent_runs": "Recent runs", "received": "received",
+        "stored": "new", "duplicates": "already stored", "retries": "retries",
+        "alert_history": "Alerts", "no_alerts": "No alerts yet.", "deliveries": "Delivered", "evidence": "Evidence",
     },
     "es": {
         "nav_label": "Etiquetar", "label_intro": "Enséñele a Antena qué es relevante: una publicación a la vez, las que el modelo tiene más dudas, entre idiomas y plataformas. Los textos están anonimizados.",
@@ -102,6 +109,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "busy": "Otro comando de antena está escribiendo en el proyecto (import o analyze). Recargue esta página cuando termine.",
         "not_found": "Página no encontrada.", "server_error": "Algo falló al preparar esta página.",
         "bad_request": "No se pudo leer la solicitud.",
+        "nav_listening": "Escucha",
+        "listening_intro": "Lo que reúnen `antena collect` y `antena watch`, y las alertas que generaron. Solo lectura; los trabajos y canales de alerta se definen en antena.toml.",
+        "collectors": "Recolectores", "no_collectors": "Aún no se ha recolectado nada (`antena collect` o `antena watch`).",
+        "source": "Fuente", "target": "Objetivo", "last_run": "Última ejecución", "cursor": "Cursor", "newest_seen": "Lo más reciente visto",
+        "errors": "Error", "rate_waits": "Esperas por límite", "recent_runs": "Ejecuciones recientes", "received": "recibidos",
+        "stored": "nuevos", "duplicates": "ya guardados", "retries": "reintentos",
+        "alert_history": "Alertas", "no_alerts": "Aún no hay alertas.", "deliveries": "Entregada", "evidence": "Evidencia",
     },
 }
 

@@ -1,0 +1,1 @@
+"""Watching: collect on a schedule, analyse, raise alerts and deliver them (``antena watch``)."""
