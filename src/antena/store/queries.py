@@ -21,6 +21,7 @@ import pyarrow as pa
 from antena.config import scope_query
 from antena.errors import ProjectError, QuerySyntaxError
 from antena.query import compile_query
+from antena.store import reviews
 
 LIVE_POSTS = "live_posts"
 ANALYSIS = "analysis"
@@ -278,16 +279,7 @@ class Store:
         redacted: callers redact); ``(0, [])`` before the queue exists."""
         if not self.has_table("reviews"):
             return 0, []
-        where = ("WHERE (?::VARCHAR IS NULL OR q.status = ?) AND (?::VARCHAR IS NULL OR list_contains(q.signals, ?))")
-        params: list[Any] = [status, status, signal, signal]
-        total = self.con.execute(f"SELECT count(*) FROM reviews q {where}", params).fetchall()[0][0]  # noqa: S608 - fixed SQL
-        sql = ("SELECT q.post_id, q.signal, q.signals, q.score, q.reasons, q.status, q.reviewer, q.decided_at,"  # noqa: S608
-               f" p.platform, p.kind, p.created_at, p.text FROM reviews q LEFT JOIN posts p USING (post_id) {where}"
-               " ORDER BY q.score DESC, p.created_at, q.post_id")
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params = params + [int(limit), int(offset)]
-        return int(total), self.dicts(sql, params)
+        return reviews.cases(self.con, status, signal, limit, offset)
 
     # ------------------------------------------------------------------ helpers
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from antena.analytics import compute_stats
 from antena.config import CONFIG_NAME
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.project import Project
@@ -124,8 +125,6 @@ class ProjectReader:
 
     def stats(self) -> dict[str, Any]:
         """``compute_stats`` for the project (what ``antena stats --json`` prints), cached."""
-        from antena.analytics import compute_stats
-
         def compute() -> dict[str, Any]:
             with self.open() as project:
                 return compute_stats(project.store)
