@@ -11,8 +11,8 @@ defined once in ``store/database.py``: ``live_posts`` (neither deleted nor withh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -48,6 +48,11 @@ class Selection:
     params: list[Any]
     columns: list[str]
     order: str = ORDER
+
+    def only(self, columns: Iterable[str]) -> Selection:
+        """The same rows with the given columns (in that order) of those it has; others skipped."""
+        wanted = [c for c in columns if c in self.columns]
+        return replace(self, columns=wanted)
 
     def sql(self, limit: int | None = None, offset: int = 0) -> tuple[str, list[Any]]:
         cols = ", ".join(quote(c) for c in self.columns)

@@ -174,9 +174,8 @@ class ProjectReader:
             keep = keep_handles(project.config)
             tz = ZoneInfo(store.timezone)
             try:
-                every = store.select(query, relevant=relevant)
-                columns = [c for c in POST_COLUMNS + ANALYSIS_COLUMNS if c in every.columns]
-                selection = store.select(query, relevant=relevant, columns=columns)
+                selection = store.select(query, relevant=relevant).only(POST_COLUMNS + ANALYSIS_COLUMNS)
+                columns = selection.columns
                 total = selection.count()
                 rows = selection.page(page, per_page)
             except QuerySyntaxError:
