@@ -58,7 +58,7 @@ def checked_settings(cls: Any, name: str, config: dict[str, Any], folder: Path |
     """``analyser_config`` validated against the analyser's settings model; errors name the key and
     the line of ``[analysers.<name>]`` in antena.toml."""
     path = (folder / CONFIG_NAME) if folder is not None else Path(CONFIG_NAME)
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    text = path.read_text(encoding="utf-8") if folder is not None and path.is_file() else ""
     model = cls.settings_model()
     validate_section(model, config.get("analysers", {}).get(name, {}), text, path, ("analysers", name))
     settings = analyser_config(name, config, folder)
