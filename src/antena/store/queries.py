@@ -11,7 +11,7 @@ defined once in ``store/database.py``: ``live_posts`` (neither deleted nor withh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -40,7 +40,7 @@ def quote(name: str) -> str:
 class Selection:
     """A lazy selection of posts: a relation, a compiled condition and its parameters.
 
-    Nothing runs until ``count``, ``arrow``, ``rows``, ``reader`` or ``relation`` is called."""
+    Nothing runs until ``count``, ``arrow``, ``rows``, ``page`` or ``relation`` is called."""
 
     con: duckdb.DuckDBPyConnection
     source: str
@@ -85,18 +85,6 @@ class Selection:
         """The selection as a lazy DuckDB relation (on ``cursor``, default a new cursor)."""
         sql, params = self.sql()
         return (cursor or self.con.cursor()).sql(sql, params=params)
-
-    def batches(self, rows: int = 20_000) -> Iterator[pa.RecordBatch]:
-        """Stream the selection in Arrow record batches on its own cursor."""
-        cursor = self.con.cursor()  # own result state: streaming does not block the connection
-        try:
-            yield from self.relation(cursor).to_arrow_reader(rows)
-        finally:
-            cursor.close()
-
-    def schema(self) -> pa.Schema:
-        sql, params = self.sql(0)
-        return self.con.execute(sql, params).to_arrow_table().schema
 
 
 @dataclass
