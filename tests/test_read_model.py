@@ -172,7 +172,7 @@ def test_old_relevance_query_is_read_as_scope_with_a_warning(tmp_path: Path) -> 
     with pytest.warns(FutureWarning, match=r"\[scope\] query"):
         project = Project(folder)
     assert "robachicos" in project.scope_query()
-    assert project.config["relevance"]["threshold"] == 0.5
+    assert "query" not in project.config["relevance"]
     project.close()
     assert json.loads(json.dumps(project.config))  # still plain data
 

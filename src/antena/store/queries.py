@@ -232,6 +232,10 @@ class Store:
             "analysed": self.analysed,
         }
 
+    def has_post(self, post_id: str) -> bool:
+        """Whether ``post_id`` is stored (live or not)."""
+        return bool(self.con.execute("SELECT count(*) FROM posts WHERE post_id = ?", [post_id]).fetchall()[0][0])
+
     def raw_records(self) -> int:
         """How many raw records are stored (what ``antena remap`` replays)."""
         return int(self.con.execute("SELECT count(*) FROM raw_records").fetchall()[0][0])
