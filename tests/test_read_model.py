@@ -172,6 +172,14 @@ def test_old_relevance_query_is_read_as_scope_with_a_warning(tmp_path: Path) -> 
     with pytest.warns(FutureWarning, match=r"\[scope\] query"):
         project = Project(folder)
     assert "robachicos" in project.scope_query()
-    assert project.config["relevance"]["threshold"] == 0.5
+    assert "query" not in project.config["relevance"]
     project.close()
     assert json.loads(json.dumps(project.config))  # still plain data
+
+
+def test_only_the_store_analytics_and_engines_run_sql() -> None:
+    runs_sql = re.compile(r"\.(execute|sql)\(")
+    allowed = ("antena/store/", "antena/analytics/", "antena/engine/", "antena/nlp/relevance.py")  # relevance: in-memory
+    offenders = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
+                 if runs_sql.search(p.read_text(encoding="utf-8")) and not str(p.relative_to(SRC)).startswith(allowed)]
+    assert offenders == []

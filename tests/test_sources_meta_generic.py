@@ -14,8 +14,8 @@ import pytest
 
 from antena.errors import FormatError, ProjectError
 from antena.project import Project
-from antena.sources.crowdtangle_csv import TimeError, parse_zoned_time
 from antena.sources.generic import read_parquet_rows, resolve_mapping
+from antena.sources.zoned_time import TimeError, parse_zoned_time
 
 from .conftest import FIXTURES
 

@@ -14,12 +14,17 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from antena.analytics import compute_stats
 from antena.config import CONFIG_NAME, default_config_text, load_config
+from antena.engine.local import run_local
+from antena.engine.pipeline import build_pipeline
 from antena.errors import ProjectError
+from antena.protect.review import ReviewQueue
+from antena.query.export import export_posts
 from antena.schema import POST_COLUMNS
 from antena.store.database import DB_NAME, connect, load_or_create_secret
 from antena.store.files import expand_inputs
-from antena.store.ingest import Counts, FileReport, Ingestor, iter_raw_records
+from antena.store.ingest import Counts, FileReport, Ingestor, clear_posts, iter_raw_records
 from antena.store.queries import Store
 
 
@@ -112,10 +117,8 @@ class Project:
 
     def remap(self, progress: Callable[[int], None] | None = None) -> Counts:
         """Rebuild ``posts`` from the stored raw records with the current importers."""
-        con = self.con
-        con.execute("DELETE FROM posts")
-        con.execute("DELETE FROM post_versions")
-        counts = self._ingestor().replay(iter_raw_records(con), progress, config=self.config)
+        clear_posts(self.con)
+        counts = self._ingestor().replay(iter_raw_records(self.con), progress, config=self.config)
         self.audit("remap", f"{counts.read} raw records replayed")
         return counts
 
@@ -155,8 +158,6 @@ class Project:
                relevant: bool = False, in_scope: bool = False, columns: list[str] | None = None) -> dict[str, Any]:
         """Stream matching posts with their analysis results to CSV, Parquet or JSONL (redacted as
         ``[privacy] redact`` says); returns rows, path, format and columns."""
-        from antena.query.export import export_posts
-
         return export_posts(self.store, Path(path), format, query, relevant=relevant, in_scope=in_scope,
                             columns=columns)
 
@@ -164,8 +165,6 @@ class Project:
 
     def pipeline(self, only: list[str] | None = None) -> list[Any]:
         """The analysers configured in ``antena.toml``, instantiated in order."""
-        from antena.engine.pipeline import build_pipeline
-
         return build_pipeline(self.config, only, self.folder)
 
     def analyze(
@@ -182,8 +181,6 @@ class Project:
 
             report = run_spark(self.con, chain, spark_master, progress, on_total)
         else:
-            from antena.engine.local import run_local
-
             report = run_local(self.con, chain, progress, on_total)
         self.audit("analyze", f"{report.analysed} posts with {', '.join(report.analysers)} ({engine})")
         return report
@@ -196,8 +193,6 @@ class Project:
 
     def stats(self, sections: set[str] | None = None) -> dict[str, Any]:
         """The analytics behind the report (``antena stats``)."""
-        from antena.analytics import compute_stats
-
         return compute_stats(self.store, sections)
 
     def report(self, langs: tuple[str, ...] = ("es", "en"), folder: str | Path | None = None,
@@ -218,8 +213,6 @@ class Project:
 
     def sync_reviews(self) -> dict[str, Any]:
         """Queue risky posts for human review (``antena review sync``)."""
-        from antena.protect.review import ReviewQueue
-
         return ReviewQueue(self.store).sync().as_dict()
 
     # ------------------------------------------------------------------ misc

@@ -13,6 +13,8 @@ import warnings
 from importlib.metadata import entry_points
 from typing import Any, TypeVar
 
+from antena.errors import FormatError, ProjectError
+
 T = TypeVar("T")
 
 _REGISTRIES: dict[str, dict[str, type]] = {"sources": {}, "analysers": {}}
@@ -76,8 +78,6 @@ def analysers() -> dict[str, type]:
 
 
 def get_source(name: str, **options: Any) -> Any:
-    from antena.errors import FormatError
-
     available = sources()
     if name not in available:
         raise FormatError(f"unknown format {name!r}; known formats: {', '.join(available)}")
@@ -85,8 +85,6 @@ def get_source(name: str, **options: Any) -> Any:
 
 
 def get_analyser(name: str, **config: Any) -> Any:
-    from antena.errors import ProjectError
-
     available = analysers()
     if name not in available:
         raise ProjectError(f"unknown analyser {name!r}; known analysers: {', '.join(available)}")

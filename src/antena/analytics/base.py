@@ -34,9 +34,8 @@ UNUSED_COLUMNS = {
 def working_set(store: Store, relevant_only: bool = True) -> Selection:
     """The posts analytics read: the store's relevant posts (the relevance analyser's decision)
     after ``antena analyze``, every live post before it; only the columns statistics use."""
-    relevant = relevant_only and store.analysed and store.has_relevance
-    every = store.select(relevant=relevant)
-    return store.select(relevant=relevant, columns=[c for c in every.columns if c not in UNUSED_COLUMNS])
+    selection = store.select(relevant=relevant_only and store.analysed and store.has_relevance)
+    return selection.only(c for c in selection.columns if c not in UNUSED_COLUMNS)
 
 
 def scope_sql(store: Store, relevant_only: bool = True) -> tuple[str, list[Any]]:

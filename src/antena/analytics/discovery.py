@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from antena.errors import ProjectError
-from antena.protect.redact import public_handles
+from antena.protect.redact import public_handles, redact
 from antena.store.queries import Store
 
 STOP_ES = frozenset("""
@@ -153,8 +153,6 @@ def discover_rows(
     keep_handles: list[str] | None = None,
 ) -> tuple[list[Theme], int, str]:
     """Cluster candidate rows (post_id, author_id, created_at, text); returns themes, k and a note."""
-    from antena.protect.redact import redact
-
     groups: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         key = clean(row["text"]).lower()

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from antena.analytics.base import rows
+from antena.analytics.discovery import STOP_WORDS
 
 
 def hashtags(con: duckdb.DuckDBPyConnection, scope: str, top: int = 30) -> dict[str, Any]:
@@ -47,8 +48,6 @@ def terms(con: duckdb.DuckDBPyConnection, scope: str, top: int = 30) -> list[dic
 
     On more than ``TERM_SAMPLE`` posts the words are counted on a repeatable block sample of that
     size and the counts scaled up; such rows say ``estimated``."""
-    from antena.analytics.discovery import STOP_WORDS
-
     n = con.execute(f"SELECT count(*) FROM ({scope}) s WHERE kind <> 'repost' AND text IS NOT NULL").fetchone()[0]  # noqa: S608
     share = TERM_SAMPLE / n if n > TERM_SAMPLE else 1.0
     sample = f" USING SAMPLE {share * 100:.4f}% (system, 7)" if share < 1 else ""

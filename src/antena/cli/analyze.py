@@ -21,7 +21,7 @@ from antena.cli.app import (
     open_project,
     progress_bar,
 )
-from antena.engine.pipeline import analyser_config, run_chain
+from antena.engine.pipeline import checked_settings, run_chain
 from antena.errors import AntenaError
 
 PREDICT_TASKS = {
@@ -124,7 +124,7 @@ def predict(
     if PREDICT_TASKS[task][-1] not in available:
         fail(f"the {task} analyser is not installed yet")
     folder = Path(project) if project else None
-    chain = [available[n](**analyser_config(n, config, folder)) for n in names]
+    chain = [available[n](**checked_settings(available[n], n, config, folder)) for n in names]
     rows = _read_stdin()
     if not rows:
         return

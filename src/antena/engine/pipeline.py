@@ -18,6 +18,7 @@ import pyarrow as pa
 from antena import registry
 from antena.config import CONFIG_NAME, default_config_text, scope_query
 from antena.errors import ProjectError
+from antena.nlp.topic_tagger import model_path
 from antena.schema import POST_COLUMNS
 from antena.settings import validate_section
 
@@ -46,8 +47,6 @@ def analyser_config(name: str, config: dict[str, Any], folder: Path | None = Non
         if project_model:
             settings.setdefault("relevance_model", project_model)
         if folder is not None:
-            from antena.nlp.topic_tagger import model_path
-
             if model_path(folder).is_file():
                 settings.setdefault("model", str(model_path(folder).resolve()))
     elif name == "target_sentiment":
@@ -59,7 +58,7 @@ def checked_settings(cls: Any, name: str, config: dict[str, Any], folder: Path |
     """``analyser_config`` validated against the analyser's settings model; errors name the key and
     the line of ``[analysers.<name>]`` in antena.toml."""
     path = (folder / CONFIG_NAME) if folder is not None else Path(CONFIG_NAME)
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    text = path.read_text(encoding="utf-8") if folder is not None and path.is_file() else ""
     model = cls.settings_model()
     validate_section(model, config.get("analysers", {}).get(name, {}), text, path, ("analysers", name))
     settings = analyser_config(name, config, folder)

@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from antena.errors import AntenaError
+
 HEADINGS = {
     "en": {
         "title": "Campaign plan", "groups": "Target groups", "objectives": "Objectives",
@@ -127,6 +129,4 @@ def write(result: dict[str, Any], path: Path) -> str:
     if suffix == ".pdf":
         write_pdf(result, path)
         return "pdf"
-    from antena.errors import AntenaError
-
     raise AntenaError(f"{path}: choose a .md, .html or .pdf file name")

@@ -17,29 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from antena.errors import ProjectError
+from antena.nlp.risk import Risk
 from antena.protect.redact import public_handles, redact
+from antena.store import reviews
 from antena.store.queries import Store
+from antena.store.reviews import RESULTS_TABLE
 
 STATUSES = ("open", "escalated", "dismissed", "actioned-offline")
 DECISIONS = ("escalated", "dismissed", "actioned-offline")  # a decided case is never re-opened
 DEFAULT_THRESHOLD = 0.5
-RESULTS_TABLE = "ann_risk"  # where the local engine stores the risk analyser's results
 PREVIEW_CHARS = 100
-
-REVIEWS_SQL = """
-CREATE TABLE IF NOT EXISTS reviews (
-  post_id VARCHAR PRIMARY KEY,
-  signal VARCHAR NOT NULL,      -- the strongest signal when the post was queued
-  signals VARCHAR[],            -- every signal that fired
-  score DOUBLE NOT NULL,
-  reasons VARCHAR[],            -- the rules that fired, in English, without quoting the post
-  status VARCHAR NOT NULL DEFAULT 'open',
-  reviewer VARCHAR,
-  note VARCHAR,
-  decided_at TIMESTAMPTZ,
-  queued_at TIMESTAMPTZ DEFAULT now()
-)
-"""
 
 EXPORT_COLUMNS = ("post_id", "platform", "kind", "created_at", "author_id", "signal", "signals", "score",
                   "reasons", "status", "reviewer", "note", "decided_at", "text", "parent_id", "parent_text")
@@ -74,35 +61,20 @@ class ReviewQueue:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.con = store.con
-        self.con.execute(REVIEWS_SQL)
+        reviews.ensure_table(self.con)
         self.keep_handles = public_handles(store.config)
 
     # ------------------------------------------------------------------ filling
 
     def sync(self, threshold: float | None = None, actor: str = "cli") -> SyncReport:
         """Queue analysed posts whose risk score reaches ``threshold``; returns what changed."""
-        from antena.nlp.risk import Risk
-
         threshold = threshold_of(self.store.config) if threshold is None else float(threshold)
         if not 0 <= threshold <= 1:
             raise ProjectError(f"the threshold must lie from 0 to 1, not {threshold}")
         if not self.store.has_table(RESULTS_TABLE):
             raise ProjectError("no risk results yet: add \"risk\" to [pipeline] analysers in antena.toml "
                                "and run `antena analyze`")
-        scored = (
-            f"FROM {RESULTS_TABLE} r JOIN live_posts p USING (post_id) WHERE r.version = ?"  # noqa: S608 - constant table name
-            " AND r.content_hash IS NOT DISTINCT FROM p.content_hash AND r.risk_score >= ?"
-            " AND len(r.risk_signals) > 0"
-        )
-        params = [str(Risk.version), threshold]
-        candidates = self.con.execute(f"SELECT count(*) {scored}", params).fetchone()[0]  # noqa: S608
-        added = self.con.execute(
-            "INSERT INTO reviews (post_id, signal, signals, score, reasons, status, queued_at)"  # noqa: S608
-            " SELECT r.post_id, r.risk_signals[1], r.risk_signals, r.risk_score, r.risk_reasons, 'open', now()"
-            f" {scored} AND NOT EXISTS (SELECT 1 FROM reviews q WHERE q.post_id = r.post_id)",
-            params,
-        ).fetchone()[0]
-        open_, total = self.con.execute("SELECT count(*) FILTER (WHERE status = 'open'), count(*) FROM reviews").fetchone()
+        candidates, added, open_, total = reviews.queue_risky(self.con, str(Risk.version), threshold)
         self.store.audit("review.sync", f"{added} posts queued (threshold {threshold}, {candidates} at or above)",
                            actor)
         return SyncReport(threshold, int(candidates), int(added), int(open_), int(total))
@@ -129,14 +101,12 @@ class ReviewQueue:
         parent = self._post(post["parent_id"], include_text) if post and post.get("parent_id") else None
         if parent is not None:
             parent["risk_signals"] = self._risk_signals(parent["post_id"])
-        history = self._dicts(
-            "SELECT logged_at, actor, action, detail FROM audit_log WHERE action = 'review.decide'"
-            " AND starts_with(detail, ?) ORDER BY id", [post_id + " "])
+        history = reviews.history(self.con, post_id)
         return {**case, "post": post, "parent": parent, "history": history, "redacted": not include_text}
 
     def counts(self) -> dict[str, int]:
-        rows = self.con.execute("SELECT status, count(*) FROM reviews GROUP BY 1").fetchall()
-        return {status: dict(rows).get(status, 0) for status in STATUSES}
+        found = reviews.status_counts(self.con)
+        return {status: found.get(status, 0) for status in STATUSES}
 
     # ------------------------------------------------------------------ deciding
 
@@ -150,15 +120,7 @@ class ReviewQueue:
         if not note:
             raise ProjectError("give the reason for the decision: --note TEXT")
         before = self._case(post_id)["status"]
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            self.con.execute("UPDATE reviews SET status = ?, reviewer = ?, note = ?, decided_at = now() WHERE post_id = ?",
-                             [status, reviewer, note, post_id])
-            self.store.audit("review.decide", f"{post_id} {before} -> {status}: {note}", actor=reviewer)
-            self.con.execute("COMMIT")
-        except Exception:
-            self.con.execute("ROLLBACK")
-            raise
+        reviews.decide(self.con, post_id, status, reviewer, note, f"{post_id} {before} -> {status}: {note}")
         return self._case(post_id)
 
     # ------------------------------------------------------------------ exporting
@@ -171,12 +133,7 @@ class ReviewQueue:
         unknown = [s for s in statuses if s not in STATUSES]
         if unknown or not statuses:
             raise ProjectError(f"unknown status {unknown}; choose from {', '.join(STATUSES)} or all")
-        rows = self._dicts(
-            "SELECT q.post_id, p.platform, p.kind, p.created_at, p.author_id, p.author_handle, p.url, q.signal,"
-            " q.signals, q.score, q.reasons, q.status, q.reviewer, q.note, q.decided_at, p.text, p.parent_id,"
-            " pp.text AS parent_text, pp.author_handle AS parent_author_handle"
-            " FROM reviews q LEFT JOIN posts p USING (post_id) LEFT JOIN posts pp ON pp.post_id = p.parent_id"
-            " WHERE list_contains(?, q.status) ORDER BY q.score DESC, q.post_id", [statuses])
+        rows = reviews.export_rows(self.con, statuses)
         columns = EXPORT_COLUMNS + (EXPORT_RAW_COLUMNS if include_text else ())
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", newline="", encoding="utf-8") as out:
@@ -193,22 +150,16 @@ class ReviewQueue:
 
     # ------------------------------------------------------------------ helpers
 
-    def _dicts(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-        return self.store.dicts(sql, params)
-
     def _case(self, post_id: str) -> dict[str, Any]:
-        rows = self._dicts("SELECT post_id, signal, signals, score, reasons, status, reviewer, note, decided_at, queued_at"
-                           " FROM reviews WHERE post_id = ?", [post_id])
-        if not rows:
+        found = reviews.case(self.con, post_id)
+        if found is None:
             raise ProjectError(f"{post_id!r} is not in the review queue (see `antena review list`)")
-        return rows[0]
+        return found
 
     def _post(self, post_id: str, include_text: bool) -> dict[str, Any] | None:
-        rows = self._dicts("SELECT post_id, platform, kind, parent_id, created_at, author_id, author_handle, url,"
-                           " text, deleted, withheld FROM posts WHERE post_id = ?", [post_id])
-        if not rows:
+        post = reviews.post(self.con, post_id)
+        if post is None:
             return None
-        post = rows[0]
         if not include_text:
             post["text"] = redact(post["text"], self.keep_handles)
             post.pop("author_handle")
@@ -218,9 +169,7 @@ class ReviewQueue:
     def _risk_signals(self, post_id: str) -> list[str]:
         if not self.store.has_table(RESULTS_TABLE):
             return []
-        row = self.con.execute(f"SELECT risk_signals FROM {RESULTS_TABLE} WHERE post_id = ? LIMIT 1",  # noqa: S608
-                               [post_id]).fetchone()
-        return list(row[0] or []) if row else []
+        return reviews.risk_signals(self.con, post_id)
 
 
 def _csv_cell(value: Any) -> Any:

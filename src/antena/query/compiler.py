@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from antena.errors import QuerySyntaxError
 from antena.query.fields import FIELDS
 from antena.query.parser import (
     And,
@@ -197,8 +198,6 @@ def compile_tree(node: Node, **options: Any) -> Sql:
 
 def compile_query(text: str, timezone: str = "UTC") -> Sql:
     """SQL condition over ``posts`` and its parameters; ``timezone`` interprets since:/until: dates."""
-    from antena.errors import QuerySyntaxError
-
     node = parse(text)
     try:
         return compile_tree(node, timezone=timezone)

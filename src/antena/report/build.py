@@ -19,7 +19,10 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
+from antena.analytics import compute_stats
 from antena.analytics.impact import display_names
+from antena.plan.knowledge import load_knowledge
+from antena.plan.suggest import suggest
 from antena.report import charts
 from antena.report.findings import findings, topic_name
 from antena.report.i18n import num, percent, platform_name, signed, text
@@ -90,11 +93,7 @@ def _headline_scores(scores: dict[str, Any]) -> dict[str, str]:
 
 
 def recommendations(store: Store, lang: str) -> list[dict[str, Any]]:
-    try:
-        from antena.plan.knowledge import load_knowledge
-        from antena.plan.suggest import suggest
-    except ImportError:
-        return []
+    """The data-driven suggestions of ``antena plan --from-project`` for the report."""
     result = suggest(store, load_knowledge(), lang)
     return [{"title": s["title"], "evidence": s["evidence"],
              "tools": [t for t in s.get("tools", [])]} for s in result.get("suggestions", [])]
@@ -153,8 +152,6 @@ def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, A
 def build_report(store: Store, lang: str, out_html: Path, out_pdf: Path | None = None,
                  stats: dict[str, Any] | None = None) -> ReportResult:
     """Compute the statistics (unless given) and write the HTML (and PDF) report."""
-    from antena.analytics import compute_stats
-
     if lang not in ("es", "en"):
         raise ValueError("lang must be 'es' or 'en'")
     stats = stats if stats is not None else compute_stats(store)

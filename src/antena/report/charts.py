@@ -8,6 +8,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from antena.analytics.impact import metric_label
 from antena.report.i18n import text
 
 SENTIMENT_COLOURS = alt.Scale(domain=["negative", "neutral", "positive"], range=["#c0392b", "#b3b6b7", "#1e8449"])
@@ -94,8 +95,6 @@ def weekly_lines(records: list[dict[str, Any]], fields: dict[str, str], lang: st
 
 def impact(metrics: list[dict[str, Any]], lang: str, names: dict[str, str] | None = None) -> dict[str, Any] | None:
     """Before / during / after means of the headline metrics (shares and net sentiment)."""
-    from antena.analytics.impact import metric_label
-
     wanted = ("awareness_rate", "unaware_rate", "net_sentiment")
     short = {"awareness_rate": text(lang, "amber_series"), "unaware_rate": text(lang, "unaware_series"),
              "net_sentiment": text(lang, "net_short")}

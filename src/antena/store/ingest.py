@@ -397,6 +397,12 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table_name: str, rows: list[dic
         con.execute(f"INSERT INTO {table_name} SELECT * FROM batch_posts")  # noqa: S608 - fixed table names only
 
 
+def clear_posts(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty ``posts`` and ``post_versions`` before ``remap`` rebuilds them from the raw records."""
+    con.execute("DELETE FROM posts")
+    con.execute("DELETE FROM post_versions")
+
+
 def iter_raw_records(con: duckdb.DuckDBPyConnection, chunk: int = BATCH_SIZE) -> Iterator[dict[str, Any]]:
     """Raw records in import order, for ``remap``; deleted contents (NULL payload) are skipped."""
     last = -1

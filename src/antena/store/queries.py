@@ -11,8 +11,8 @@ defined once in ``store/database.py``: ``live_posts`` (neither deleted nor withh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -21,6 +21,7 @@ import pyarrow as pa
 from antena.config import scope_query
 from antena.errors import ProjectError, QuerySyntaxError
 from antena.query import compile_query
+from antena.store import reviews
 
 LIVE_POSTS = "live_posts"
 ANALYSIS = "analysis"
@@ -39,7 +40,7 @@ def quote(name: str) -> str:
 class Selection:
     """A lazy selection of posts: a relation, a compiled condition and its parameters.
 
-    Nothing runs until ``count``, ``arrow``, ``rows``, ``reader`` or ``relation`` is called."""
+    Nothing runs until ``count``, ``arrow``, ``rows``, ``page`` or ``relation`` is called."""
 
     con: duckdb.DuckDBPyConnection
     source: str
@@ -47,6 +48,11 @@ class Selection:
     params: list[Any]
     columns: list[str]
     order: str = ORDER
+
+    def only(self, columns: Iterable[str]) -> Selection:
+        """The same rows with the given columns (in that order) of those it has; others skipped."""
+        wanted = [c for c in columns if c in self.columns]
+        return replace(self, columns=wanted)
 
     def sql(self, limit: int | None = None, offset: int = 0) -> tuple[str, list[Any]]:
         cols = ", ".join(quote(c) for c in self.columns)
@@ -79,18 +85,6 @@ class Selection:
         """The selection as a lazy DuckDB relation (on ``cursor``, default a new cursor)."""
         sql, params = self.sql()
         return (cursor or self.con.cursor()).sql(sql, params=params)
-
-    def batches(self, rows: int = 20_000) -> Iterator[pa.RecordBatch]:
-        """Stream the selection in Arrow record batches on its own cursor."""
-        cursor = self.con.cursor()  # own result state: streaming does not block the connection
-        try:
-            yield from self.relation(cursor).to_arrow_reader(rows)
-        finally:
-            cursor.close()
-
-    def schema(self) -> pa.Schema:
-        sql, params = self.sql(0)
-        return self.con.execute(sql, params).to_arrow_table().schema
 
 
 @dataclass
@@ -238,6 +232,10 @@ class Store:
             "analysed": self.analysed,
         }
 
+    def has_post(self, post_id: str) -> bool:
+        """Whether ``post_id`` is stored (live or not)."""
+        return bool(self.con.execute("SELECT count(*) FROM posts WHERE post_id = ?", [post_id]).fetchall()[0][0])
+
     def raw_records(self) -> int:
         """How many raw records are stored (what ``antena remap`` replays)."""
         return int(self.con.execute("SELECT count(*) FROM raw_records").fetchall()[0][0])
@@ -278,16 +276,7 @@ class Store:
         redacted: callers redact); ``(0, [])`` before the queue exists."""
         if not self.has_table("reviews"):
             return 0, []
-        where = ("WHERE (?::VARCHAR IS NULL OR q.status = ?) AND (?::VARCHAR IS NULL OR list_contains(q.signals, ?))")
-        params: list[Any] = [status, status, signal, signal]
-        total = self.con.execute(f"SELECT count(*) FROM reviews q {where}", params).fetchall()[0][0]  # noqa: S608 - fixed SQL
-        sql = ("SELECT q.post_id, q.signal, q.signals, q.score, q.reasons, q.status, q.reviewer, q.decided_at,"  # noqa: S608
-               f" p.platform, p.kind, p.created_at, p.text FROM reviews q LEFT JOIN posts p USING (post_id) {where}"
-               " ORDER BY q.score DESC, p.created_at, q.post_id")
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params = params + [int(limit), int(offset)]
-        return int(total), self.dicts(sql, params)
+        return reviews.cases(self.con, status, signal, limit, offset)
 
     # ------------------------------------------------------------------ helpers
 

@@ -31,6 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from antena.analytics.base import topic_name
+from antena.analytics.impact import display_names, metric_label
 from antena.config import load_config
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.report import charts
@@ -134,8 +135,6 @@ def _search(dash: Dashboard, request: Request) -> tuple[dict[str, Any], Page | N
 
 def _metric_label(metric: str, config: dict[str, Any], lang: str) -> str:
     """The impact metric's label, naming topics and targets as antena.toml does."""
-    from antena.analytics.impact import display_names, metric_label
-
     return metric_label(metric, lang, display_names(config, lang))
 
 

@@ -103,7 +103,7 @@ def _write(folder: Any, action: str, post_id: str, topic: str | None) -> None:
             if action == "undo":
                 label_store.undo(project.con, LABELLER)
                 return
-            if not project.con.execute("SELECT count(*) FROM posts WHERE post_id = ?", [post_id]).fetchone()[0]:
+            if not project.store.has_post(post_id):
                 raise HTTPException(400, "no such post")
             label_store.add(project.con, post_id, action == "relevant", topic, LABELLER)
             project.audit("label", f"{action} {post_id}", actor=LABELLER)

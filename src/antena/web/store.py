@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from antena.analytics import compute_stats
 from antena.config import CONFIG_NAME
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.project import Project
@@ -124,8 +125,6 @@ class ProjectReader:
 
     def stats(self) -> dict[str, Any]:
         """``compute_stats`` for the project (what ``antena stats --json`` prints), cached."""
-        from antena.analytics import compute_stats
-
         def compute() -> dict[str, Any]:
             with self.open() as project:
                 return compute_stats(project.store)
@@ -175,9 +174,8 @@ class ProjectReader:
             keep = keep_handles(project.config)
             tz = ZoneInfo(store.timezone)
             try:
-                every = store.select(query, relevant=relevant)
-                columns = [c for c in POST_COLUMNS + ANALYSIS_COLUMNS if c in every.columns]
-                selection = store.select(query, relevant=relevant, columns=columns)
+                selection = store.select(query, relevant=relevant).only(POST_COLUMNS + ANALYSIS_COLUMNS)
+                columns = selection.columns
                 total = selection.count()
                 rows = selection.page(page, per_page)
             except QuerySyntaxError:
