@@ -64,7 +64,7 @@ class Project:
     def store(self) -> Store:
         """The project's read model (``store/queries.py``) over its connection."""
         if self._store is None:
-            self._store = Store(self.con, self.config, self.read_only)
+            self._store = Store(self.con, self.config, self.read_only, self.folder)
         return self._store
 
     @property

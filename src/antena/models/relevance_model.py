@@ -217,3 +217,28 @@ def scores_cached(model: RelevanceModel, texts: list[str | None], langs: list[st
     _SCORES.clear()
     _SCORES[key] = (key_texts, relevance, topics)
     return relevance, topics
+
+
+def method_summary(folder: str | Path | None, labels: int = 0, relevant: int = 0) -> dict[str, Any]:
+    """What the report's method section says about relevance: the model used and its scores.
+
+    With a project model: its scores on the project's labels (cross-validated). Otherwise the
+    packaged model's dev-set scores, and how many labels the project has (none, or not yet used).
+    """
+    project = project_model_dir(folder) if folder is not None else None
+    if project is not None and (project / "meta.json").is_file():
+        model = load(project)
+        scores = model.meta.get("validation", {})
+        adapted = scores.get("adapted_cv") or scores.get("packaged") or {}
+        return {"model": "project", "labels": model.meta.get("labels", labels),
+                "relevant": model.meta.get("relevant", relevant), "scores": _headline(adapted),
+                "evaluation": "adapted_cv" if "adapted_cv" in scores else "packaged"}
+    model = load()
+    dev = model.meta.get("validation", {}).get("dev", {})
+    return {"model": "packaged", "version": model.version, "labels": labels, "relevant": relevant,
+            "scores": _headline(dev), "dev_n": dev.get("n"), "dev_relevant": dev.get("relevant")}
+
+
+def _headline(m: dict[str, Any]) -> dict[str, Any]:
+    keys = ("precision", "precision_ci", "recall", "recall_ci", "f1", "f1_ci")
+    return {k: m[k] for k in keys if k in m}

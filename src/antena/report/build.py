@@ -74,6 +74,15 @@ def model_scores() -> list[dict[str, Any]]:
     return out
 
 
+def relevance_method(store: Store) -> dict[str, Any]:
+    """The relevance model behind the report's counts and its scores (project labels or dev set)."""
+    from antena.models.relevance_model import method_summary
+    from antena.store import labels as label_store
+
+    counts = label_store.counts(store.con)
+    return method_summary(store.folder, counts["labelled"], counts["relevant"])
+
+
 def _headline_scores(scores: dict[str, Any]) -> dict[str, str]:
     """Macro-F1 per validation set, with the issue's target and the published anchor when given."""
     out = {}
@@ -144,6 +153,7 @@ def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, A
         "campaigns": stats.get("campaigns") or [],
         "recommendations": recommendations(store, lang),
         "models": model_scores(),
+        "relevance_method": relevance_method(store),
         "files_count": files_count,
         "analysed": stats.get("analysed"),
     }

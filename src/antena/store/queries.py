@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -94,6 +95,7 @@ class Store:
     con: duckdb.DuckDBPyConnection
     config: dict[str, Any] = field(default_factory=dict)
     read_only: bool = False
+    folder: Path | None = None  # the project folder (its adapted models live under .antena/)
 
     # ------------------------------------------------------------------ introspection
 
