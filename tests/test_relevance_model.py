@@ -119,7 +119,7 @@ def test_scores_are_probabilities_and_batch_independent(texts):
 
 
 def test_concept_features_match_across_languages():
-    names, _ = relevance_model.concept_lexicon()
+    names, _, _ = relevance_model.concept_lexicon()
     feats = relevance_model.concept_features(["secuestro de un niño", "sequestro de uma criança", "rapimento di un bambino"])
     col = names.index("abduction")
     assert np.all(feats[:, col] > 0)

@@ -76,11 +76,25 @@ def topics_of(folder: Path) -> dict[str, list[str]]:
     return {r["text"]: r["topics"] for r in rows}
 
 
+def organ_score(folder: Path) -> float:
+    with Project(folder, read_only=True) as project:
+        rows = project.analysis().select(["text", "topic_scores"]).to_pylist()
+    scores = {r["text"]: {s["topic"]: s["score"] for s in r["topic_scores"] or []} for r in rows}
+    return scores[KIDNEY_POST].get("organ_trafficking", 0.0)
+
+
+def own_topics(folder: Path) -> None:
+    """Give the project topic ids of its own: the relevance model's topic heads then do not apply."""
+    path = folder / "antena.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('id = "', 'id = "own_'), encoding="utf-8")
+
+
 def test_training_teaches_a_phrasing_no_seed_covers(cli, project_dir, tmp_path):
     use_rules_only(project_dir)
     cli("import", project_dir, write_x_page(tmp_path / "page.jsonl", [KIDNEY_POST, UNRELATED]))
     cli.json("analyze", project_dir)
-    assert topics_of(project_dir)[KIDNEY_POST] == []
+    before = organ_score(project_dir)
 
     labels = write_csv(tmp_path / "labels.csv", labelled_rows())
     meta = cli.json("topics", "train", project_dir, "--from", labels)
@@ -91,7 +105,7 @@ def test_training_teaches_a_phrasing_no_seed_covers(cli, project_dir, tmp_path):
 
     cli.json("analyze", project_dir)
     after = topics_of(project_dir)
-    assert "organ_trafficking" in after[KIDNEY_POST]
+    assert "organ_trafficking" in after[KIDNEY_POST] and organ_score(project_dir) > before
     assert after[UNRELATED] == []
 
 
@@ -122,7 +136,7 @@ def test_retraining_reanalyses_every_post(cli, project_dir, tmp_path):
     assert cli.json("analyze", project_dir)["analysed"] == 0
     with Project(project_dir, read_only=True) as project:
         first = project.con.execute("SELECT DISTINCT version FROM ann_topics").fetchall()
-    assert len(first) == 1 and first[0][0].startswith("1+")
+    assert len(first) == 1 and first[0][0].startswith("2+")
 
     cli.json("topics", "train", project_dir, "--from", write_csv(tmp_path / "b.csv", rows[:-3]))
     assert cli.json("analyze", project_dir)["analysed"] == 3
@@ -146,6 +160,7 @@ def planted_corpus() -> list[str]:
 
 def test_discovery_finds_a_planted_theme(cli, project_dir, tmp_path):
     use_rules_only(project_dir)
+    own_topics(project_dir)  # seeds only, so which posts lack a topic is known
     assert "antena analyze" in flat(cli("topics", "discover", project_dir, expect=2).output)
     cli("import", project_dir, write_x_page(tmp_path / "page.jsonl", planted_corpus()))
     cli.json("analyze", project_dir)

@@ -1,6 +1,6 @@
 """Topic discovery: themes among relevant posts that no taxonomy topic explains.
 
-Candidates are the ``analysis`` view's relevant posts whose ``topics`` list is empty. Texts are
+Candidates are the ``analysis`` view's relevant posts with no topic but ``other`` (or none). Texts are
 cleaned (URLs, @mentions and the ``RT @user:`` prefix removed), identical texts (reposts) are
 clustered once and weighted by how often they occur, then clustered with tf-idf (words and word
 pairs, Spanish and English stop words removed) and k-means with a fixed seed. Each theme gets
@@ -81,7 +81,7 @@ class Theme:
 @dataclass
 class Discovery:
     relevant: int  # relevant posts in the project
-    candidates: int  # relevant posts without any topic
+    candidates: int  # relevant posts without any topic but `other`
     clustered: int  # candidates clustered (all, or the sample)
     sampled: bool
     seed: int
@@ -101,7 +101,8 @@ def _require_analysis(store: Store) -> None:
 
 
 CANDIDATES = (
-    "FROM analysis WHERE coalesce(relevant, false) AND coalesce(len(topics), 0) = 0 AND coalesce(trim(text), '') <> ''"
+    "FROM analysis WHERE coalesce(relevant, false) AND coalesce(len(list_filter(topics, lambda t: t <> 'other')), 0) = 0"
+    " AND coalesce(trim(text), '') <> ''"
 )
 
 

@@ -51,29 +51,33 @@ def concept_terms(path: str = str(CONCEPTS_FILE)) -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=8)
-def concept_lexicon(path: str = str(CONCEPTS_FILE)) -> tuple[tuple[str, ...], tuple[TermMatcher, ...]]:
-    """(concept names, one matcher each) from a YAML of concept -> terms."""
+def concept_lexicon(path: str = str(CONCEPTS_FILE)) -> tuple[tuple[str, ...], TermMatcher, dict[str, tuple[int, ...]]]:
+    """(concept names, one matcher over every term, term -> indices of the concepts it signals)."""
     data = concept_terms(path)
     names = tuple(sorted(data))
-    return names, tuple(TermMatcher(data[n]) for n in names)
+    owners: dict[str, set[int]] = {}
+    for i, name in enumerate(names):
+        for term in data[name]:
+            owners.setdefault(term, set()).add(i)
+    return names, TermMatcher(list(owners)), {t: tuple(sorted(c)) for t, c in owners.items()}
 
 
 def concept_features(texts: list[str | None], path: str = str(CONCEPTS_FILE)) -> np.ndarray:
-    """Per text: saturating hit counts per concept, then the concept pairs of :data:`PAIRS`."""
-    names, matchers = concept_lexicon(path)
+    """Per text: saturating counts of distinct terms per concept, then the concept pairs of :data:`PAIRS`."""
+    names, matcher, owners = concept_lexicon(path)
     index = {n: i for i, n in enumerate(names)}
     pairs = [(index[a], index[b]) for a, b in PAIRS if a in index and b in index]
-    out = np.zeros((len(texts), len(names) + len(pairs)), dtype=np.float32)
+    hits = np.zeros((len(texts), len(names)), dtype=np.float32)
     for row, text in enumerate(texts):
         folded = fold(text)
-        if not folded:
-            continue
-        for col, matcher in enumerate(matchers):
-            hits = len(matcher.find(folded))
-            if hits:
-                out[row, col] = min(hits, 3) / 3.0
-        for k, (a, b) in enumerate(pairs):
-            out[row, len(names) + k] = min(out[row, a], out[row, b])
+        if folded:
+            for term in matcher.find(folded):
+                for col in owners[term]:
+                    hits[row, col] += 1
+    out = np.zeros((len(texts), len(names) + len(pairs)), dtype=np.float32)
+    out[:, :len(names)] = np.minimum(hits, 3) / 3.0
+    for k, (a, b) in enumerate(pairs):
+        out[:, len(names) + k] = np.minimum(out[:, a], out[:, b])
     return out
 
 

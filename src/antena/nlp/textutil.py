@@ -35,16 +35,18 @@ class TermMatcher:
 
     def __init__(self, terms: Iterable[str]) -> None:
         self.exact: dict[tuple[str, ...], str] = {}
-        self.prefix: list[tuple[tuple[str, ...], str, str]] = []  # (leading words, last prefix, term)
+        # wildcard terms by the stem of their last word: stem -> [(leading words, term)]
+        self.prefix: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for term in terms:
             words = tokens(fold(term.strip().rstrip("*")))
             if not words:
                 continue
             if term.strip().endswith("*"):
-                self.prefix.append((tuple(words[:-1]), words[-1], term))
+                self.prefix.setdefault(words[-1], []).append((tuple(words[:-1]), term))
             else:
                 self.exact[tuple(words)] = term
         self.lengths = sorted({len(k) for k in self.exact})
+        self.stem_lengths = sorted({len(stem) for stem in self.prefix})
 
     def find(self, folded: str) -> set[str]:
         """The terms found in ``folded`` text."""
@@ -57,10 +59,14 @@ class TermMatcher:
                     term = self.exact.get(tuple(words[i:i + length]))
                     if term is not None:
                         found.add(term)
-            for lead, stem, term in self.prefix:
-                k = len(lead)
-                if i + k < n and words[i + k].startswith(stem) and tuple(words[i:i + k]) == lead:
-                    found.add(term)
+            word = words[i]  # as the last word of a wildcard term: look its prefixes up
+            for size in self.stem_lengths:
+                if size > len(word):
+                    break
+                for lead, term in self.prefix.get(word[:size], ()):
+                    k = len(lead)
+                    if i >= k and tuple(words[i - k:i]) == lead:
+                        found.add(term)
         return found
 
 
