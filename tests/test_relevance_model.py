@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antena.models import corpus, relevance_model, train_relevance
+from antena.nlp.textutil import TermMatcher, fold, tokens
 from antena.project import Project
 from antena.store import labels as label_store
 
@@ -202,3 +203,30 @@ def test_label_cli_needs_enough_labels_to_adapt(cli, tmp_path):
     project.close()
     result = cli("models", "train", "relevance", "--project", folder, expect=2)
     assert "label at least" in result.output
+
+
+TERMS = ["niño robado", "secuestr*", "trata de personas", "a*", "x y*", "#alertaamber", "b", "menor de edad",
+         "tráfico", "trafico de organos"]
+VOCAB = sorted({w for t in TERMS for w in tokens(fold(t.rstrip("*")))} | {"hola", "el", "de", "ab", "secuestrados",
+                                                                         "bb", "x", "y", "yy", "menores"})
+
+
+def _naive_find(terms: list[str], folded: str) -> set[str]:
+    words, out = tokens(folded), set()
+    for term in terms:
+        parts = tokens(fold(term.strip().rstrip("*")))
+        k = len(parts)
+        for i in range(len(words) - k + 1):
+            if term.strip().endswith("*"):
+                if words[i:i + k - 1] == parts[:-1] and words[i + k - 1].startswith(parts[-1]):
+                    out.add(term)
+            elif words[i:i + k] == parts:
+                out.add(term)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB), max_size=15))
+def test_term_matcher_finds_exactly_what_a_naive_scan_finds(words):
+    text = " ".join(words)
+    assert TermMatcher(TERMS).find(text) == _naive_find(TERMS, text)

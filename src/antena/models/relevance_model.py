@@ -32,7 +32,7 @@ import scipy.sparse as sp
 import yaml
 
 from antena.models.features import FeatureSpec, transform_cached, weight
-from antena.nlp.textutil import TermMatcher, fold
+from antena.nlp.textutil import TermMatcher, fold, tokens
 
 PACKAGE_DIR = Path(__file__).resolve().parent / "relevance"
 CONCEPTS_FILE = PACKAGE_DIR / "concepts.yaml"
@@ -55,10 +55,13 @@ def concept_lexicon(path: str = str(CONCEPTS_FILE)) -> tuple[tuple[str, ...], Te
     """(concept names, one matcher over every term, term -> indices of the concepts it signals)."""
     data = concept_terms(path)
     names = tuple(sorted(data))
+    canonical: dict[tuple[bool, tuple[str, ...]], str] = {}  # spellings that fold alike are one term
     owners: dict[str, set[int]] = {}
     for i, name in enumerate(names):
         for term in data[name]:
-            owners.setdefault(term, set()).add(i)
+            key = (term.strip().endswith("*"), tuple(tokens(fold(term.strip().rstrip("*")))))
+            if key[1]:
+                owners.setdefault(canonical.setdefault(key, term), set()).add(i)
     return names, TermMatcher(list(owners)), {t: tuple(sorted(c)) for t, c in owners.items()}
 
 

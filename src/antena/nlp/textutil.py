@@ -45,28 +45,36 @@ class TermMatcher:
                 self.prefix.setdefault(words[-1], []).append((tuple(words[:-1]), term))
             else:
                 self.exact[tuple(words)] = term
-        self.lengths = sorted({len(k) for k in self.exact})
+        self.lengths = sorted({len(k) for k in self.exact if len(k) > 1})
+        self.single = {k[0]: t for k, t in self.exact.items() if len(k) == 1}
+        self.starts = {k[0] for k in self.exact if len(k) > 1}  # first words of phrases
         self.stem_lengths = sorted({len(stem) for stem in self.prefix})
+        self.heads = {stem[:2] for stem in self.prefix}  # a word can end a wildcard term only if it starts so
 
     def find(self, folded: str) -> set[str]:
         """The terms found in ``folded`` text."""
         words = tokens(folded)
         found: set[str] = set()
         n = len(words)
-        for i in range(n):
-            for length in self.lengths:
-                if i + length <= n:
-                    term = self.exact.get(tuple(words[i:i + length]))
-                    if term is not None:
-                        found.add(term)
-            word = words[i]  # as the last word of a wildcard term: look its prefixes up
-            for size in self.stem_lengths:
-                if size > len(word):
-                    break
-                for lead, term in self.prefix.get(word[:size], ()):
-                    k = len(lead)
-                    if i >= k and tuple(words[i - k:i]) == lead:
-                        found.add(term)
+        single, starts, heads, prefix, exact = self.single, self.starts, self.heads, self.prefix, self.exact
+        for i, word in enumerate(words):
+            term = single.get(word)
+            if term is not None:
+                found.add(term)
+            if word in starts:
+                for length in self.lengths:
+                    if i + length <= n:
+                        term = exact.get(tuple(words[i:i + length]))
+                        if term is not None:
+                            found.add(term)
+            if word[:2] in heads or word[:1] in heads:  # as the last word of a wildcard term: look its prefixes up
+                for size in self.stem_lengths:
+                    if size > len(word):
+                        break
+                    for lead, term in prefix.get(word[:size], ()):
+                        k = len(lead)
+                        if i >= k and tuple(words[i - k:i]) == lead:
+                            found.add(term)
         return found
 
 
