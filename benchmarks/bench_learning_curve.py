@@ -5,7 +5,8 @@
 A project whose posts differ from the training data is simulated with one source of the team's
 reference labels (``--domain``, a prefix of the label files' ``file`` column): the base model is
 trained on every other reference and the seeds (never on the domain), then an "analyst" labels the
-domain's posts the base model is least sure about, ``--steps`` at a time, and the model is adapted
+domain's posts as ``antena label`` queues them (two the base model is least sure about, then one
+at random), ``--steps`` at a time, and the model is adapted
 to those labels (as ``antena models train relevance --project`` does). F1 of the relevant class is
 measured each time on the domain posts not yet labelled, with a bootstrap 95% interval. Needs
 ../shared/data. Prints one JSON line per step; ``--repeats`` varies the random part of the order.
@@ -22,6 +23,7 @@ import numpy as np
 
 from antena.models import relevance_model
 from antena.models import train_relevance as tr
+from antena.store.labels import interleave
 
 
 def main() -> None:
@@ -29,6 +31,8 @@ def main() -> None:
     parser.add_argument("--domain", default="abuse/tweeteval_hate")
     parser.add_argument("--steps", default="0,50,100,200")
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--ngrams", choices=("yes", "no", "auto"), default="auto",
+                        help="whether the adapted model fits n-grams (auto: as antena models train --project)")
     args = parser.parse_args()
     rows, _ = tr.read_references(tr.LABELS_DIR / "train.tsv")
     dev, _ = tr.read_references(tr.LABELS_DIR / "dev.tsv")
@@ -42,18 +46,21 @@ def main() -> None:
         scores, _ = base.scores([r.text for r in domain], [r.lang for r in domain])
         for repeat in range(args.repeats):
             rng = np.random.default_rng(repeat)
-            # the analyst's queue: least certain first, ties broken at random
-            order = np.lexsort((rng.random(len(domain)), np.abs(scores - base.threshold)))
+            # the analyst's queue, as `antena label` builds it: two least certain, then one at random
+            by_doubt = list(np.lexsort((rng.random(len(domain)), np.abs(scores - base.threshold))))
+            order = np.array(interleave(by_doubt, list(rng.permutation(len(domain))), len(domain)))
             for n in (int(s) for s in args.steps.split(",")):
                 labelled = [domain[i] for i in order[:n]]
                 held = [domain[i] for i in order[n:]]
                 if n == 0 or not any(r.relevant for r in labelled) or all(r.relevant for r in labelled):
                     model = relevance_model.load(base_dir)
                 else:
-                    model = tr.fit([tr.Labelled(r.text, r.lang, r.relevant, r.topic, "project") for r in labelled],
-                                   base=str(base_dir), version="curve")
+                    ngrams = {"yes": True, "no": False}.get(args.ngrams, n >= tr.NGRAM_MIN_LABELS)
+                    pool = [(r.text, r.lang) for r in held[:tr.ANCHORS]]  # unlabelled posts of the project
+                    model = tr.fit([tr.Labelled(r.text, r.lang, r.relevant, r.topic, "project") for r in labelled]
+                                   + tr.anchors(pool, base), base=str(base_dir), version="curve", ngrams=ngrams)
                 result = tr.evaluate(model, held)
-                print(json.dumps({"domain": args.domain, "repeat": repeat, "labels": n,
+                print(json.dumps({"domain": args.domain, "repeat": repeat, "labels": n, "ngrams": args.ngrams,
                                   "labelled_relevant": sum(r.relevant for r in labelled), "held_out": len(held),
                                   "held_relevant": result["relevant"], "f1": result["f1"], "f1_ci": result["f1_ci"],
                                   "precision": result["precision"], "recall": result["recall"]}), flush=True)

@@ -92,7 +92,7 @@ def _train_project(folder: Path, json: bool) -> None:
         if not json:
             console.print(f"adapting the relevance and topic model to {len(rows)} labels ...")
         try:
-            result = train_relevance.train_project(project.folder, rows)
+            result = train_relevance.train_project(project.folder, rows, train_relevance.project_anchors(project.con))
         except ValueError as exc:
             fail(str(exc))
         project.audit("models-train", f"relevance adapted to {len(rows)} labels")
@@ -145,7 +145,8 @@ def eval_command(
         from antena.cli.app import open_project
 
         with open_project(project, read_only=True) as opened:
-            result = train_relevance.evaluate_project(train_relevance.project_rows(opened.con))
+            result = train_relevance.evaluate_project(train_relevance.project_rows(opened.con),
+                                                      anchor_rows=train_relevance.project_anchors(opened.con))
         if json:
             emit_json(result)
             return

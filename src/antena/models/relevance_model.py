@@ -155,9 +155,12 @@ def build_features(spec: FeatureSpec, idf: np.ndarray, texts: list[str | None], 
                    columns: np.ndarray | None = None) -> sp.csr_matrix:
     """The model's input matrix: [n-grams (kept columns) | concepts]."""
     clean = [t or "" for t in texts]
-    ngrams = weight(transform_cached(spec, clean, langs), idf)
-    if columns is not None:
-        ngrams = ngrams[:, columns]
+    if columns is not None and not len(columns):  # a model without n-grams
+        ngrams = sp.csr_matrix((len(clean), 0), dtype=np.float32)
+    else:
+        ngrams = weight(transform_cached(spec, clean, langs), idf)
+        if columns is not None:
+            ngrams = ngrams[:, columns]
     concepts = sp.csr_matrix(concept_features(clean) * CONCEPT_SCALE)
     return sp.hstack([ngrams, concepts], format="csr", dtype=np.float32)
 

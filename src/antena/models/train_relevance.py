@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from antena.models import corpus
 from antena.models.features import FeatureSpec, idf_weights, raw_counts
 from antena.models.relevance_model import (
+    BASE_SCALE,
     PACKAGE_DIR,
     RelevanceModel,
     base_features,
@@ -44,8 +45,11 @@ SEED = 13
 C_RELEVANCE = 3.0
 C_TOPIC = 2.0
 TOPIC_THRESHOLD = 0.35
+MIN_TOPIC_EXAMPLES = 5  # a project model learns a topic from this many examples with it and without
 SEED_WEIGHT = 1.0
 REAL_WEIGHT = 3.0
+ANCHOR_WEIGHT = 0.3  # a project's unlabelled posts, labelled by the packaged model, keep it anchored
+WEIGHTS = {"seed": SEED_WEIGHT, "anchor": ANCHOR_WEIGHT}
 LABELS_DIR = Path(__file__).resolve().parents[3] / "labels" / "relevance"
 TOPICS = ["kidnapping", "sexual_exploitation", "csam", "grooming", "labour_exploitation", "organ_trafficking",
           "migration", "hope_support", "criticism_authorities", "other"]
@@ -57,7 +61,7 @@ class Labelled:
     lang: str | None
     relevant: bool
     topic: str | None
-    source: str  # "reference", "seed" or "project"
+    source: str  # "reference", "seed", "project" or "anchor" (the packaged model's own decision)
     ref: str = ""  # file:line for references
 
 
@@ -99,16 +103,19 @@ def _logistic(C: float, weights: Any) -> Any:
 
 def fit(rows: Sequence[Labelled], spec: FeatureSpec | None = None, topics: Sequence[str] = TOPICS,
         threshold: float | None = None, version: str = VERSION, C: float = C_RELEVANCE,
-        base: str | None = None) -> RelevanceModel:
+        base: str | None = None, ngrams: bool = True) -> RelevanceModel:
     """Fit relevance (all rows) and one-vs-rest topics (relevant rows); threshold from out-of-fold F1.
 
-    ``base`` (a packaged model version) makes a project model: the packaged model's logits are
-    extra input columns, so a few hundred labels adapt it rather than start from nothing.
+    ``base`` (a packaged model version or folder) makes a project model: the packaged model's
+    logits are extra input columns, so a few hundred labels adapt it rather than start from
+    nothing; a topic with too few project examples keeps the packaged model's probability.
+    ``ngrams=False`` leaves the n-grams out (only the base logits and the concepts are fitted).
     """
     spec = spec or FeatureSpec()
     texts, langs = [r.text for r in rows], [r.lang for r in rows]
     idf = idf_weights(raw_counts(spec, texts, langs))
-    X = build_features(spec, idf, texts, langs)
+    X = build_features(spec, idf, texts, langs, None if ngrams else np.zeros(0, dtype=np.int64))
+    n_hashed = spec.n_features if ngrams else 0
     n_base = 0
     if base is not None:
         base_columns = base_features(load(model_dir(base)), texts, langs)
@@ -117,27 +124,30 @@ def fit(rows: Sequence[Labelled], spec: FeatureSpec | None = None, topics: Seque
     y = np.array([r.relevant for r in rows])
     if y.all() or not y.any():
         raise ValueError("training needs relevant and not relevant examples")
-    sample_weight = np.array([SEED_WEIGHT if r.source == "seed" else REAL_WEIGHT for r in rows])
+    sample_weight = np.array([WEIGHTS.get(r.source, REAL_WEIGHT) for r in rows])
     relevance = _logistic(C, "balanced").fit(X, y, sample_weight=sample_weight)
     topic_w, topic_b = [], []
     rel_rows = np.flatnonzero(y)
-    for topic in topics:
+    for j, topic in enumerate(topics):
         target = np.array([rows[i].topic == topic for i in rel_rows])
-        if target.any() and not target.all():
+        if min(target.sum(), (~target).sum()) >= (MIN_TOPIC_EXAMPLES if base is not None else 1):
             clf = _logistic(C_TOPIC, "balanced").fit(X[rel_rows], target)
             topic_w.append(clf.coef_[0]), topic_b.append(clf.intercept_[0])
+        elif base is not None:  # too few project examples: the packaged model's probability
+            w = np.zeros(X.shape[1])
+            w[1 + j] = 1.0 / BASE_SCALE
+            topic_w.append(w), topic_b.append(0.0)
         else:
             topic_w.append(np.zeros(X.shape[1])), topic_b.append(-10.0)
     W = np.column_stack([relevance.coef_[0], *topic_w]).astype(np.float32)
     b = np.array([relevance.intercept_[0], *topic_b], dtype=np.float32)
-    n_hashed = spec.n_features
     hashed = W[n_base:n_base + n_hashed]
-    keep = np.flatnonzero(np.abs(hashed).max(axis=1) > 1e-6)
+    keep = np.flatnonzero(np.abs(hashed).max(axis=1) > 1e-6) if ngrams else np.zeros(0, dtype=np.int64)
     weights = np.vstack([W[:n_base], hashed[keep], W[n_base + n_hashed:]])
     model = RelevanceModel(version=version, topics=list(topics), spec=spec, idf=idf, columns=keep,
                            weights=weights, bias=b, threshold=0.5, topic_threshold=TOPIC_THRESHOLD,
                            base=base)
-    model.threshold = threshold if threshold is not None else choose_threshold(rows, spec, topics, C, base)
+    model.threshold = threshold if threshold is not None else choose_threshold(rows, spec, topics, C, base, ngrams)
     return model
 
 
@@ -165,17 +175,17 @@ def out_of_fold(rows: Sequence[Labelled], k: int = 5, always: Sequence[Labelled]
 
 
 def choose_threshold(rows: Sequence[Labelled], spec: FeatureSpec, topics: Sequence[str], C: float,
-                     base: str | None = None) -> float:
+                     base: str | None = None, ngrams: bool = True) -> float:
     """The threshold with the best F1 on out-of-fold predictions of the real (non-seed) labelled rows.
 
     Written seeds join every training fold but are never scored: they are easier than real posts.
     Ties go to the lower threshold (recall).
     """
-    real = [r for r in rows if r.source != "seed"]
-    seeds = [r for r in rows if r.source == "seed"]
+    real = [r for r in rows if r.source not in ("seed", "anchor")]
+    seeds = [r for r in rows if r.source in ("seed", "anchor")]
     if sum(r.relevant for r in real) < 5:
         real, seeds = list(rows), []
-    scores = out_of_fold(real, always=seeds, spec=spec, topics=topics, C=C, base=base)
+    scores = out_of_fold(real, always=seeds, spec=spec, topics=topics, C=C, base=base, ngrams=ngrams)
     y = np.array([r.relevant for r in real])
     best, best_f1 = 0.5, -1.0
     for t in np.arange(0.05, 0.96, 0.01):
@@ -302,7 +312,11 @@ def labelled_from(texts: Iterable[tuple[str, str | None, bool, str | None]], sou
 
 
 MIN_PROJECT_LABELS = 20  # fewer labels than this cannot adapt the model
+NGRAM_MIN_LABELS = 300  # below this many labels a project model adapts the base logits and concepts only
 MIN_CV_RELEVANT = 5  # cross-validate only with at least this many relevant and not relevant labels
+
+
+ANCHORS = 2000  # unlabelled project posts the packaged model labels for a project model
 
 
 def project_rows(con: Any) -> list[Labelled]:
@@ -311,7 +325,28 @@ def project_rows(con: Any) -> list[Labelled]:
     return [Labelled(text, lang, bool(rel), topic, "project") for text, lang, rel, topic in label_store.labelled_texts(con)]
 
 
-def evaluate_project(rows: Sequence[Labelled], k: int = 5) -> dict[str, Any]:
+def project_anchors(con: Any, n: int = ANCHORS) -> list[Labelled]:
+    from antena.store import labels as label_store
+
+    return anchors(label_store.unlabelled_sample(con, n))
+
+
+def anchors(texts: Sequence[tuple[str, str | None]], base: RelevanceModel | None = None) -> list[Labelled]:
+    """Unlabelled posts of the project labelled by the packaged model (its decision and best topic).
+
+    Mixed into a project model's training with a small weight, they keep the adapted model close to
+    the packaged one on the posts the analyst did not label (labels drawn by uncertainty are not a
+    sample of the project, and a model fitted on them alone drifts on the easy posts).
+    """
+    base = base or load()
+    if not texts:
+        return []
+    relevance, topics = base.scores([t for t, _ in texts], [lang for _, lang in texts])
+    return [Labelled(text, lang, bool(p >= base.threshold), base.topics[int(row.argmax())] if p >= base.threshold else None,
+                     "anchor") for (text, lang), p, row in zip(texts, relevance, topics, strict=True)]
+
+
+def evaluate_project(rows: Sequence[Labelled], k: int = 5, anchor_rows: Sequence[Labelled] = ()) -> dict[str, Any]:
     """How the packaged model and an adapted one score on a project's own labels (95% intervals)."""
     base = load()
     out: dict[str, Any] = {"labels": len(rows), "relevant": sum(r.relevant for r in rows),
@@ -322,11 +357,12 @@ def evaluate_project(rows: Sequence[Labelled], k: int = 5) -> dict[str, Any]:
     out["packaged"] = evaluate(base, rows)
     positives = out["relevant"]
     if min(positives, len(rows) - positives) >= MIN_CV_RELEVANT:
-        out["adapted_cv"] = cross_validate(list(rows), [], k=min(k, positives), base=model_dir().name)
+        out["adapted_cv"] = cross_validate(list(rows), list(anchor_rows), k=min(k, positives), base=model_dir().name,
+                                           ngrams=len(rows) >= NGRAM_MIN_LABELS)
     return out
 
 
-def train_project(folder: Path, rows: Sequence[Labelled]) -> dict[str, Any]:
+def train_project(folder: Path, rows: Sequence[Labelled], anchor_rows: Sequence[Labelled] = ()) -> dict[str, Any]:
     """Adapt the packaged model to a project's labels and save it in the project."""
     from antena.models.relevance_model import project_model_dir
 
@@ -336,10 +372,11 @@ def train_project(folder: Path, rows: Sequence[Labelled]) -> dict[str, Any]:
         raise ValueError("the labels need both relevant and not relevant posts")
     started = time.time()
     base = model_dir().name
-    model = fit(list(rows), base=base, version=f"{VERSION}p")
-    scores = evaluate_project(rows)
+    model = fit(list(rows) + list(anchor_rows), base=base, version=f"{VERSION}p", ngrams=len(rows) >= NGRAM_MIN_LABELS)
+    scores = evaluate_project(rows, anchor_rows=anchor_rows)
     model.meta = {"trained": datetime.now(UTC).isoformat(timespec="seconds"), "seconds": round(time.time() - started, 1),
                   "labels": len(rows), "relevant": sum(r.relevant for r in rows), "base": base,
+                  "anchors": len(anchor_rows),
                   "validation": {k: v for k, v in scores.items() if k in ("packaged", "adapted_cv")}}
     target = project_model_dir(folder)
     model.save(target)

@@ -2,8 +2,9 @@
 
 Labels are an append-only log (``labels``): a new label for the same post supersedes the older
 one, ``undo`` removes the labeller's latest row. The current label of a post is its newest row.
-Candidates to label are drawn by model uncertainty (relevance score nearest the threshold),
-taking turns between (language, platform) groups so a project's minorities get labels too.
+Candidates to label are drawn mostly by model uncertainty (relevance score nearest the
+threshold), taking turns between (language, platform) groups so a project's minorities get labels
+too, and partly at random, so the labels also sample the project.
 """
 
 from __future__ import annotations
@@ -84,10 +85,24 @@ def labelled_texts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None
     ).fetchall()]
 
 
-def candidates(con: duckdb.DuckDBPyConnection, limit: int, threshold: float, seed: int = 0) -> list[dict[str, Any]]:
-    """Unlabelled live posts to label next: least certain first, in turns across (language, platform).
+def unlabelled_sample(con: duckdb.DuckDBPyConnection, n: int, seed: int = 0) -> list[tuple[str, str | None]]:
+    """(text, language) of up to ``n`` live, unlabelled posts in a fixed pseudo-random order."""
+    labelled = "AND post_id NOT IN (SELECT post_id FROM labels)" if _has(con, "labels") else ""
+    where = f"NOT deleted AND NOT withheld AND text IS NOT NULL AND length(trim(text)) > 0 {labelled}"
+    sql = f"SELECT text, lang FROM posts WHERE {where} ORDER BY hash(post_id || ?::VARCHAR) LIMIT ?"  # noqa: S608
+    return [tuple(r) for r in con.execute(sql, [seed, n]).fetchall()]  # type: ignore[misc]
 
-    Without analysis results (no ``relevance_score`` yet) posts come in a fixed pseudo-random order.
+
+RANDOM_EVERY = 3  # every third post of the queue is drawn at random, so labels also sample the project
+
+
+def candidates(con: duckdb.DuckDBPyConnection, limit: int, threshold: float, seed: int = 0) -> list[dict[str, Any]]:
+    """Unlabelled live posts to label next.
+
+    Two of every three are the least certain (relevance score nearest the threshold), in turns
+    across (language, platform); every third is drawn at random, so that the labels are also a
+    sample of the project and scores measured on them are not only scores on hard posts. Without
+    analysis results (no ``relevance_score`` yet) all come in a fixed pseudo-random order.
     """
     columns = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE analysis)").fetchall()} if _has(
         con, "analysis") else set()
@@ -98,17 +113,39 @@ def candidates(con: duckdb.DuckDBPyConnection, limit: int, threshold: float, see
     rows = con.execute(
         f"""WITH pool AS (
               SELECT post_id, platform, {language} AS lang, text, {score} AS score,
-                     coalesce(abs({score} - ?), hash(post_id || ?::VARCHAR) / 1.8446744073709552e19) AS doubt
+                     hash(post_id || ?::VARCHAR) AS draw,
+                     coalesce(abs({score} - ?), draw / 1.8446744073709552e19) AS doubt
               FROM {source} a
               WHERE NOT deleted AND NOT withheld AND text IS NOT NULL AND length(trim(text)) > 0
-                {labelled})
-            SELECT post_id, platform, lang, text, score FROM pool
-            QUALIFY row_number() OVER (PARTITION BY lang, platform ORDER BY doubt, post_id) <= ?
-            ORDER BY row_number() OVER (PARTITION BY lang, platform ORDER BY doubt, post_id), doubt, post_id
-            LIMIT ?""",  # noqa: S608 - fixed names chosen above, values are parameters
-        [threshold, seed, limit, limit],
+                {labelled}),
+            uncertain AS (
+              SELECT *, row_number() OVER (PARTITION BY lang, platform ORDER BY doubt, post_id) AS turn FROM pool
+              QUALIFY turn <= ?
+              ORDER BY turn, doubt, post_id LIMIT ?),
+            drawn AS (SELECT * FROM pool ORDER BY draw, post_id LIMIT ?)
+            SELECT 'uncertain' AS why, post_id, platform, lang, text, score FROM uncertain
+            UNION ALL SELECT 'random', post_id, platform, lang, text, score FROM drawn""",  # noqa: S608 - fixed names chosen above, values are parameters
+        [seed, threshold, limit, limit, limit],
     ).fetchall()
-    return [dict(zip(("post_id", "platform", "lang", "text", "score"), r, strict=True)) for r in rows]
+    keys = ("post_id", "platform", "lang", "text", "score")
+    uncertain = [dict(zip(keys, r[1:], strict=True)) for r in rows if r[0] == "uncertain"]
+    drawn = [dict(zip(keys, r[1:], strict=True)) for r in rows if r[0] == "random"]
+    return interleave(uncertain, drawn, limit, key=lambda post: post["post_id"])
+
+
+def interleave(uncertain: list[Any], drawn: list[Any], limit: int, key: Any = None) -> list[Any]:
+    """The labelling queue: two uncertain items, then one drawn at random, without repeats."""
+    key = key or (lambda item: item)
+    uncertain, drawn = list(uncertain), list(drawn)
+    out: list[Any] = []
+    seen: set[Any] = set()
+    while len(out) < limit and (uncertain or drawn):
+        take_drawn = (len(out) % RANDOM_EVERY == RANDOM_EVERY - 1 and drawn) or not uncertain
+        item = (drawn if take_drawn else uncertain).pop(0)
+        if key(item) not in seen:
+            seen.add(key(item))
+            out.append(item)
+    return out
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
