@@ -101,7 +101,7 @@ def test_layers_below_the_project_do_not_import_it() -> None:
 
 
 def test_the_live_post_rule_is_written_once() -> None:
-    rule = re.compile(r"coalesce\(\s*\w*\.?withheld", re.IGNORECASE)
+    rule = re.compile(r"NOT\s+(coalesce\(\s*)?\w*\.?withheld")  # SQL (Python writes `not`)
     places = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if rule.search(p.read_text(encoding="utf-8"))]
     assert places == ["antena/store/database.py"]
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from antena.store.queries import Store
+
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS label_seq;
 CREATE TABLE IF NOT EXISTS labels (
@@ -63,7 +65,7 @@ def undo(con: duckdb.DuckDBPyConnection, labeller: str) -> str | None:
 
 def current(con: duckdb.DuckDBPyConnection) -> list[Label]:
     """Each labelled post's newest label, oldest first (works on a read-only connection)."""
-    if not _has(con, "labels"):
+    if not Store(con).has_table("labels"):
         return []
     rows = con.execute(
         "SELECT post_id, relevant, topic, labeller, labelled_at, note FROM labels"
@@ -74,13 +76,13 @@ def current(con: duckdb.DuckDBPyConnection) -> list[Label]:
 
 def labelled_texts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, bool, str | None]]:
     """(text, language, relevant, topic) of every currently labelled live post, for training."""
-    if not _has(con, "labels"):
+    if not Store(con).has_table("labels"):
         return []
     return [tuple(r) for r in con.execute(  # type: ignore[misc]
         "WITH cur AS (SELECT post_id, relevant, topic FROM labels"
         " QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY seq DESC) = 1)"
-        " SELECT p.text, p.lang, cur.relevant, cur.topic FROM cur JOIN posts p USING (post_id)"
-        " WHERE NOT p.deleted AND NOT p.withheld AND p.text IS NOT NULL ORDER BY p.post_id"
+        " SELECT p.text, p.lang, cur.relevant, cur.topic FROM cur JOIN live_posts p USING (post_id)"
+        " WHERE p.text IS NOT NULL ORDER BY p.post_id"
     ).fetchall()]
 
 
@@ -89,10 +91,10 @@ def candidates(con: duckdb.DuckDBPyConnection, limit: int, threshold: float, see
 
     Without analysis results (no ``relevance_score`` yet) posts come in a fixed pseudo-random order.
     """
-    columns = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE analysis)").fetchall()} if _has(
-        con, "analysis") else set()
-    labelled = "AND post_id NOT IN (SELECT post_id FROM labels)" if _has(con, "labels") else ""
-    source = "analysis" if "relevance_score" in columns else "posts"
+    store = Store(con)
+    columns = store.columns("analysis")
+    labelled = "AND post_id NOT IN (SELECT post_id FROM labels)" if store.has_table("labels") else ""
+    source = "analysis" if "relevance_score" in columns else "live_posts"  # both hold live posts only
     score = "relevance_score" if source == "analysis" else "NULL::FLOAT"
     language = "coalesce(language, lang)" if "language" in columns else "lang"
     rows = con.execute(
@@ -100,7 +102,7 @@ def candidates(con: duckdb.DuckDBPyConnection, limit: int, threshold: float, see
               SELECT post_id, platform, {language} AS lang, text, {score} AS score,
                      coalesce(abs({score} - ?), hash(post_id || ?::VARCHAR) / 1.8446744073709552e19) AS doubt
               FROM {source} a
-              WHERE NOT deleted AND NOT withheld AND text IS NOT NULL AND length(trim(text)) > 0
+              WHERE text IS NOT NULL AND length(trim(text)) > 0
                 {labelled})
             SELECT post_id, platform, lang, text, score FROM pool
             QUALIFY row_number() OVER (PARTITION BY lang, platform ORDER BY doubt, post_id) <= ?
@@ -123,7 +125,3 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {"labelled": len(labels), "relevant": sum(lb.relevant for lb in labels), "topics": topics,
             "labellers": labellers}
 
-
-def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()[0]
-                or con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
