@@ -183,3 +183,9 @@ def test_only_the_store_analytics_and_engines_run_sql() -> None:
     offenders = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
                  if runs_sql.search(p.read_text(encoding="utf-8")) and not str(p.relative_to(SRC)).startswith(allowed)]
     assert offenders == []
+
+
+def test_one_introspection_api() -> None:
+    asks_catalogue = re.compile(r"information_schema|duckdb_tables|duckdb_views|DESCRIBE ")
+    places = sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if asks_catalogue.search(p.read_text(encoding="utf-8")))
+    assert places == ["antena/store/database.py", "antena/store/queries.py"]
