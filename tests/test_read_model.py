@@ -176,6 +176,10 @@ def test_old_relevance_query_is_read_as_scope_with_a_warning(tmp_path: Path) -> 
     assert "robachicos" in project.scope_query()
     assert "query" not in project.config["relevance"]
     project.close()
+    line = text[: text.index("query = '''")].count("\n") + 1
+    config.write_text(text + "\n[scope]\nquery = 'robo'\n", encoding="utf-8")
+    with pytest.raises(antena.errors.ProjectError, match=rf"antena.toml:{line}: relevance.query: .* both set"):
+        Project(folder)
     assert json.loads(json.dumps(project.config))  # still plain data
 
 
