@@ -92,6 +92,12 @@ def test_an_analyser_rejects_unknown_settings_naming_the_line(folder: Path, cli:
     assert f"antena.toml:{line}: analysers.topics.min_confidence: Input should be a valid number" in flat
 
 
+def test_a_declared_settings_model_checks_values(folder: Path, cli: Cli) -> None:
+    line = edit(folder, "[pipeline]", "[analysers.target_sentiment]\nmodel_weight = 2\n\n[pipeline]") + 1
+    flat = " ".join(cli("analyze", folder, expect=2).output.split())
+    assert f"antena.toml:{line}: analysers.target_sentiment.model_weight: Input should be less than or equal to 1" in flat
+
+
 def test_key_lines_skip_multiline_strings() -> None:
     text = default_config_text("x")
     lines = key_lines(text)
@@ -115,3 +121,16 @@ def test_every_written_key_is_found_on_its_line(doc: dict) -> None:
         assert rows[lines[table] - 1].strip() == f"[{table}]"
         for key in keys:
             assert rows[lines[f"{table}.{key}"] - 1].lstrip().startswith(f"{key} =")
+
+
+def test_every_analyser_declares_or_derives_its_settings() -> None:
+    import inspect
+
+    from antena import registry
+
+    for name, cls in registry.analysers().items():
+        model = cls.settings_model()
+        params = [p.name for p in inspect.signature(cls.__init__).parameters.values()
+                  if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+        assert set(params) <= set(model.model_fields), name
+        assert model.model_config.get("extra") == "forbid", name
