@@ -134,3 +134,14 @@ def test_every_analyser_declares_or_derives_its_settings() -> None:
                   if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
         assert set(params) <= set(model.model_fields), name
         assert model.model_config.get("extra") == "forbid", name
+
+
+def test_collect_and_alerts_sections_are_read_and_checked(folder: Path) -> None:
+    edit(folder, "# [collect.mastodon]", "[collect.mastodon]\napi_base = \"https://mastodon.social\"\n# ")
+    edit(folder, "# [[collect.jobs]]\n# source = \"bluesky\"", "[[collect.jobs]]\nsource = \"bluesky\"\nquery = \"amber\"\n# ")
+    edit(folder, "# [alerts]\n# dashboard_url", "[alerts]\ndashboard_url = \"http://127.0.0.1:8765\"\n# dashboard_url")
+    settings = load_settings(folder)
+    assert settings.collect.jobs[0].source == "bluesky" and settings.alerts.dashboard_url
+    assert load_config(folder)["collect"]["mastodon"]["api_base"] == "https://mastodon.social"
+    line = edit(folder, 'query = "amber"', 'querry = "amber"')
+    assert f"antena.toml:{line}: collect.jobs[0].querry: unknown setting" in error_of(folder)
