@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import antena
 from antena.project import Project
@@ -101,7 +103,7 @@ def test_layers_below_the_project_do_not_import_it() -> None:
 
 
 def test_the_live_post_rule_is_written_once() -> None:
-    rule = re.compile(r"coalesce\(\s*\w*\.?withheld", re.IGNORECASE)
+    rule = re.compile(r"NOT\s+(coalesce\(\s*)?\w*\.?withheld")  # SQL (Python writes `not`)
     places = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if rule.search(p.read_text(encoding="utf-8"))]
     assert places == ["antena/store/database.py"]
 
@@ -174,6 +176,10 @@ def test_old_relevance_query_is_read_as_scope_with_a_warning(tmp_path: Path) -> 
     assert "robachicos" in project.scope_query()
     assert "query" not in project.config["relevance"]
     project.close()
+    line = text[: text.index("query = '''")].count("\n") + 1
+    config.write_text(text + "\n[scope]\nquery = 'robo'\n", encoding="utf-8")
+    with pytest.raises(antena.errors.ProjectError, match=rf"antena.toml:{line}: relevance.query: .* both set"):
+        Project(folder)
     assert json.loads(json.dumps(project.config))  # still plain data
 
 
@@ -183,3 +189,53 @@ def test_only_the_store_analytics_and_engines_run_sql() -> None:
     offenders = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
                  if runs_sql.search(p.read_text(encoding="utf-8")) and not str(p.relative_to(SRC)).startswith(allowed)]
     assert offenders == []
+
+
+def test_one_introspection_api() -> None:
+    asks_catalogue = re.compile(r"information_schema|duckdb_tables|duckdb_views|DESCRIBE ")
+    places = sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if asks_catalogue.search(p.read_text(encoding="utf-8")))
+    assert places == ["antena/store/database.py", "antena/store/queries.py"]
+
+
+@pytest.fixture(scope="module")
+def x_v1_store(tmp_path_factory: pytest.TempPathFactory):
+    project = Project.init(tmp_path_factory.mktemp("paging") / "p")
+    project.import_files(sorted(X_V1.iterdir()))
+    yield project.store
+    project.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(per_page=st.integers(1, 9), query=st.sampled_from(["", "lang:es", "amber OR alerta", "NOT robo", "zzz"]))
+def test_pages_cover_the_selection_once_in_order(x_v1_store, per_page: int, query: str) -> None:
+    selection = x_v1_store.select(query, columns=["post_id"])
+    everything = selection.arrow().column("post_id").to_pylist()
+    pages = -(-selection.count() // per_page)
+    paged = [r["post_id"] for n in range(1, pages + 1) for r in selection.page(n, per_page)]
+    assert paged == everything and len(everything) == selection.count() == x_v1_store.count(query)
+    assert selection.page(pages + 1, per_page) == []
+
+
+def test_unknown_analysers_in_the_pipeline_name_the_line(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    cli("init", folder)
+    config = folder / "antena.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("analysers = [")
+    config.write_text(text[:start] + 'analysers = ["normalise", "sentimint"]' + text[text.index("]", start) + 1:],
+                      encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    flat = " ".join(cli("analyze", folder, expect=2).output.split())
+    assert f"antena.toml:{line}: pipeline.analysers: unknown analysers ['sentimint']" in flat
+
+
+def test_info_counts_live_and_relevant_posts(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    cli("init", folder)
+    cli.json("import", folder, *sorted(X_V1.iterdir()))
+    before = cli.json("info", folder)
+    assert before["live_posts"] == 7 and before["relevant_posts"] is None
+    assert "7 posts (2 more deleted or withheld)" in cli("info", folder).stderr
+    cli("analyze", folder, "--json")
+    after = cli.json("info", folder)
+    assert after["relevant_posts"] == cli.json("search", folder, "", "--relevant", "--count")["count"]

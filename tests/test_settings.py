@@ -92,6 +92,12 @@ def test_an_analyser_rejects_unknown_settings_naming_the_line(folder: Path, cli:
     assert f"antena.toml:{line}: analysers.topics.min_confidence: Input should be a valid number" in flat
 
 
+def test_a_declared_settings_model_checks_values(folder: Path, cli: Cli) -> None:
+    line = edit(folder, "[pipeline]", "[analysers.target_sentiment]\nmodel_weight = 2\n\n[pipeline]") + 1
+    flat = " ".join(cli("analyze", folder, expect=2).output.split())
+    assert f"antena.toml:{line}: analysers.target_sentiment.model_weight: Input should be less than or equal to 1" in flat
+
+
 def test_key_lines_skip_multiline_strings() -> None:
     text = default_config_text("x")
     lines = key_lines(text)
@@ -115,3 +121,27 @@ def test_every_written_key_is_found_on_its_line(doc: dict) -> None:
         assert rows[lines[table] - 1].strip() == f"[{table}]"
         for key in keys:
             assert rows[lines[f"{table}.{key}"] - 1].lstrip().startswith(f"{key} =")
+
+
+def test_every_analyser_declares_or_derives_its_settings() -> None:
+    import inspect
+
+    from antena import registry
+
+    for name, cls in registry.analysers().items():
+        model = cls.settings_model()
+        params = [p.name for p in inspect.signature(cls.__init__).parameters.values()
+                  if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+        assert set(params) <= set(model.model_fields), name
+        assert model.model_config.get("extra") == "forbid", name
+
+
+def test_collect_and_alerts_sections_are_read_and_checked(folder: Path) -> None:
+    edit(folder, "# [collect.mastodon]", "[collect.mastodon]\napi_base = \"https://mastodon.social\"\n# ")
+    edit(folder, "# [[collect.jobs]]\n# source = \"bluesky\"", "[[collect.jobs]]\nsource = \"bluesky\"\nquery = \"amber\"\n# ")
+    edit(folder, "# [alerts]\n# dashboard_url", "[alerts]\ndashboard_url = \"http://127.0.0.1:8765\"\n# dashboard_url")
+    settings = load_settings(folder)
+    assert settings.collect.jobs[0].source == "bluesky" and settings.alerts.dashboard_url
+    assert load_config(folder)["collect"]["mastodon"]["api_base"] == "https://mastodon.social"
+    line = edit(folder, 'query = "amber"', 'querry = "amber"')
+    assert f"antena.toml:{line}: collect.jobs[0].querry: unknown setting" in error_of(folder)

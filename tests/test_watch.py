@@ -210,7 +210,7 @@ kpis = [{{ metric = "hashtag_reach", target = "#AlertaAmber", goal = 20 }}]
 """)
     text = (folder / "antena.toml").read_text(encoding="utf-8")
     text = text.replace('[pipeline]\n# Analysers run by `antena analyze`, in order (see `antena analyze --list`).\nanalysers = [',
-                        '[pipeline]\nanalysers = ["normalise", "language", "relevance"]\nold_analysers = [')
+                        '[pipeline]\nanalysers = ["normalise", "language", "relevance"]\n# every analyser: [')  # a comment: unknown keys are errors
     (folder / "antena.toml").write_text(text, encoding="utf-8")
     out = cli.json("watch", folder, "--once")
     assert out["analysed"] == 70

@@ -11,7 +11,7 @@ from typing import Any
 import tomlkit
 
 from antena.errors import ProjectError
-from antena.settings import Settings, validate_settings
+from antena.settings import Settings, key_lines, line_of, validate_settings
 
 CONFIG_NAME = "antena.toml"
 
@@ -43,18 +43,20 @@ def _load(folder: Path) -> tuple[dict[str, Any], Settings]:
         config = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProjectError(f"{path}: {exc}") from exc
-    migrate_scope(config, path)
+    migrate_scope(config, path, text)
     return config, validate_settings(config, text, path)
 
 
-def migrate_scope(config: dict[str, Any], path: Path | str = CONFIG_NAME) -> None:
+def migrate_scope(config: dict[str, Any], path: Path | str = CONFIG_NAME, text: str = "") -> None:
     """Read the old ``[relevance] query`` as ``[scope] query`` (with a deprecation warning)."""
     old = config.get("relevance", {})
     if "query" not in old:
         return
     scope = config.setdefault("scope", {})
     if "query" in scope:
-        raise ProjectError(f"{path}: [relevance] query and [scope] query are both set; keep only [scope] query")
+        line = line_of(key_lines(text), "relevance.query")
+        raise ProjectError(f"{path}{f':{line}' if line else ''}: relevance.query: [relevance] query and [scope] query"
+                           " are both set; keep only [scope] query")
     warnings.warn(f"{path}: [relevance] query is now called [scope] query (what the project collects and looks "
                   "at); rename the section's key, the old name will stop working", FutureWarning, stacklevel=3)
     scope["query"] = old.pop("query")

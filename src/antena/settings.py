@@ -9,7 +9,7 @@ section against the settings model they declare (``Analyser.settings_model``).
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -129,6 +129,61 @@ class ImportSettings(Section):
     mappings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class CollectJob(Section):
+    """One ``[[collect.jobs]]`` entry of ``antena watch`` (docs/collect.md)."""
+
+    source: str = Field(min_length=1)
+    query: str | None = None
+    hashtag: str | None = None
+    channel: str | None = None
+    video: str | None = None
+    live: bool = False
+    comments: bool = False
+    archive: bool = False
+    max: int | None = Field(None, ge=1)
+    since: str | date | datetime | None = None
+    until: str | date | datetime | None = None
+    time_limit: str | int | float | None = None
+    api_base: str | None = None
+
+
+class CollectSettings(BaseModel):
+    """``[collect]``: shared collector settings and ``[collect.<source>]`` tables, which each
+    collector reads (and checks for secrets) itself; the jobs are checked here."""
+
+    model_config = ConfigDict(extra="allow")
+    jobs: list[CollectJob] = Field(default_factory=list)
+
+
+class Webhook(Section):
+    name: str | None = None
+    url: str | None = None
+    url_env: str | None = None
+    token_env: str | None = None
+    slack: bool = False
+
+
+class EmailSettings(Section):
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    from_: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    starttls: bool = True
+    user_env: str | None = None
+    password_env: str | None = None
+    cafile: str | None = None
+
+
+class AlertsSettings(Section):
+    """``[alerts]`` of ``antena watch``: where alerts go (secrets come from the environment)."""
+
+    dashboard_url: str | None = None
+    lang: str | None = None
+    lookback_days: int = Field(2, ge=1)
+    webhooks: list[Webhook] = Field(default_factory=list)
+    email: EmailSettings | None = None
+
+
 class Settings(Section):
     """The whole of antena.toml."""
 
@@ -144,6 +199,8 @@ class Settings(Section):
     protect: ProtectSettings = Field(default_factory=ProtectSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
+    collect: CollectSettings = Field(default_factory=CollectSettings)
+    alerts: AlertsSettings = Field(default_factory=AlertsSettings)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Settings:

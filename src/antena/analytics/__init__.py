@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from antena.analytics.base import scope_sql
+from antena.analytics.base import materialised_working_set
 from antena.analytics.hashtags import hashtags, spikes
 from antena.analytics.impact import campaign_impact
 from antena.analytics.perception import awareness, sentiment, targets, topics
@@ -24,10 +24,6 @@ def compute_stats(store: Store, sections: set[str] | None = None) -> dict[str, A
     tz = config.get("project", {}).get("timezone", "UTC")
     analysed = store.analysed
     relevant = analysed and store.has_relevance
-    # every section reads the same working set: materialise it once per call
-    sql, params = scope_sql(store, relevant_only=True)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE stats_scope AS {sql}", params)  # noqa: S608
-    scope = "SELECT * FROM stats_scope"
     want = sections or {"corpus", "volumes", "hashtags", "spikes", "topics", "sentiment", "targets",
                         "awareness", "quotes", "campaigns"}
     out: dict[str, Any] = {
@@ -39,23 +35,21 @@ def compute_stats(store: Store, sections: set[str] | None = None) -> dict[str, A
     }
     spike_settings = config.get("analytics", {}).get("spikes", {})
     steps = {
-        "corpus": lambda: corpus(con),
-        "volumes": lambda: volumes(con, scope, tz),
-        "hashtags": lambda: hashtags(con, scope),
-        "spikes": lambda: spikes(con, scope, tz, spike_settings, analysed and store.has_column("analysis", "topics")),
-        "topics": lambda: topics(con, scope, tz) if analysed else {},
-        "sentiment": lambda: sentiment(con, scope, tz) if analysed else {},
-        "targets": lambda: targets(con, scope, tz, config.get("targets", [])) if analysed else [],
-        "awareness": lambda: awareness(con, scope, tz) if analysed else {},
-        "quotes": lambda: quotes(con, scope, config) if analysed else {},
-        "campaigns": lambda: campaign_impact(con, scope, tz, config, store) if analysed else [],
+        "corpus": lambda scope: corpus(con),
+        "volumes": lambda scope: volumes(con, scope, tz),
+        "hashtags": lambda scope: hashtags(con, scope),
+        "spikes": lambda scope: spikes(con, scope, tz, spike_settings, analysed and store.has_column("analysis", "topics")),
+        "topics": lambda scope: topics(con, scope, tz) if analysed else {},
+        "sentiment": lambda scope: sentiment(con, scope, tz) if analysed else {},
+        "targets": lambda scope: targets(con, scope, tz, config.get("targets", [])) if analysed else [],
+        "awareness": lambda scope: awareness(con, scope, tz) if analysed else {},
+        "quotes": lambda scope: quotes(con, scope, config) if analysed else {},
+        "campaigns": lambda scope: campaign_impact(con, scope, tz, config, store) if analysed else [],
     }
-    try:
+    with materialised_working_set(store) as scope:  # every section reads the same working set
         for name, step in steps.items():
             if name in want:
-                out[name] = step()
-    finally:
-        con.execute("DROP TABLE IF EXISTS stats_scope")
+                out[name] = step(scope)
     return out
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -43,6 +45,18 @@ def scope_sql(store: Store, relevant_only: bool = True) -> tuple[str, list[Any]]
     selection = working_set(store, relevant_only)
     cols = ", ".join(quote(c) for c in selection.columns)
     return f"SELECT {cols} FROM {selection.source} WHERE {selection.condition}", selection.params  # noqa: S608 - names from the catalogue
+
+
+@contextmanager
+def materialised_working_set(store: Store, name: str = "stats_scope") -> Iterator[str]:
+    """The working set copied once into a temporary table for the statements that read it many
+    times (statistics, alerts); yields ``SELECT * FROM <it>`` and drops it afterwards."""
+    sql, params = scope_sql(store, relevant_only=True)
+    store.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params)  # noqa: S608 - fixed names
+    try:
+        yield f"SELECT * FROM {name}"  # noqa: S608
+    finally:
+        store.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def topic_name(topic_id: str, config: dict[str, Any], lang: str) -> str:

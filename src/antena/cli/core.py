@@ -129,14 +129,15 @@ def formats(json: JsonFlag = False) -> None:
 
 @app.command()
 def info(folder: ProjectDir, json: JsonFlag = False) -> None:
-    """What the project holds: posts per platform, versions, quarantine."""
+    """What the project holds: live and relevant posts, posts per platform, versions, quarantine."""
     with open_project(folder, read_only=False) as project:
         summary = project.summary()
     if json:
         emit_json(summary)
         return
     console.print(f"[bold]{summary['project']}[/] in {summary['folder']}")
-    console.print(f"{summary['posts']} posts ({summary['deleted_or_withheld']} deleted or withheld), "
+    relevant = f", {summary['relevant_posts']} of them relevant" if summary["relevant_posts"] is not None else ""
+    console.print(f"{summary['live_posts']} posts{relevant} ({summary['deleted_or_withheld']} more deleted or withheld), "
                   f"{summary['versions']} older versions, {summary['quarantined']} quarantined records")
     for platform, n in summary["by_platform"].items():
         console.print(f"  {platform}: {n}")

@@ -12,6 +12,7 @@ from typing import Any
 from antena.collect.base import TARGET_KINDS, Collector, Job, Limits, RunResult
 from antena.collect.credentials import CollectError, check_no_secrets_in_config, resolve_secrets
 from antena.collect.http import PoliteClient, Politeness
+from antena.config import scope_query
 
 
 def collectors() -> dict[str, type[Collector]]:
@@ -83,7 +84,7 @@ def build_collector(
     if cls.default_api_base and not base.startswith(("http://", "https://", "ws://", "wss://")):
         raise CollectError(f"--api-base must be an http(s) URL, not {base!r}")
     if source == "bluesky" and kind == "live":
-        settings.setdefault("relevance_query", str(config.get("relevance", {}).get("query", "")))
+        settings.setdefault("relevance_query", scope_query(config))  # the project's [scope] query
     job = Job(source, kind, value or "", since, until, base, tuple(sorted((options or {}).items())))
     secrets = resolve_secrets(source, cls.credentials, use_keyring=bool(settings.get("keyring", True)))
     client = None

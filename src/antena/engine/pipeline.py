@@ -20,7 +20,7 @@ from antena.config import CONFIG_NAME, default_config_text, scope_query
 from antena.errors import ProjectError
 from antena.nlp.topic_tagger import model_path
 from antena.schema import POST_COLUMNS
-from antena.settings import validate_section
+from antena.settings import key_lines, line_of, validate_section
 
 # The default pipeline is the one the commented default antena.toml declares (one source of truth).
 DEFAULT_ANALYSERS: list[str] = tomllib.loads(default_config_text("default"))["pipeline"]["analysers"]
@@ -54,11 +54,16 @@ def analyser_config(name: str, config: dict[str, Any], folder: Path | None = Non
     return settings
 
 
+def _config_text(folder: Path | None) -> tuple[Path, str]:
+    """antena.toml's path and text (empty without a project folder), for errors naming lines."""
+    path = (folder / CONFIG_NAME) if folder is not None else Path(CONFIG_NAME)
+    return path, path.read_text(encoding="utf-8") if folder is not None and path.is_file() else ""
+
+
 def checked_settings(cls: Any, name: str, config: dict[str, Any], folder: Path | None = None) -> dict[str, Any]:
     """``analyser_config`` validated against the analyser's settings model; errors name the key and
     the line of ``[analysers.<name>]`` in antena.toml."""
-    path = (folder / CONFIG_NAME) if folder is not None else Path(CONFIG_NAME)
-    text = path.read_text(encoding="utf-8") if folder is not None and path.is_file() else ""
+    path, text = _config_text(folder)
     model = cls.settings_model()
     validate_section(model, config.get("analysers", {}).get(name, {}), text, path, ("analysers", name))
     settings = analyser_config(name, config, folder)
@@ -72,9 +77,10 @@ def build_pipeline(config: dict[str, Any], only: list[str] | None = None, folder
     available = registry.analysers()
     missing = [n for n in names if n not in available]
     if missing:
-        raise ProjectError(
-            f"antena.toml [pipeline] names unknown analysers {missing}; available: {', '.join(available)}"
-        )
+        path, text = _config_text(folder)
+        line = line_of(key_lines(text), "pipeline.analysers")
+        raise ProjectError(f"{path}{f':{line}' if line else ''}: pipeline.analysers: unknown analysers {missing};"
+                           f" available: {', '.join(available)}")
     if only:
         unknown = [n for n in only if n not in names]
         if unknown:

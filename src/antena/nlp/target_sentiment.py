@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
 
 from antena.models.features import TARGET_TOKEN
 from antena.nlp.base import Analyser
@@ -122,6 +123,13 @@ class TargetSentiment(Analyser):
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text", "lang")
     uses: ClassVar[tuple[str, ...]] = ("language",)
     assigns: ClassVar[dict[str, pa.DataType]] = {"targets": TARGET_TYPE}
+
+    class Settings(BaseModel):
+        """``[analysers.target_sentiment]``; ``targets`` come from ``[[targets]]``."""
+
+        model_config = ConfigDict(extra="forbid")
+        targets: list[dict[str, Any]] | None = None
+        model_weight: float = Field(0.5, ge=0, le=1)  # share of the target model; the rest is post sentiment
 
     def __init__(self, targets: list[dict[str, Any]] | None = None, model_weight: float = 0.5,
                  **config: Any) -> None:

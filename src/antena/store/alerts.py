@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 import orjson
 
+from antena.store.queries import Store
+
 TABLES_SQL = """
 CREATE SEQUENCE IF NOT EXISTS alert_seq;
 CREATE TABLE IF NOT EXISTS alerts (
@@ -45,8 +47,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('alerts', 'alert_deliveries')").fetchone()
-    return bool(row and row[0] == 2)
+    return {"alerts", "alert_deliveries"} <= Store(con).tables()
 
 
 def add_alert(con: duckdb.DuckDBPyConnection, key: str, kind: str, title: str, summary: str,

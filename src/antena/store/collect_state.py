@@ -17,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+from antena.store.queries import Store
+
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS collect_cursors (
   job_key VARCHAR NOT NULL,
@@ -95,10 +97,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the collector tables exist (a read-only connection cannot create them)."""
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('collect_cursors', 'collect_runs')"
-    ).fetchone()
-    return bool(row and row[0] == 2)
+    return {"collect_cursors", "collect_runs"} <= Store(con).tables()
 
 
 def load_cursor(con: duckdb.DuckDBPyConnection, job_key: str) -> CursorState | None:

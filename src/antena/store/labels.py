@@ -15,6 +15,8 @@ from typing import Any
 
 import duckdb
 
+from antena.store.queries import Store
+
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS label_seq;
 CREATE TABLE IF NOT EXISTS labels (
@@ -64,7 +66,7 @@ def undo(con: duckdb.DuckDBPyConnection, labeller: str) -> str | None:
 
 def current(con: duckdb.DuckDBPyConnection) -> list[Label]:
     """Each labelled post's newest label, oldest first (works on a read-only connection)."""
-    if not _has(con, "labels"):
+    if not Store(con).has_table("labels"):
         return []
     rows = con.execute(
         "SELECT post_id, relevant, topic, labeller, labelled_at, note FROM labels"
@@ -75,21 +77,21 @@ def current(con: duckdb.DuckDBPyConnection) -> list[Label]:
 
 def labelled_texts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, bool, str | None]]:
     """(text, language, relevant, topic) of every currently labelled live post, for training."""
-    if not _has(con, "labels"):
+    if not Store(con).has_table("labels"):
         return []
     return [tuple(r) for r in con.execute(  # type: ignore[misc]
         "WITH cur AS (SELECT post_id, relevant, topic FROM labels"
         " QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY seq DESC) = 1)"
-        " SELECT p.text, p.lang, cur.relevant, cur.topic FROM cur JOIN posts p USING (post_id)"
-        " WHERE NOT p.deleted AND NOT p.withheld AND p.text IS NOT NULL ORDER BY p.post_id"
+        " SELECT p.text, p.lang, cur.relevant, cur.topic FROM cur JOIN live_posts p USING (post_id)"
+        " WHERE p.text IS NOT NULL ORDER BY p.post_id"
     ).fetchall()]
 
 
 def unlabelled_sample(con: duckdb.DuckDBPyConnection, n: int, seed: int = 0) -> list[tuple[str, str | None]]:
     """(text, language) of up to ``n`` live, unlabelled posts in a fixed pseudo-random order."""
-    labelled = "AND post_id NOT IN (SELECT post_id FROM labels)" if _has(con, "labels") else ""
-    where = f"NOT deleted AND NOT withheld AND text IS NOT NULL AND length(trim(text)) > 0 {labelled}"
-    sql = f"SELECT text, lang FROM posts WHERE {where} ORDER BY hash(post_id || ?::VARCHAR) LIMIT ?"  # noqa: S608
+    labelled = "AND post_id NOT IN (SELECT post_id FROM labels)" if Store(con).has_table("labels") else ""
+    where = f"text IS NOT NULL AND length(trim(text)) > 0 {labelled}"
+    sql = f"SELECT text, lang FROM live_posts WHERE {where} ORDER BY hash(post_id || ?::VARCHAR) LIMIT ?"  # noqa: S608
     return [tuple(r) for r in con.execute(sql, [seed, n]).fetchall()]  # type: ignore[misc]
 
 
@@ -104,10 +106,10 @@ def candidates(con: duckdb.DuckDBPyConnection, limit: int, threshold: float, see
     sample of the project and scores measured on them are not only scores on hard posts. Without
     analysis results (no ``relevance_score`` yet) all come in a fixed pseudo-random order.
     """
-    columns = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE analysis)").fetchall()} if _has(
-        con, "analysis") else set()
-    labelled = "AND post_id NOT IN (SELECT post_id FROM labels)" if _has(con, "labels") else ""
-    source = "analysis" if "relevance_score" in columns else "posts"
+    store = Store(con)
+    columns = store.columns("analysis")
+    labelled = "AND post_id NOT IN (SELECT post_id FROM labels)" if store.has_table("labels") else ""
+    source = "analysis" if "relevance_score" in columns else "live_posts"  # both hold live posts only
     score = "relevance_score" if source == "analysis" else "NULL::FLOAT"
     language = "coalesce(language, lang)" if "language" in columns else "lang"
     rows = con.execute(
@@ -116,7 +118,7 @@ def candidates(con: duckdb.DuckDBPyConnection, limit: int, threshold: float, see
                      hash(post_id || ?::VARCHAR) AS draw,
                      coalesce(abs({score} - ?), draw / 1.8446744073709552e19) AS doubt
               FROM {source} a
-              WHERE NOT deleted AND NOT withheld AND text IS NOT NULL AND length(trim(text)) > 0
+              WHERE text IS NOT NULL AND length(trim(text)) > 0
                 {labelled}),
             uncertain AS (
               SELECT *, row_number() OVER (PARTITION BY lang, platform ORDER BY doubt, post_id) AS turn FROM pool
@@ -160,7 +162,3 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {"labelled": len(labels), "relevant": sum(lb.relevant for lb in labels), "topics": topics,
             "labellers": labellers}
 
-
-def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()[0]
-                or con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
