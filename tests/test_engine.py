@@ -47,12 +47,12 @@ def test_version_bump_reanalyses_and_drops_old_results(cli, project_dir, monkeyp
     cli.json("analyze", project_dir)
     with Project(project_dir) as project:
         before = project.con.execute("SELECT count(*) FROM ann_normalise").fetchone()[0]
-    monkeypatch.setattr(Topics, "version", "2")
+    monkeypatch.setattr(Topics, "version", "99")
     assert cli.json("analyze", project_dir)["analysed"] == 4
     with Project(project_dir) as project:
         versions = project.con.execute("SELECT DISTINCT version FROM ann_topics").fetchall()
         assert project.con.execute("SELECT count(*) FROM ann_normalise").fetchone()[0] == before
-    assert versions == [("2",)]
+    assert versions == [("99",)]
     rows = results(project_dir)
     assert rows[0]["topics"] == ["kidnapping"] and rows[0]["language"] == "es"
 
