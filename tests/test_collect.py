@@ -8,12 +8,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from antena.collect import Limits, build_collector
 from antena.collect.credentials import CollectError, Secrets
@@ -489,5 +492,49 @@ def test_jetstream_keeps_matching_posts_and_resumes_from_time_us(cli, fast_proje
         wide = cli.json("collect", fast_project, "-s", "bluesky", "--live", "--query", "tacos", "--max", "2",
                         "--api-base", fake.base)
         assert wide["status"] == "stopped" and wide["received"] == 2 and wide["stored"] == 2
+    finally:
+        fake.stop()
+
+
+# ---------------------------------------------------------------- property: whatever the faults and splits
+
+
+FAULTS = ["429", "500", "503", "drop"]
+
+
+@pytest.mark.slow
+@given(
+    total=st.integers(0, 30),
+    cap=st.integers(1, 9),
+    faults=st.dictionaries(st.integers(1, 12), st.sampled_from(FAULTS), max_size=4),
+    maxes=st.lists(st.integers(1, 12), max_size=3),
+    arriving=st.integers(0, 6),
+)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_every_post_is_stored_once_whatever_the_faults_and_splits(tmp_path_factory, total, cap, faults, maxes, arriving):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path_factory.getbasetemp())) / "proj"
+    Project.init(folder).close()
+    with open(folder / "antena.toml", "a", encoding="utf-8") as handle:
+        handle.write(FAST)
+    fake = BlueskyFake([bluesky_post(i, T0 + timedelta(minutes=i)) for i in range(total)]).start()
+    fake.page_cap = cap
+    for at, kind in faults.items():
+        fake.fault(at, kind, **({"Retry-After": "0"} if kind == "429" else {}))
+    try:
+        def run(limit: int | None) -> dict:
+            with Project(folder) as project:
+                collector = build_collector(project.config, "bluesky", "query", "q", api_base=fake.base)
+                summary = collector.run(project, Limits(max_records=limit)).summary()
+            assert reconciles(summary) and summary["status"] in ("complete", "stopped"), summary
+            assert limit is None or summary["received"] <= limit
+            return summary
+
+        for limit in maxes:
+            run(limit)
+        assert run(None)["status"] == "complete"
+        fake.posts += [bluesky_post(1000 + i, T0 + timedelta(days=3, minutes=i)) for i in range(arriving)]
+        assert run(None)["stored"] == arriving
+        ids = post_ids(folder)
+        assert len(ids) == len(set(ids)) == total + arriving
     finally:
         fake.stop()

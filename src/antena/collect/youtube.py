@@ -71,8 +71,8 @@ class YouTubeCollector(Collector):
         bodies, token = [], None
         for _ in range(MAX_REPLY_PAGES):
             response = self._get("comments", {"part": "snippet", "parentId": parent, "maxResults": 100,
-                                              "textFormat": "html", "pageToken": token})
-            doc = self.json(response.content)
+                                              "textFormat": "html", "pageToken": token}, ok=(400, 403, 404))
+            doc = self.json(response.content) if response.status_code == 200 else None
             if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
                 break  # the thread itself is stored; its extra replies wait for a later run
             bodies.append(Body(response.content, "youtube_comments", f"replies {parent}"))
