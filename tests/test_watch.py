@@ -99,7 +99,7 @@ def smtp(tmp_path):
 
     def authenticator(server, session, envelope, mechanism, data):
         inbox.logins.append(data.login.decode())
-        return AuthResult(success=data.login == b"antena" and data.password == SMTP_PASSWORD.encode())
+        return AuthResult(success=data.login == b"antena" and data.password == SMTP_PASSWORD.encode(), handled=False)
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
