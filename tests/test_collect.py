@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -538,3 +538,16 @@ def test_every_post_is_stored_once_whatever_the_faults_and_splits(tmp_path_facto
         assert len(ids) == len(set(ids)) == total + arriving
     finally:
         fake.stop()
+
+
+def test_a_relative_since_keeps_one_job_across_runs(cli, fast_project, bluesky):
+    bluesky.posts = [bluesky_post(i, datetime.now(UTC) - timedelta(hours=i)) for i in range(12)]
+    first = cli.json("collect", fast_project, "-s", "bluesky", "--query", "q", "--since", "7d", "--max", "5",
+                     "--api-base", bluesky.base)
+    assert first["stored"] == 5 and first["status"] == "stopped"
+    rest = cli.json("collect", fast_project, "-s", "bluesky", "--query", "q", "--since", "7d", "--api-base", bluesky.base)
+    assert rest["stored"] == 7 and rest["duplicates"] == 0  # continued the same job from its cursor
+    with Project(fast_project) as project:
+        assert project.con.execute("SELECT count(*) FROM collect_cursors").fetchone()[0] == 1
+    bad = cli("collect", fast_project, "-s", "bluesky", "--query", "q", "--since", "last week", expect=2)
+    assert "an age like 7d" in bad.output

@@ -24,7 +24,6 @@ from typing import Any
 
 from antena.collect import CollectError, Limits, build_collector
 from antena.project import Project
-from antena.sources.base import parse_time
 
 TARGET_KEYS = ("query", "hashtag", "channel", "video")
 
@@ -39,6 +38,10 @@ def _duration(value: Any) -> float | None:
     return float(text)
 
 
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
 def run_job(project: Project, job: dict[str, Any], index: int) -> dict[str, Any]:
     """One ``[[collect.jobs]]`` entry; problems come back in the summary, never raised."""
     source = str(job.get("source") or "")
@@ -51,7 +54,7 @@ def run_job(project: Project, job: dict[str, Any], index: int) -> dict[str, Any]
         kind = "live"
     try:
         collector = build_collector(project.config, source, kind, value,
-                                    since=parse_time(job.get("since")), until=parse_time(job.get("until")),
+                                    since=_text(job.get("since")), until=_text(job.get("until")),
                                     api_base=job.get("api_base"), options=options)
         limit = _duration(job.get("time_limit"))
         if kind == "live" and limit is None:
