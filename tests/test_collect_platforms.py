@@ -226,3 +226,100 @@ def test_telegram_collected_equals_desktop_export(cli, fast_project, telegram, t
     path.write_bytes(orjson.dumps(export))
     imported = cli.json("import", fast_project, path)
     assert imported["stored"] == 0 and imported["updated"] == 0 and imported["duplicates"] == 100
+
+
+# ---------------------------------------------------------------- identity with imports, every HTTP format
+
+
+def _identity(cli, folder: Path, fake, args: list[str], export: Path, fmt: str) -> dict:
+    try:
+        out = cli.json("collect", folder, *args, "--api-base", fake.base)
+    finally:
+        fake.stop()
+    assert out["received"] > 0 and reconciles(out)
+    imported = cli.json("import", folder, export, "--format", fmt)
+    assert imported["stored"] == 0 and imported["updated"] == 0
+    assert imported["duplicates"] == out["stored"] + out["duplicates"] + out["updated"]
+    return out
+
+
+def test_x_page_collected_equals_its_twarc2_export(cli, fast_project, monkeypatch, tmp_path):
+    monkeypatch.setenv("ANTENA_X_BEARER_TOKEN", "tok-identity-1234")
+    first = (FIXTURES / "sources" / "twitter_v2" / "page.jsonl").read_bytes().splitlines()[0]
+    export = tmp_path / "search.jsonl"  # one search page, as twarc2 writes it
+    export.write_bytes(first + b"\n")
+    fake = ReplayFake("/2/tweets/search/recent", [first], "next_token", lambda d: None,
+                      {"meta": {"result_count": 0}}).start()
+    _identity(cli, fast_project, fake, ["-s", "x", "--query", "q"], export, "twitter_v2")
+
+
+def test_mastodon_timeline_collected_equals_its_export(cli, fast_project):
+    export = FIXTURES / "sources" / "mastodon" / "timeline.json"
+    fake = ReplayFake("/api/v1/timelines/tag/alertaamber", [export.read_bytes()], "max_id", lambda d: None, []).start()
+    _identity(cli, fast_project, fake, ["-s", "mastodon", "--hashtag", "alertaamber"], export, "mastodon")
+
+
+def test_reddit_listing_collected_equals_its_export(cli, fast_project, monkeypatch):
+    monkeypatch.setenv("ANTENA_REDDIT_CLIENT_ID", "id")
+    monkeypatch.setenv("ANTENA_REDDIT_CLIENT_SECRET", "secret-1234")
+    export = FIXTURES / "sources" / "reddit" / "listing.json"
+
+    class WithToken(ReplayFake):
+        def route(self, request):
+            from tests.collect_fakes import Reply
+
+            if request["path"] == "/api/v1/access_token":
+                return Reply(200, {"access_token": "tok-5678", "expires_in": 3600})
+            return super().route(request)
+
+    fake = WithToken("/r/mexico/new", [export.read_bytes()], "after", lambda d: None,
+                     {"kind": "Listing", "data": {"children": [], "after": None}}).start()
+    _identity(cli, fast_project, fake, ["-s", "reddit", "--channel", "mexico"], export, "reddit")
+
+
+def _live_fake(pages: list[bytes]):
+    from tests.collect_fakes import Reply
+
+    class LiveReplay(ReplayFake):
+        def route(self, request):
+            if request["path"] == "/youtube/v3/videos":
+                return Reply(200, {"items": [{"id": "v", "liveStreamingDetails": {"activeLiveChatId": "chat-1"}}]})
+            return super().route(request)
+
+    return LiveReplay("/youtube/v3/liveChat/messages", pages, "pageToken", lambda d: d.get("nextPageToken"),
+                      {"items": [], "offlineAt": "2026-11-01T13:00:00Z"}).start()
+
+
+def test_youtube_live_chat_page_collected_equals_its_export(cli, fast_project, monkeypatch):
+    monkeypatch.setenv("ANTENA_YOUTUBE_API_KEY", YT_KEY)
+    export = FIXTURES / "sources" / "youtube_livechat_api" / "live_chat_page.json"
+    out = _identity(cli, fast_project, _live_fake([export.read_bytes()]),
+                    ["-s", "youtube", "--video", "v", "--live", "--time-limit", "20s"], export, "youtube_livechat_api")
+    assert out["status"] == "complete"  # the chat went offline on the next poll
+
+
+def test_youtube_recorded_live_chat_from_shared(cli, fast_project, monkeypatch):
+    path = shared_path("formats", "youtube_datav3_livechatmessages_json", "pytchat_API_TextMessage.json")
+    monkeypatch.setenv("ANTENA_YOUTUBE_API_KEY", YT_KEY)
+    fake = _live_fake([path.read_bytes()])
+    try:
+        out = cli.json("collect", fast_project, "-s", "youtube", "--video", "v", "--live", "--time-limit", "2s",
+                       "--api-base", fake.base)
+    finally:
+        fake.stop()
+    assert out["received"] > 0 and reconciles(out) and out["status"] in ("complete", "stopped")
+
+
+def test_every_collector_declares_a_usable_contract():
+    from antena import registry
+    from antena.collect import collectors
+    from antena.collect.base import TARGET_KINDS
+
+    found = collectors()
+    assert set(found) == {"bluesky", "mastodon", "youtube", "telegram", "x", "reddit"}
+    for name, cls in found.items():
+        assert cls.name == name and cls.title and cls.targets
+        assert set(cls.targets) <= set(TARGET_KINDS)
+        assert all(fmt in registry.sources() for fmt in cls.formats), name
+        assert all(c.env.startswith("ANTENA_") for c in cls.credentials)
+        assert "fetch" in vars(cls), f"{name} implements fetch"
