@@ -551,3 +551,68 @@ def test_a_relative_since_keeps_one_job_across_runs(cli, fast_project, bluesky):
         assert project.con.execute("SELECT count(*) FROM collect_cursors").fetchone()[0] == 1
     bad = cli("collect", fast_project, "-s", "bluesky", "--query", "q", "--since", "last week", expect=2)
     assert "an age like 7d" in bad.output
+
+
+# ---------------------------------------------------------------- the polite client on its own
+
+
+class _Clock:
+    """A clock that sleeping moves forward (no real waiting)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def _client(clock: _Clock, deadline: float | None = None, **politeness):
+    from antena.collect.http import PoliteClient, Politeness
+
+    return PoliteClient(Politeness(**{"min_interval": 0, **politeness}), Secrets({}), deadline=deadline,
+                        sleep=clock.sleep, clock=clock)
+
+
+def test_x_style_reset_headers_are_waited_for(bluesky):
+    clock = _Clock()
+    reset = int(time.time()) + 40
+    bluesky.fault(1, "429", **{"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)})
+    client = _client(clock)
+    response = client.send("GET", f"{bluesky.base}/xrpc/app.bsky.feed.searchPosts", params={"q": "x"})
+    assert response.status_code == 200 and client.stats.waits >= 1
+    assert 35 <= sum(clock.slept) <= 41
+
+
+def test_an_exhausted_budget_delays_the_next_request_and_backoff_is_jittered(bluesky):
+    clock = _Clock()
+    client = _client(clock, backoff_base=2.0, backoff_cap=10.0)
+    client._note_budget(httpx_response({"ratelimit-remaining": "0", "ratelimit-reset": str(int(time.time()) + 20)}))
+    client.send("GET", f"{bluesky.base}/xrpc/app.bsky.feed.searchPosts", params={"q": "x"})
+    assert 15 <= clock.slept[0] <= 21 and client.stats.waits == 1
+    for n in (1, 2, 3):
+        bluesky.fault(len(bluesky.requests) + n, "503")
+    clock.slept.clear()
+    client.send("GET", f"{bluesky.base}/xrpc/app.bsky.feed.searchPosts", params={"q": "x"})
+    assert len(clock.slept) == 3 and all(0 <= s <= 10.0 for s in clock.slept)  # uniform(0, min(cap, base*2**n))
+
+
+def test_a_wait_past_the_deadline_stops_instead_of_sleeping(bluesky):
+    from antena.collect.http import Deadline
+
+    clock = _Clock()
+    bluesky.fault(1, "429", **{"Retry-After": "120"})
+    client = _client(clock, deadline=clock.now + 60)
+    with pytest.raises(Deadline):
+        client.send("GET", f"{bluesky.base}/xrpc/app.bsky.feed.searchPosts", params={"q": "x"})
+    assert clock.slept == []
+
+
+def httpx_response(headers: dict[str, str]):
+    import httpx
+
+    return httpx.Response(200, headers=headers, request=httpx.Request("GET", "http://127.0.0.1/"))
