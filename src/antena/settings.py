@@ -129,6 +129,108 @@ class ImportSettings(Section):
     mappings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+# Settings that look like credentials: refused in [collect] (they come from the environment or keyring).
+SECRET_LIKE = {"token", "bearer_token", "access_token", "api_key", "key", "password", "app_password",
+               "secret", "client_secret", "api_hash", "session", "client_id", "username"}
+
+
+class CollectSourceSettings(Section):
+    """``[collect]`` and ``[collect.<source>]`` (docs/collect.md); never credentials."""
+
+    api_base: str | None = None
+    auth_base: str | None = None
+    jetstream_url: str | None = None
+    user_agent: str | None = None
+    subreddit: str | None = None
+    transport: str | None = None
+    lang: str | None = None
+    replies: bool = True
+    keyring: bool = True
+    min_interval: float | None = Field(None, ge=0)
+    max_retries: int | None = Field(None, ge=0)
+    backoff_base: float | None = Field(None, ge=0)
+    backoff_cap: float | None = Field(None, ge=0)
+    max_wait: float | None = Field(None, ge=0)
+    timeout: float | None = Field(None, gt=0)
+    min_poll: float | None = Field(None, ge=0)
+    jetstream_batch_seconds: float | None = Field(None, gt=0)
+    jetstream_batch_events: int | None = Field(None, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_credentials(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            found = sorted(str(k) for k in values if str(k).lower() in SECRET_LIKE)
+            if found:
+                raise ValueError(f"{', '.join(found)}: credentials are never read from antena.toml; use environment"
+                                 " variables or the system keyring (docs/collect.md)")
+        return values
+
+
+class CollectJob(Section):
+    """One ``[[collect.jobs]]`` entry run by ``antena watch``."""
+
+    source: Literal["bluesky", "mastodon", "youtube", "telegram", "x", "reddit"]
+    query: str | None = None
+    hashtag: str | None = None
+    channel: str | None = None
+    video: str | None = None
+    live: bool = False
+    comments: bool = False
+    archive: bool = False
+    since: str | date | None = None
+    until: str | date | None = None
+    max: int | None = Field(None, ge=1)
+    time_limit: str | float | None = None
+    api_base: str | None = None
+
+
+class CollectSettings(CollectSourceSettings):
+    bluesky: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    mastodon: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    youtube: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    telegram: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    x: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    reddit: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    jobs: list[CollectJob] = Field(default_factory=list)
+
+
+class WebhookSettings(Section):
+    name: str | None = None
+    url: str | None = None
+    url_env: str | None = None
+    token_env: str | None = None
+    slack: bool = False
+
+    @model_validator(mode="after")
+    def _has_url(self) -> WebhookSettings:
+        if not self.url and not self.url_env:
+            raise ValueError("a webhook needs `url`, or `url_env` naming an environment variable")
+        return self
+
+
+class EmailSettings(Section):
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
+    from_: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    cafile: str | None = None
+    user_env: str = "ANTENA_SMTP_USER"
+    password_env: str = "ANTENA_SMTP_PASSWORD"
+    timeout: float = Field(30.0, gt=0)
+
+
+class AlertSettings(Section):
+    """``[alerts]``: where ``antena watch`` sends alerts (docs/collect.md)."""
+
+    dashboard_url: str = "http://127.0.0.1:8765"
+    lookback_days: int = Field(2, ge=0)
+    lang: Literal["es", "en"] | None = None
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
+    email: EmailSettings | None = None
+
+
 class Settings(Section):
     """The whole of antena.toml."""
 
@@ -144,6 +246,8 @@ class Settings(Section):
     protect: ProtectSettings = Field(default_factory=ProtectSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
+    collect: CollectSettings = Field(default_factory=CollectSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Settings:

@@ -108,7 +108,9 @@ def build_collector(
     if cls.default_api_base and not base.startswith(("http://", "https://", "ws://", "wss://")):
         raise CollectError(f"--api-base must be an http(s) URL, not {base!r}")
     if source == "bluesky" and kind == "live":
-        settings.setdefault("relevance_query", str(config.get("relevance", {}).get("query", "")))
+        from antena.config import scope_query
+
+        settings.setdefault("scope_query", scope_query(config))
     job = Job(source, kind, value or "", since, until, base, tuple(sorted((options or {}).items())), window)
     secrets = resolve_secrets(source, cls.credentials, use_keyring=bool(settings.get("keyring", True)))
     client = None

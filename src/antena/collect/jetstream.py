@@ -4,7 +4,7 @@
 ``/subscribe?wantedCollections=app.bsky.feed.post`` websocket (no account needed; default
 ``wss://jetstream2.us-east.bsky.network``, or ``--api-base``), reads events in batches
 (``jetstream_batch_seconds``, default 5, or 2,000 events), and keeps the creates and edits whose
-text matches ``--query`` or, without it, the project's ``[relevance] query`` (evaluated by the
+text matches ``--query`` or, without it, the project's ``[scope] query`` (evaluated by the
 ``relevance`` analyser's own compiler). Matching events are stored as JSON lines read by the
 ``bluesky_jetstream`` importer. The cursor is the last event's ``time_us``: a resumed run
 replays from there (Jetstream keeps about a day), and a dropped connection is reopened from it.
@@ -41,7 +41,7 @@ class JetstreamReader:
         from antena.sources.bluesky_jetstream import BlueskyJetstream
 
         if not query.strip():
-            raise CollectError("bluesky --live: give --query, or set the project's [relevance] query, to filter the firehose")
+            raise CollectError("bluesky --live: give --query, or set the project's [scope] query, to filter the firehose")
         self.collector = collector
         self.matcher = Relevance(query=query)
         self.source = BlueskyJetstream()

@@ -3,7 +3,7 @@
 Spikes come from ``analytics.hashtags.spikes`` (z-score against the previous weeks, settings in
 ``[analytics.spikes]``); only days within ``[alerts] lookback_days`` (default 2) of today raise
 alerts, so starting to watch an old project does not flood anyone with history. KPIs come from the
-running campaigns' ``kpis`` (``antena plan``), measured with ``plan.metrics``; a KPI whose goal is
+running campaigns' ``kpis`` (``antena plan``), measured with ``analytics.kpis``; a KPI whose goal is
 reached raises one alert. Example posts are redacted (``protect.redact``) and carry no author or
 address: the link leads to the dashboard, behind its login, for the rest.
 """
@@ -14,9 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from antena.analytics.base import has_column, has_table, scope_sql
-from antena.analytics.evidence import spike_evidence
-from antena.analytics.hashtags import spikes
+from antena.analytics.evidence import recent_spikes
+from antena.analytics.kpis import measure
 from antena.protect.redact import public_handles, redact
 from antena.store import alerts as store
 
@@ -58,17 +57,13 @@ def evaluate(project: Any, now: datetime | None = None) -> list[int]:
 
 def _spike_alerts(project: Any, tz: str, today: date, settings: dict[str, Any], lang: str) -> list[int]:
     con = project.con
-    scope = scope_sql(con, relevant_only=True)
-    topics = has_table(con, "analysis") and has_column(con, "analysis", "topics")
-    found = spikes(con, scope, tz, project.config.get("analytics", {}).get("spikes", {}), topics)
     oldest = today - timedelta(days=int(settings["lookback_days"]))
+    found = recent_spikes(project.store, tz, oldest, project.config.get("analytics", {}).get("spikes", {}))
     keep = public_handles(project.config)
     text = TEXTS[lang]
     new = []
     for spike in found:
-        if spike["day"] < oldest:
-            continue
-        evidence = spike_evidence(con, scope, tz, spike["kind"], spike["key"], spike["day"])
+        evidence = spike.pop("evidence")
         for example in evidence["examples"]:
             example["text"] = redact(example["text"], keep)[:500]
         evidence.update({k: spike[k] for k in ("count", "baseline_mean", "baseline_sd", "z", "ratio")})
@@ -83,8 +78,6 @@ def _spike_alerts(project: Any, tz: str, today: date, settings: dict[str, Any], 
 
 
 def _kpi_alerts(project: Any, tz: str, today: date, lang: str, now: datetime | None) -> list[int]:
-    from antena.plan.metrics import measure
-
     text = TEXTS[lang]
     new = []
     for campaign in project.config.get("campaigns", []):
@@ -100,7 +93,7 @@ def _kpi_alerts(project: Any, tz: str, today: date, lang: str, now: datetime | N
             hashtags = kpi.get("hashtags") or [h.strip().lstrip("#").lower() for h in str(kpi.get("target") or "").split(",")
                                                if kpi.get("metric") == "hashtag_reach" and h.strip()]
             try:
-                value = measure(project, kpi.get("metric", ""), lo, hi, target=kpi.get("target"),
+                value = measure(project.store, kpi.get("metric", ""), lo, hi, target=kpi.get("target"),
                                 hashtags=hashtags, query=kpi.get("query"))
             except Exception:  # noqa: S112 - a KPI the data cannot answer raises no alert
                 continue
