@@ -323,3 +323,41 @@ def test_every_collector_declares_a_usable_contract():
         assert all(fmt in registry.sources() for fmt in cls.formats), name
         assert all(c.env.startswith("ANTENA_") for c in cls.credentials)
         assert "fetch" in vars(cls), f"{name} implements fetch"
+
+
+def test_telethon_messages_become_telegram_desktop_records(project, tmp_path):
+    """The real transport's conversion (no network): Telethon messages -> export dicts -> importer."""
+    from datetime import UTC, datetime
+
+    import orjson
+    from telethon.tl import types as t
+
+    from antena.collect.telegram import _export
+    from antena.collect.telegram_telethon import to_export
+
+    def units(text: str, part: str) -> tuple[int, int]:
+        start = text.index(part)
+        return len(text[:start].encode("utf-16-le")) // 2, len(part.encode("utf-16-le")) // 2
+
+    text = "Roban a un niño 🙏 #AlertaAmber https://ejemplo.org/alerta"
+    post = t.Message(
+        id=42, peer_id=t.PeerChannel(777), date=datetime(2026, 11, 1, 12, 0, tzinfo=UTC), message=text,
+        entities=[t.MessageEntityHashtag(*units(text, "#AlertaAmber")), t.MessageEntityUrl(*units(text, "https://ejemplo.org/alerta"))],
+        edit_date=datetime(2026, 11, 1, 13, 0, tzinfo=UTC), replies=t.MessageReplies(replies=1, replies_pts=0),
+        reactions=t.MessageReactions(results=[t.ReactionCount(reaction=t.ReactionEmoji(emoticon="👍"), count=3)]))
+    reply = t.Message(id=43, peer_id=t.PeerChannel(777), date=datetime(2026, 11, 1, 12, 5, tzinfo=UTC),
+                      message="¿Dónde fue?", from_id=t.PeerUser(5150), reply_to=t.MessageReplyHeader(reply_to_msg_id=42))
+    messages = [to_export(post, "Canal Alerta"), to_export(reply, "Canal Alerta")]
+    assert messages[0]["text_entities"][1] == {"type": "hashtag", "text": "#AlertaAmber"}
+    assert messages[0]["replies"] == 1 and messages[1]["from_id"] == "user5150"
+    path = tmp_path / "result.json"
+    path.write_bytes(_export({"id": 777, "name": "Canal Alerta", "type": "public_channel"}, messages))
+    assert b'"replies"' not in path.read_bytes()  # the transport's own count is not part of the export
+    totals, _ = project.import_files([path], "telegram_desktop")
+    assert totals.stored == 2
+    rows = {r["native_id"]: r for r in project.posts(include_deleted=True).to_pylist()}
+    first, second = rows["777/42"], rows["777/43"]
+    assert first["hashtags"] == ["alertaamber"] and "https://ejemplo.org/alerta" in first["urls"]
+    assert first["like_count"] == 3 and first["version_key"] and first["text"] == text
+    assert second["kind"] == "reply" and second["parent_id"] == "telegram:777/42" and second["author_id"]
+    assert orjson.loads(path.read_bytes())["messages"][0]["id"] == 42
