@@ -361,3 +361,39 @@ def test_telethon_messages_become_telegram_desktop_records(project, tmp_path):
     assert first["like_count"] == 3 and first["version_key"] and first["text"] == text
     assert second["kind"] == "reply" and second["parent_id"] == "telegram:777/42" and second["author_id"]
     assert orjson.loads(path.read_bytes())["messages"][0]["id"] == 42
+
+
+def test_youtube_quota_exhausted_is_explained_and_resumable(cli, fast_project, youtube):
+    from tests.collect_fakes import Reply
+
+    original = youtube.route
+    calls = {"n": 0}
+
+    def route(request):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            return Reply(403, {"error": {"code": 403, "errors": [{"reason": "quotaExceeded", "domain": "youtube.quota"}]}})
+        return original(request)
+
+    youtube.faults.clear()
+    youtube.route = route
+    out = cli.json("collect", fast_project, "-s", "youtube", "--video", "vidFAKE0001", "--api-base", youtube.base, expect=1)
+    assert "quota is used up" in out["error"] and out["stored"] > 0
+    youtube.route = original
+    rest = cli.json("collect", fast_project, "-s", "youtube", "--video", "vidFAKE0001", "--api-base", youtube.base)
+    assert rest["status"] == "complete" and rest["stored"] > 0
+
+
+def test_mastodon_instance_wanting_a_token_is_explained(cli, fast_project, monkeypatch):
+    from tests.collect_fakes import MastodonFake, Reply
+
+    monkeypatch.delenv("ANTENA_MASTODON_TOKEN", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    fake = MastodonFake()
+    fake.route = lambda request: Reply(401, {"error": "This method requires an authenticated user"})
+    fake.start()
+    try:
+        out = cli.json("collect", fast_project, "-s", "mastodon", "--api-base", fake.base, expect=1)
+    finally:
+        fake.stop()
+    assert "ANTENA_MASTODON_TOKEN" in out["error"]
