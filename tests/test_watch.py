@@ -267,3 +267,22 @@ def test_alert_settings_are_validated_with_their_line(cli, project_dir):
         handle.write('\n[alerts]\nlookback_days = -1\n\n[[alerts.webhooks]]\nname = "sin url"\n')
     out = cli("alerts", project_dir, expect=2)
     assert "alerts.lookback_days" in out.output and "alerts.webhooks[0]" in out.output
+
+
+def test_the_loop_repeats_every_interval_start_to_start(project_dir):
+    from antena.watch.loop import watch
+
+    cycles, sleeps = [], []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        watch(project_dir, 900, on_cycle=cycles.append, sleep=sleep, analyse=False)
+    assert len(cycles) == 2 and all(c["new_alerts"] == [] and c["collect"] == [] for c in cycles)
+    assert all(800 < s <= 900 for s in sleeps)  # the cycle's own time is taken off the interval
