@@ -330,7 +330,8 @@ def test_telethon_messages_become_telegram_desktop_records(project, tmp_path):
     from datetime import UTC, datetime
 
     import orjson
-    from telethon.tl import types as t
+
+    t = pytest.importorskip("telethon.tl.types", reason="Telethon is the optional `telegram` extra")
 
     from antena.collect.telegram import _export
     from antena.collect.telegram_telethon import to_export
