@@ -286,3 +286,39 @@ def test_the_loop_repeats_every_interval_start_to_start(project_dir):
         watch(project_dir, 900, on_cycle=cycles.append, sleep=sleep, analyse=False)
     assert len(cycles) == 2 and all(c["new_alerts"] == [] and c["collect"] == [] for c in cycles)
     assert all(800 < s <= 900 for s in sleeps)  # the cycle's own time is taken off the interval
+
+
+def test_a_locked_project_skips_a_cycle_instead_of_stopping_the_watch(cli, project_dir):
+    """Another process holds DuckDB's write lock: collect says so; watch skips the cycle and goes on."""
+    import subprocess
+    import sys
+    import time as clock
+
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
+                               " print('locked', flush=True); time.sleep(60)", str(project_dir / "antena.duckdb")],
+                              stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == b"locked"
+        busy = cli("collect", project_dir, "-s", "bluesky", "--query", "q", "--api-base", "http://127.0.0.1:9", expect=2)
+        assert "being written by another antena command" in busy.output
+        from antena.watch.loop import watch
+
+        cycles = []
+
+        class Stop(Exception):
+            pass
+
+        def sleep(seconds: float) -> None:
+            if len(cycles) == 1:
+                holder.kill()
+                holder.wait()
+                clock.sleep(0.2)
+            else:
+                raise Stop
+
+        with pytest.raises(Stop):
+            watch(project_dir, 1, on_cycle=cycles.append, sleep=sleep, analyse=False)
+        assert "skipped" in cycles[0] and "skipped" not in cycles[1]
+    finally:
+        holder.kill()
+        holder.wait()

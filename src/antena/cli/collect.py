@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+import duckdb
 import typer
 
 from antena.cli.app import (
@@ -78,6 +79,10 @@ def collect(
                 result = collector.run(project, limits, progress=lambda n: bar.advance(task, n))
         except (CollectError, AntenaError) as exc:
             fail(str(exc))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            fail("the project is being written by another antena command (import, analyze or watch); try again when it ends")
     summary = result.summary()
     if json:
         emit_json(summary)
@@ -116,6 +121,9 @@ def watch(
         if json:
             emit_json(summary)
             return
+        if summary.get("skipped"):
+            console.print(f"{summary['at']}: cycle skipped: {summary['skipped']}", highlight=False, markup=False)
+            return
         for job in summary["collect"]:
             line = (f"{job['source']} {job.get('target', '')}: {job['received']} received, {job['stored']} new "
                     f"({job['status']})" + (f": {job['error']}" if job.get("error") else ""))
@@ -125,6 +133,10 @@ def watch(
 
     try:
         run_watch(folder, seconds, once, report, analyse=not no_analyze)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        fail("the project is being written by another antena command; try again when it ends")
     except KeyboardInterrupt:
         console.print("stopped", highlight=False)
     except AntenaError as exc:

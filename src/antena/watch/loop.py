@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from antena.collect import CollectError, Limits, build_collector
 from antena.project import Project
 
@@ -90,7 +92,15 @@ def watch(folder: Path, every: float, once: bool = False, on_cycle: Callable[[di
     """Run cycles every ``every`` seconds (measured start to start) until interrupted."""
     while True:
         started = time.monotonic()
-        summary = run_cycle(folder, analyse)
+        try:
+            summary = run_cycle(folder, analyse)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or once:
+                raise
+            # another antena command holds the database: this cycle is skipped, the next one catches up
+            summary = {"at": datetime.now().astimezone().isoformat(timespec="seconds"), "collect": [],
+                       "analysed": None, "new_alerts": [], "deliveries": {"sent": 0, "failed": 0},
+                       "skipped": "the project is being written by another antena command"}
         if on_cycle:
             on_cycle(summary)
         if once:
