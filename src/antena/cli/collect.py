@@ -155,7 +155,12 @@ def alerts(
     from antena.store.alerts import list_alerts
 
     with open_project(folder, read_only=True) as project:
-        found = list_alerts(project.con, limit)
+        try:
+            found = list_alerts(project.con, limit)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            fail("the project is being written by another antena command (a watch cycle?); try again in a moment")
     if json:
         emit_json(found)
         return
