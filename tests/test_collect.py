@@ -8,12 +8,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from antena.collect import Limits, build_collector
 from antena.collect.credentials import CollectError, Secrets
@@ -399,9 +402,9 @@ def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(fast_project):
         assert len(ids) == len(set(ids)) == 60
         with Project(fast_project) as project:
             raw = project.con.execute("SELECT count(*), count(DISTINCT (post_id, content_hash)) FROM raw_records").fetchone()
-            runs = project.con.execute("SELECT count(*) FROM collect_runs").fetchone()[0]
+            runs = [r[0] for r in project.con.execute("SELECT status FROM collect_runs ORDER BY id").fetchall()]
         assert raw[0] == raw[1] == 60
-        assert runs == 3
+        assert runs == ["interrupted", "interrupted", "complete"]
         assert not list((fast_project / ".antena" / "spool").rglob("*.json"))  # nothing lingers after storing
     finally:
         fake.stop()
@@ -491,3 +494,125 @@ def test_jetstream_keeps_matching_posts_and_resumes_from_time_us(cli, fast_proje
         assert wide["status"] == "stopped" and wide["received"] == 2 and wide["stored"] == 2
     finally:
         fake.stop()
+
+
+# ---------------------------------------------------------------- property: whatever the faults and splits
+
+
+FAULTS = ["429", "500", "503", "drop"]
+
+
+@pytest.mark.slow
+@given(
+    total=st.integers(0, 30),
+    cap=st.integers(1, 9),
+    faults=st.dictionaries(st.integers(1, 12), st.sampled_from(FAULTS), max_size=4),
+    maxes=st.lists(st.integers(1, 12), max_size=3),
+    arriving=st.integers(0, 6),
+)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_every_post_is_stored_once_whatever_the_faults_and_splits(tmp_path_factory, total, cap, faults, maxes, arriving):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path_factory.getbasetemp())) / "proj"
+    Project.init(folder).close()
+    with open(folder / "antena.toml", "a", encoding="utf-8") as handle:
+        handle.write(FAST)
+    fake = BlueskyFake([bluesky_post(i, T0 + timedelta(minutes=i)) for i in range(total)]).start()
+    fake.page_cap = cap
+    for at, kind in faults.items():
+        fake.fault(at, kind, **({"Retry-After": "0"} if kind == "429" else {}))
+    try:
+        def run(limit: int | None) -> dict:
+            with Project(folder) as project:
+                collector = build_collector(project.config, "bluesky", "query", "q", api_base=fake.base)
+                summary = collector.run(project, Limits(max_records=limit)).summary()
+            assert reconciles(summary) and summary["status"] in ("complete", "stopped"), summary
+            assert limit is None or summary["received"] <= limit
+            return summary
+
+        for limit in maxes:
+            run(limit)
+        assert run(None)["status"] == "complete"
+        fake.posts += [bluesky_post(1000 + i, T0 + timedelta(days=3, minutes=i)) for i in range(arriving)]
+        assert run(None)["stored"] == arriving
+        ids = post_ids(folder)
+        assert len(ids) == len(set(ids)) == total + arriving
+    finally:
+        fake.stop()
+
+
+def test_a_relative_since_keeps_one_job_across_runs(cli, fast_project, bluesky):
+    bluesky.posts = [bluesky_post(i, datetime.now(UTC) - timedelta(hours=i)) for i in range(12)]
+    first = cli.json("collect", fast_project, "-s", "bluesky", "--query", "q", "--since", "7d", "--max", "5",
+                     "--api-base", bluesky.base)
+    assert first["stored"] == 5 and first["status"] == "stopped"
+    rest = cli.json("collect", fast_project, "-s", "bluesky", "--query", "q", "--since", "7d", "--api-base", bluesky.base)
+    assert rest["stored"] == 7 and rest["duplicates"] == 0  # continued the same job from its cursor
+    with Project(fast_project) as project:
+        assert project.con.execute("SELECT count(*) FROM collect_cursors").fetchone()[0] == 1
+    bad = cli("collect", fast_project, "-s", "bluesky", "--query", "q", "--since", "last week", expect=2)
+    assert "an age like 7d" in bad.output
+
+
+# ---------------------------------------------------------------- the polite client on its own
+
+
+class _Clock:
+    """A clock that sleeping moves forward (no real waiting)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def _client(clock: _Clock, deadline: float | None = None, **politeness):
+    from antena.collect.http import PoliteClient, Politeness
+
+    return PoliteClient(Politeness(**{"min_interval": 0, **politeness}), Secrets({}), deadline=deadline,
+                        sleep=clock.sleep, clock=clock)
+
+
+def test_x_style_reset_headers_are_waited_for(bluesky):
+    clock = _Clock()
+    reset = int(time.time()) + 40
+    bluesky.fault(1, "429", **{"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)})
+    client = _client(clock)
+    response = client.send("GET", f"{bluesky.base}/xrpc/app.bsky.feed.searchPosts", params={"q": "x"})
+    assert response.status_code == 200 and client.stats.waits >= 1
+    assert 35 <= sum(clock.slept) <= 41
+
+
+def test_an_exhausted_budget_delays_the_next_request_and_backoff_is_jittered(bluesky):
+    clock = _Clock()
+    client = _client(clock, backoff_base=2.0, backoff_cap=10.0)
+    client._note_budget(httpx_response({"ratelimit-remaining": "0", "ratelimit-reset": str(int(time.time()) + 20)}))
+    client.send("GET", f"{bluesky.base}/xrpc/app.bsky.feed.searchPosts", params={"q": "x"})
+    assert 15 <= clock.slept[0] <= 21 and client.stats.waits == 1
+    for n in (1, 2, 3):
+        bluesky.fault(len(bluesky.requests) + n, "503")
+    clock.slept.clear()
+    client.send("GET", f"{bluesky.base}/xrpc/app.bsky.feed.searchPosts", params={"q": "x"})
+    assert len(clock.slept) == 3 and all(0 <= s <= 10.0 for s in clock.slept)  # uniform(0, min(cap, base*2**n))
+
+
+def test_a_wait_past_the_deadline_stops_instead_of_sleeping(bluesky):
+    from antena.collect.http import Deadline
+
+    clock = _Clock()
+    bluesky.fault(1, "429", **{"Retry-After": "120"})
+    client = _client(clock, deadline=clock.now + 60)
+    with pytest.raises(Deadline):
+        client.send("GET", f"{bluesky.base}/xrpc/app.bsky.feed.searchPosts", params={"q": "x"})
+    assert clock.slept == []
+
+
+def httpx_response(headers: dict[str, str]):
+    import httpx
+
+    return httpx.Response(200, headers=headers, request=httpx.Request("GET", "http://127.0.0.1/"))

@@ -226,3 +226,175 @@ def test_telegram_collected_equals_desktop_export(cli, fast_project, telegram, t
     path.write_bytes(orjson.dumps(export))
     imported = cli.json("import", fast_project, path)
     assert imported["stored"] == 0 and imported["updated"] == 0 and imported["duplicates"] == 100
+
+
+# ---------------------------------------------------------------- identity with imports, every HTTP format
+
+
+def _identity(cli, folder: Path, fake, args: list[str], export: Path, fmt: str) -> dict:
+    try:
+        out = cli.json("collect", folder, *args, "--api-base", fake.base)
+    finally:
+        fake.stop()
+    assert out["received"] > 0 and reconciles(out)
+    imported = cli.json("import", folder, export, "--format", fmt)
+    assert imported["stored"] == 0 and imported["updated"] == 0
+    assert imported["duplicates"] == out["stored"] + out["duplicates"] + out["updated"]
+    return out
+
+
+def test_x_page_collected_equals_its_twarc2_export(cli, fast_project, monkeypatch, tmp_path):
+    monkeypatch.setenv("ANTENA_X_BEARER_TOKEN", "tok-identity-1234")
+    first = (FIXTURES / "sources" / "twitter_v2" / "page.jsonl").read_bytes().splitlines()[0]
+    export = tmp_path / "search.jsonl"  # one search page, as twarc2 writes it
+    export.write_bytes(first + b"\n")
+    fake = ReplayFake("/2/tweets/search/recent", [first], "next_token", lambda d: None,
+                      {"meta": {"result_count": 0}}).start()
+    _identity(cli, fast_project, fake, ["-s", "x", "--query", "q"], export, "twitter_v2")
+
+
+def test_mastodon_timeline_collected_equals_its_export(cli, fast_project):
+    export = FIXTURES / "sources" / "mastodon" / "timeline.json"
+    fake = ReplayFake("/api/v1/timelines/tag/alertaamber", [export.read_bytes()], "max_id", lambda d: None, []).start()
+    _identity(cli, fast_project, fake, ["-s", "mastodon", "--hashtag", "alertaamber"], export, "mastodon")
+
+
+def test_reddit_listing_collected_equals_its_export(cli, fast_project, monkeypatch):
+    monkeypatch.setenv("ANTENA_REDDIT_CLIENT_ID", "id")
+    monkeypatch.setenv("ANTENA_REDDIT_CLIENT_SECRET", "secret-1234")
+    export = FIXTURES / "sources" / "reddit" / "listing.json"
+
+    class WithToken(ReplayFake):
+        def route(self, request):
+            from tests.collect_fakes import Reply
+
+            if request["path"] == "/api/v1/access_token":
+                return Reply(200, {"access_token": "tok-5678", "expires_in": 3600})
+            return super().route(request)
+
+    fake = WithToken("/r/mexico/new", [export.read_bytes()], "after", lambda d: None,
+                     {"kind": "Listing", "data": {"children": [], "after": None}}).start()
+    _identity(cli, fast_project, fake, ["-s", "reddit", "--channel", "mexico"], export, "reddit")
+
+
+def _live_fake(pages: list[bytes]):
+    from tests.collect_fakes import Reply
+
+    class LiveReplay(ReplayFake):
+        def route(self, request):
+            if request["path"] == "/youtube/v3/videos":
+                return Reply(200, {"items": [{"id": "v", "liveStreamingDetails": {"activeLiveChatId": "chat-1"}}]})
+            return super().route(request)
+
+    return LiveReplay("/youtube/v3/liveChat/messages", pages, "pageToken", lambda d: d.get("nextPageToken"),
+                      {"items": [], "offlineAt": "2026-11-01T13:00:00Z"}).start()
+
+
+def test_youtube_live_chat_page_collected_equals_its_export(cli, fast_project, monkeypatch):
+    monkeypatch.setenv("ANTENA_YOUTUBE_API_KEY", YT_KEY)
+    export = FIXTURES / "sources" / "youtube_livechat_api" / "live_chat_page.json"
+    out = _identity(cli, fast_project, _live_fake([export.read_bytes()]),
+                    ["-s", "youtube", "--video", "v", "--live", "--time-limit", "20s"], export, "youtube_livechat_api")
+    assert out["status"] == "complete"  # the chat went offline on the next poll
+
+
+def test_youtube_recorded_live_chat_from_shared(cli, fast_project, monkeypatch):
+    path = shared_path("formats", "youtube_datav3_livechatmessages_json", "pytchat_API_TextMessage.json")
+    monkeypatch.setenv("ANTENA_YOUTUBE_API_KEY", YT_KEY)
+    fake = _live_fake([path.read_bytes()])
+    try:
+        out = cli.json("collect", fast_project, "-s", "youtube", "--video", "v", "--live", "--time-limit", "2s",
+                       "--api-base", fake.base)
+    finally:
+        fake.stop()
+    assert out["received"] > 0 and reconciles(out) and out["status"] in ("complete", "stopped")
+
+
+def test_every_collector_declares_a_usable_contract():
+    from antena import registry
+    from antena.collect import collectors
+    from antena.collect.base import TARGET_KINDS
+
+    found = collectors()
+    assert set(found) == {"bluesky", "mastodon", "youtube", "telegram", "x", "reddit"}
+    for name, cls in found.items():
+        assert cls.name == name and cls.title and cls.targets
+        assert set(cls.targets) <= set(TARGET_KINDS)
+        assert all(fmt in registry.sources() for fmt in cls.formats), name
+        assert all(c.env.startswith("ANTENA_") for c in cls.credentials)
+        assert "fetch" in vars(cls), f"{name} implements fetch"
+
+
+def test_telethon_messages_become_telegram_desktop_records(project, tmp_path):
+    """The real transport's conversion (no network): Telethon messages -> export dicts -> importer."""
+    from datetime import UTC, datetime
+
+    import orjson
+
+    t = pytest.importorskip("telethon.tl.types", reason="Telethon is the optional `telegram` extra")
+
+    from antena.collect.telegram import _export
+    from antena.collect.telegram_telethon import to_export
+
+    def units(text: str, part: str) -> tuple[int, int]:
+        start = text.index(part)
+        return len(text[:start].encode("utf-16-le")) // 2, len(part.encode("utf-16-le")) // 2
+
+    text = "Roban a un niño 🙏 #AlertaAmber https://ejemplo.org/alerta"
+    post = t.Message(
+        id=42, peer_id=t.PeerChannel(777), date=datetime(2026, 11, 1, 12, 0, tzinfo=UTC), message=text,
+        entities=[t.MessageEntityHashtag(*units(text, "#AlertaAmber")), t.MessageEntityUrl(*units(text, "https://ejemplo.org/alerta"))],
+        edit_date=datetime(2026, 11, 1, 13, 0, tzinfo=UTC), replies=t.MessageReplies(replies=1, replies_pts=0),
+        reactions=t.MessageReactions(results=[t.ReactionCount(reaction=t.ReactionEmoji(emoticon="👍"), count=3)]))
+    reply = t.Message(id=43, peer_id=t.PeerChannel(777), date=datetime(2026, 11, 1, 12, 5, tzinfo=UTC),
+                      message="¿Dónde fue?", from_id=t.PeerUser(5150), reply_to=t.MessageReplyHeader(reply_to_msg_id=42))
+    messages = [to_export(post, "Canal Alerta"), to_export(reply, "Canal Alerta")]
+    assert messages[0]["text_entities"][1] == {"type": "hashtag", "text": "#AlertaAmber"}
+    assert messages[0]["replies"] == 1 and messages[1]["from_id"] == "user5150"
+    path = tmp_path / "result.json"
+    path.write_bytes(_export({"id": 777, "name": "Canal Alerta", "type": "public_channel"}, messages))
+    assert b'"replies"' not in path.read_bytes()  # the transport's own count is not part of the export
+    totals, _ = project.import_files([path], "telegram_desktop")
+    assert totals.stored == 2
+    rows = {r["native_id"]: r for r in project.posts(include_deleted=True).to_pylist()}
+    first, second = rows["777/42"], rows["777/43"]
+    assert first["hashtags"] == ["alertaamber"] and "https://ejemplo.org/alerta" in first["urls"]
+    assert first["like_count"] == 3 and first["version_key"] and first["text"] == text
+    assert second["kind"] == "reply" and second["parent_id"] == "telegram:777/42" and second["author_id"]
+    assert orjson.loads(path.read_bytes())["messages"][0]["id"] == 42
+
+
+def test_youtube_quota_exhausted_is_explained_and_resumable(cli, fast_project, youtube):
+    from tests.collect_fakes import Reply
+
+    original = youtube.route
+    calls = {"n": 0}
+
+    def route(request):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            return Reply(403, {"error": {"code": 403, "errors": [{"reason": "quotaExceeded", "domain": "youtube.quota"}]}})
+        return original(request)
+
+    youtube.faults.clear()
+    youtube.route = route
+    out = cli.json("collect", fast_project, "-s", "youtube", "--video", "vidFAKE0001", "--api-base", youtube.base, expect=1)
+    assert "quota is used up" in out["error"] and out["stored"] > 0
+    youtube.route = original
+    rest = cli.json("collect", fast_project, "-s", "youtube", "--video", "vidFAKE0001", "--api-base", youtube.base)
+    assert rest["status"] == "complete" and rest["stored"] > 0
+
+
+def test_mastodon_instance_wanting_a_token_is_explained(cli, fast_project, monkeypatch):
+    from tests.collect_fakes import MastodonFake, Reply
+
+    monkeypatch.delenv("ANTENA_MASTODON_TOKEN", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    fake = MastodonFake()
+    fake.route = lambda request: Reply(401, {"error": "This method requires an authenticated user"})
+    fake.start()
+    try:
+        out = cli.json("collect", fast_project, "-s", "mastodon", "--api-base", fake.base, expect=1)
+    finally:
+        fake.stop()
+    assert "ANTENA_MASTODON_TOKEN" in out["error"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import socket
 import ssl
 import threading
@@ -99,7 +100,7 @@ def smtp(tmp_path):
 
     def authenticator(server, session, envelope, mechanism, data):
         inbox.logins.append(data.login.decode())
-        return AuthResult(success=data.login == b"antena" and data.password == SMTP_PASSWORD.encode())
+        return AuthResult(success=data.login == b"antena" and data.password == SMTP_PASSWORD.encode(), handled=False)
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -209,8 +210,7 @@ end = "{today + dt.timedelta(days=5)}"
 kpis = [{{ metric = "hashtag_reach", target = "#AlertaAmber", goal = 20 }}]
 """)
     text = (folder / "antena.toml").read_text(encoding="utf-8")
-    text = text.replace('[pipeline]\n# Analysers run by `antena analyze`, in order (see `antena analyze --list`).\nanalysers = [',
-                        '[pipeline]\nanalysers = ["normalise", "language", "relevance"]\n# every analyser: [')  # a comment: unknown keys are errors
+    text = re.sub(r"(?m)^analysers = .*$", 'analysers = ["normalise", "language", "relevance"]', text)
     (folder / "antena.toml").write_text(text, encoding="utf-8")
     out = cli.json("watch", folder, "--once")
     assert out["analysed"] == 70
@@ -238,10 +238,87 @@ def test_alerts_on_a_project_without_any(cli, project_dir):
     assert "No alerts yet" in cli("alerts", project_dir).output
 
 
-def test_a_job_with_a_bad_source_does_not_stop_the_others(cli, project_dir):
+def test_a_job_with_a_bad_source_is_named_with_its_line(cli, project_dir):
     with open(project_dir / "antena.toml", "a", encoding="utf-8") as handle:
         handle.write('\n[[collect.jobs]]\nsource = "myspace"\nquery = "x"\n')
-    out = cli.json("watch", project_dir, "--once", "--no-analyze")
-    assert out["collect"][0]["status"] == "error" and "unknown source" in out["collect"][0]["error"]
+    out = cli("watch", project_dir, "--once", "--no-analyze", expect=2)
+    assert "collect.jobs[0].source" in out.output and "antena.toml:" in out.output
+
+
+def test_a_failing_job_does_not_stop_the_others(cli, project_dir, monkeypatch):
+    monkeypatch.delenv("ANTENA_X_BEARER_TOKEN", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    fake = BlueskyFake().start()
+    try:
+        with open(project_dir / "antena.toml", "a", encoding="utf-8") as handle:
+            handle.write(FAST + f'\n[[collect.jobs]]\nsource = "x"\nquery = "x"\n'
+                         f'\n[[collect.jobs]]\nsource = "bluesky"\nquery = "q"\napi_base = "{fake.base}"\n')
+        out = cli.json("watch", project_dir, "--once", "--no-analyze")
+    finally:
+        fake.stop()
+    assert out["collect"][0]["status"] == "error" and "ANTENA_X_BEARER_TOKEN" in out["collect"][0]["error"]
+    assert out["collect"][1]["status"] == "complete" and out["collect"][1]["stored"] == 23
     with Project(project_dir) as project:
-        assert project.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 0
+        assert project.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 23
+
+
+def test_alert_settings_are_validated_with_their_line(cli, project_dir):
+    with open(project_dir / "antena.toml", "a", encoding="utf-8") as handle:
+        handle.write('\n[alerts]\nlookback_days = -1\n\n[[alerts.webhooks]]\nname = "sin url"\n')
+    out = cli("alerts", project_dir, expect=2)
+    assert "alerts.lookback_days" in out.output and "alerts.webhooks[0]" in out.output
+
+
+def test_the_loop_repeats_every_interval_start_to_start(project_dir):
+    from antena.watch.loop import watch
+
+    cycles, sleeps = [], []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        watch(project_dir, 900, on_cycle=cycles.append, sleep=sleep, analyse=False)
+    assert len(cycles) == 2 and all(c["new_alerts"] == [] and c["collect"] == [] for c in cycles)
+    assert all(800 < s <= 900 for s in sleeps)  # the cycle's own time is taken off the interval
+
+
+def test_a_locked_project_skips_a_cycle_instead_of_stopping_the_watch(cli, project_dir):
+    """Another process holds DuckDB's write lock: collect says so; watch skips the cycle and goes on."""
+    import subprocess
+    import sys
+    import time as clock
+
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
+                               " print('locked', flush=True); time.sleep(60)", str(project_dir / "antena.duckdb")],
+                              stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == b"locked"
+        busy = cli("collect", project_dir, "-s", "bluesky", "--query", "q", "--api-base", "http://127.0.0.1:9", expect=2)
+        assert "being written by another antena command" in busy.output
+        from antena.watch.loop import watch
+
+        cycles = []
+
+        class Stop(Exception):
+            pass
+
+        def sleep(seconds: float) -> None:
+            if len(cycles) == 1:
+                holder.kill()
+                holder.wait()
+                clock.sleep(0.2)
+            else:
+                raise Stop
+
+        with pytest.raises(Stop):
+            watch(project_dir, 1, on_cycle=cycles.append, sleep=sleep, analyse=False)
+        assert "skipped" in cycles[0] and "skipped" not in cycles[1]
+    finally:
+        holder.kill()
+        holder.wait()

@@ -9,7 +9,7 @@ section against the settings model they declare (``Analyser.settings_model``).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -129,10 +129,48 @@ class ImportSettings(Section):
     mappings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
-class CollectJob(Section):
-    """One ``[[collect.jobs]]`` entry of ``antena watch`` (docs/collect.md)."""
+# Settings that look like credentials: refused in [collect] (they come from the environment or keyring).
+SECRET_LIKE = {"token", "bearer_token", "access_token", "api_key", "key", "password", "app_password",
+               "secret", "client_secret", "api_hash", "session", "client_id", "username"}
 
-    source: str = Field(min_length=1)
+
+class CollectSourceSettings(Section):
+    """``[collect]`` and ``[collect.<source>]`` (docs/collect.md); never credentials."""
+
+    api_base: str | None = None
+    auth_base: str | None = None
+    jetstream_url: str | None = None
+    user_agent: str | None = None
+    subreddit: str | None = None
+    transport: str | None = None
+    lang: str | None = None
+    replies: bool = True
+    keyring: bool = True
+    min_interval: float | None = Field(None, ge=0)
+    max_retries: int | None = Field(None, ge=0)
+    backoff_base: float | None = Field(None, ge=0)
+    backoff_cap: float | None = Field(None, ge=0)
+    max_wait: float | None = Field(None, ge=0)
+    timeout: float | None = Field(None, gt=0)
+    min_poll: float | None = Field(None, ge=0)
+    jetstream_batch_seconds: float | None = Field(None, gt=0)
+    jetstream_batch_events: int | None = Field(None, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_credentials(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            found = sorted(str(k) for k in values if str(k).lower() in SECRET_LIKE)
+            if found:
+                raise ValueError(f"{', '.join(found)}: credentials are never read from antena.toml; use environment"
+                                 " variables or the system keyring (docs/collect.md)")
+        return values
+
+
+class CollectJob(Section):
+    """One ``[[collect.jobs]]`` entry run by ``antena watch``."""
+
+    source: Literal["bluesky", "mastodon", "youtube", "telegram", "x", "reddit"]
     query: str | None = None
     hashtag: str | None = None
     channel: str | None = None
@@ -140,47 +178,56 @@ class CollectJob(Section):
     live: bool = False
     comments: bool = False
     archive: bool = False
+    since: str | date | None = None
+    until: str | date | None = None
     max: int | None = Field(None, ge=1)
-    since: str | date | datetime | None = None
-    until: str | date | datetime | None = None
-    time_limit: str | int | float | None = None
+    time_limit: str | float | None = None
     api_base: str | None = None
 
 
-class CollectSettings(BaseModel):
-    """``[collect]``: shared collector settings and ``[collect.<source>]`` tables, which each
-    collector reads (and checks for secrets) itself; the jobs are checked here."""
-
-    model_config = ConfigDict(extra="allow")
+class CollectSettings(CollectSourceSettings):
+    bluesky: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    mastodon: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    youtube: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    telegram: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    x: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
+    reddit: CollectSourceSettings = Field(default_factory=CollectSourceSettings)
     jobs: list[CollectJob] = Field(default_factory=list)
 
 
-class Webhook(Section):
+class WebhookSettings(Section):
     name: str | None = None
     url: str | None = None
     url_env: str | None = None
     token_env: str | None = None
     slack: bool = False
 
+    @model_validator(mode="after")
+    def _has_url(self) -> WebhookSettings:
+        if not self.url and not self.url_env:
+            raise ValueError("a webhook needs `url`, or `url_env` naming an environment variable")
+        return self
+
 
 class EmailSettings(Section):
     host: str
     port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
     from_: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
-    starttls: bool = True
-    user_env: str | None = None
-    password_env: str | None = None
     cafile: str | None = None
+    user_env: str = "ANTENA_SMTP_USER"
+    password_env: str = "ANTENA_SMTP_PASSWORD"
+    timeout: float = Field(30.0, gt=0)
 
 
-class AlertsSettings(Section):
-    """``[alerts]`` of ``antena watch``: where alerts go (secrets come from the environment)."""
+class AlertSettings(Section):
+    """``[alerts]``: where ``antena watch`` sends alerts (docs/collect.md)."""
 
-    dashboard_url: str | None = None
-    lang: str | None = None
-    lookback_days: int = Field(2, ge=1)
-    webhooks: list[Webhook] = Field(default_factory=list)
+    dashboard_url: str = "http://127.0.0.1:8765"
+    lookback_days: int = Field(2, ge=0)
+    lang: Literal["es", "en"] | None = None
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
     email: EmailSettings | None = None
 
 
@@ -200,7 +247,7 @@ class Settings(Section):
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     collect: CollectSettings = Field(default_factory=CollectSettings)
-    alerts: AlertsSettings = Field(default_factory=AlertsSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Settings:

@@ -31,3 +31,22 @@ def spike_evidence(con: duckdb.DuckDBPyConnection, scope: str, tz: str, kind: st
         "top_hashtags": [{"hashtag": t, "posts": n} for t, n in tags],
         "examples": [{"platform": p, "created_at": str(c), "text": text or "", "engagement": e} for p, c, text, e in posts],
     }
+
+
+def recent_spikes(store: Any, tz: str, oldest: date, settings: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Spikes (as ``antena stats`` finds them) on ``oldest`` or later, each with its evidence."""
+    from antena.analytics.base import scope_sql
+    from antena.analytics.hashtags import spikes
+
+    con = store.con
+    sql, params = scope_sql(store, relevant_only=True)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE alert_scope AS {sql}", params)  # noqa: S608 - from the store's catalogue
+    scope = "SELECT * FROM alert_scope"
+    try:
+        found = spikes(con, scope, tz, settings or {}, store.analysed and store.has_column("analysis", "topics"))
+        recent = [s for s in found if s["day"] >= oldest]
+        for spike in recent:
+            spike["evidence"] = spike_evidence(con, scope, tz, spike["kind"], spike["key"], spike["day"])
+        return recent
+    finally:
+        con.execute("DROP TABLE IF EXISTS alert_scope")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
+import duckdb
 import typer
 
 from antena.cli.app import (
@@ -19,26 +19,8 @@ from antena.cli.app import (
     progress_bar,
 )
 from antena.errors import AntenaError
-from antena.sources.base import parse_time
 
 SOURCES = "bluesky|mastodon|youtube|telegram|x|reddit"
-_RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_when(value: str | None, option: str) -> datetime | None:
-    """An ISO date/time (UTC unless it says otherwise) or an age such as ``7d``, ``12h``."""
-    if not value:
-        return None
-    match = _RELATIVE.match(value.strip())
-    if match:
-        return datetime.now(UTC) - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    when = parse_time(value)
-    if when is None:
-        fail(f"{option} {value!r}: give a date like 2026-11-30, a time like 2026-11-30T18:00Z, or an age like 7d")
-    return when
-
-
 def parse_duration(value: str, option: str) -> float:
     """Seconds in ``90``, ``90s``, ``15m``, ``2h``, ``1d``."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value or "")
@@ -90,13 +72,17 @@ def collect(
     limits = Limits(max_records=max_, time_limit=parse_duration(time_limit, "--time-limit") if time_limit else None)
     with open_project(folder) as project:
         try:
-            collector = build_collector(project.config, source, kind, value, since=parse_when(since, "--since"),
-                                        until=parse_when(until, "--until"), api_base=api_base, options=options)
+            collector = build_collector(project.config, source, kind, value, since=since, until=until,
+                                        api_base=api_base, options=options)
             with progress_bar(quiet=json) as bar:
                 task = bar.add_task(f"{source} {collector.job.target}", total=max_)
                 result = collector.run(project, limits, progress=lambda n: bar.advance(task, n))
         except (CollectError, AntenaError) as exc:
             fail(str(exc))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            fail("the project is being written by another antena command (import, analyze or watch); try again when it ends")
     summary = result.summary()
     if json:
         emit_json(summary)
@@ -124,7 +110,7 @@ def watch(
     no_analyze: Annotated[bool, typer.Option("--no-analyze", help="Skip analysing new posts (alerts then use all posts).")] = False,
     json: JsonFlag = False,
 ) -> None:
-    """Collect the [[collect.jobs]] of antena.toml, analyse new posts, raise and deliver alerts; repeat."""
+    """Run the collect jobs of antena.toml, analyse new posts, raise and deliver alerts; repeat."""
     from antena.watch.loop import watch as run_watch
 
     seconds = parse_duration(every, "--every")
@@ -135,6 +121,9 @@ def watch(
         if json:
             emit_json(summary)
             return
+        if summary.get("skipped"):
+            console.print(f"{summary['at']}: cycle skipped: {summary['skipped']}", highlight=False, markup=False)
+            return
         for job in summary["collect"]:
             line = (f"{job['source']} {job.get('target', '')}: {job['received']} received, {job['stored']} new "
                     f"({job['status']})" + (f": {job['error']}" if job.get("error") else ""))
@@ -144,6 +133,10 @@ def watch(
 
     try:
         run_watch(folder, seconds, once, report, analyse=not no_analyze)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        fail("the project is being written by another antena command; try again when it ends")
     except KeyboardInterrupt:
         console.print("stopped", highlight=False)
     except AntenaError as exc:
@@ -162,7 +155,12 @@ def alerts(
     from antena.store.alerts import list_alerts
 
     with open_project(folder, read_only=True) as project:
-        found = list_alerts(project.con, limit)
+        try:
+            found = list_alerts(project.con, limit)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            fail("the project is being written by another antena command (a watch cycle?); try again in a moment")
     if json:
         emit_json(found)
         return

@@ -6,13 +6,13 @@ turns CLI arguments and ``antena.toml [collect.<source>]`` settings into a ready
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from antena.collect.base import TARGET_KINDS, Collector, Job, Limits, RunResult
 from antena.collect.credentials import CollectError, check_no_secrets_in_config, resolve_secrets
 from antena.collect.http import PoliteClient, Politeness
-from antena.config import scope_query
 
 
 def collectors() -> dict[str, type[Collector]]:
@@ -26,6 +26,25 @@ def collectors() -> dict[str, type[Collector]]:
 
     found = (BlueskyCollector, MastodonCollector, YouTubeCollector, TelegramCollector, XCollector, RedditCollector)
     return {cls.name: cls for cls in found}
+
+
+_AGE = re.compile(r"^(\d+)\s*([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_when(value: Any, option: str = "--since") -> datetime | None:
+    """An ISO date/time (UTC unless it says otherwise) or an age such as ``7d``, ``12h``."""
+    from antena.sources.base import parse_time
+
+    if value in (None, ""):
+        return None
+    match = _AGE.match(str(value).strip())
+    if match:
+        return datetime.now(UTC) - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    when = parse_time(value)
+    if when is None:
+        raise CollectError(f"{option} {value!r}: give a date like 2026-11-30, a time like 2026-11-30T18:00Z, or an age like 7d")
+    return when
 
 
 def settings_for(config: dict[str, Any], source: str) -> dict[str, Any]:
@@ -56,8 +75,8 @@ def build_collector(
     kind: str | None,
     value: str = "",
     *,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
     api_base: str | None = None,
     options: dict[str, Any] | None = None,
     transport: Any = None,
@@ -67,6 +86,11 @@ def build_collector(
     if source not in table:
         raise CollectError(f"unknown source {source!r}; choose one of {', '.join(table)}")
     cls = table[source]
+    window = None
+    if isinstance(since, str) or isinstance(until, str):  # as written: "7d" keeps one job across runs
+        window = f"{since or ''}..{until or ''}"
+    since = parse_when(since, "--since") if isinstance(since, str) else since
+    until = parse_when(until, "--until") if isinstance(until, str) else until
     settings = settings_for(config, source)
     if kind is None:
         if "public" not in cls.targets:
@@ -84,8 +108,10 @@ def build_collector(
     if cls.default_api_base and not base.startswith(("http://", "https://", "ws://", "wss://")):
         raise CollectError(f"--api-base must be an http(s) URL, not {base!r}")
     if source == "bluesky" and kind == "live":
-        settings.setdefault("relevance_query", scope_query(config))  # the project's [scope] query
-    job = Job(source, kind, value or "", since, until, base, tuple(sorted((options or {}).items())))
+        from antena.config import scope_query
+
+        settings.setdefault("scope_query", scope_query(config))
+    job = Job(source, kind, value or "", since, until, base, tuple(sorted((options or {}).items())), window)
     secrets = resolve_secrets(source, cls.credentials, use_keyring=bool(settings.get("keyring", True)))
     client = None
     if cls.default_api_base:
@@ -96,4 +122,5 @@ def build_collector(
     return collector
 
 
-__all__ = ["Collector", "CollectError", "Job", "Limits", "RunResult", "build_collector", "collectors", "settings_for"]
+__all__ = ["Collector", "CollectError", "Job", "Limits", "RunResult", "build_collector", "collectors", "parse_when",
+           "settings_for"]

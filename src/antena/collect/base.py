@@ -53,6 +53,7 @@ class Job:
     until: datetime | None = None
     api_base: str = ""
     options: tuple[tuple[str, Any], ...] = ()
+    window: str | None = None  # the window as the user wrote it ("7d.."), so relative ages keep one key
 
     @property
     def target(self) -> str:
@@ -61,7 +62,7 @@ class Job:
     @property
     def key(self) -> str:
         """Stable across runs with the same arguments: the cursor's identity."""
-        window = f"{_iso(self.since) or ''}..{_iso(self.until) or ''}"
+        window = self.window if self.window is not None else f"{_iso(self.since) or ''}..{_iso(self.until) or ''}"
         options = ",".join(f"{k}={v}" for k, v in sorted(self.options))
         return f"{self.source}|{self.target}|{window}|{options}|{self.api_base}"
 

@@ -87,7 +87,7 @@ class BlueskyCollector(Collector):
             if self._stream is None:
                 from antena.collect.jetstream import JetstreamReader
 
-                self._stream = JetstreamReader(self, job.value or str(self.settings.get("relevance_query") or ""))
+                self._stream = JetstreamReader(self, job.value or str(self.settings.get("scope_query") or ""))
             return self._stream.fetch(cursor, limit)
         query = job.value if job.kind == "query" else f"#{job.value.lstrip('#')}"
         params: dict[str, Any] = {

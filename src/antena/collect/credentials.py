@@ -73,13 +73,12 @@ class Secrets:
 def _from_keyring(source: str, name: str) -> str | None:
     try:
         import keyring
-        from keyring.errors import KeyringError
     except ImportError:  # pragma: no cover - keyring is a dependency
         return None
     try:
         return keyring.get_password(KEYRING_SERVICE, f"{source}.{name}")
-    except (KeyringError, RuntimeError, OSError):
-        return None  # no usable keyring backend on this machine (a server): environment only
+    except Exception:  # no usable keyring backend (a server, no D-Bus): the environment only
+        return None
 
 
 def resolve_secrets(source: str, specs: Iterable[Credential], use_keyring: bool = True) -> Secrets:

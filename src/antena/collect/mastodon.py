@@ -58,7 +58,11 @@ class MastodonCollector(Collector):
         params["max_id"] = cursor or (snowflake(job.until) if job.until else None)
         params["since_id"] = floor or (snowflake(job.since) if job.since else None)
         headers = {"Authorization": f"Bearer {self.secrets.get('token')}"} if "token" in self.secrets else {}
-        response = self.client.send("GET", f"{self.api_base}{path}", params=params, headers=headers)
+        response = self.client.send("GET", f"{self.api_base}{path}", params=params, headers=headers, ok=(401, 403))
+        if response.status_code in (401, 403):
+            hint = "the token was refused" if "token" in self.secrets else \
+                "this instance wants an access token for it: set ANTENA_MASTODON_TOKEN (docs/collect.md)"
+            raise CollectError(f"mastodon: {self.client.describe(response)} ({hint})")
         doc = self.json(response.content)
         statuses = doc.get("statuses") if job.kind == "query" and isinstance(doc, dict) else doc
         body = Body(response.content, "mastodon", path.rsplit("/", 1)[-1])

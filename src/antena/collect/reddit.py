@@ -62,11 +62,11 @@ class RedditCollector(Collector):
         agent = self.settings.get("user_agent")
         return {"User-Agent": str(agent)} if agent else {}
 
-    def _get(self, path: str, params: dict[str, Any]) -> Any:
-        response = self.client.send("GET", f"{self.api_base}{path}", params=params, headers=self._auth(), ok=(401,))
+    def _get(self, path: str, params: dict[str, Any], ok: tuple[int, ...] = ()) -> Any:
+        response = self.client.send("GET", f"{self.api_base}{path}", params=params, headers=self._auth(), ok=(401, *ok))
         if response.status_code == 401:  # the hour-long token expired: log in again once
             self._token = None
-            response = self.client.send("GET", f"{self.api_base}{path}", params=params, headers=self._auth())
+            response = self.client.send("GET", f"{self.api_base}{path}", params=params, headers=self._auth(), ok=ok)
         return response
 
     def fetch(self, cursor: str | None, floor: str | None, limit: int | None) -> Page:
@@ -89,8 +89,8 @@ class RedditCollector(Collector):
             for thing in things:
                 if thing.get("id") and (thing.get("num_comments") or 0) > 0:
                     tree = self._get(f"/comments/{quote(str(thing['id']), safe='')}",
-                                     {"raw_json": 1, "limit": 500, "sort": "new"})
-                    if isinstance(self.json(tree.content), list):
+                                     {"raw_json": 1, "limit": 500, "sort": "new"}, ok=(403, 404))
+                    if tree.status_code == 200 and isinstance(self.json(tree.content), list):
                         bodies.append(Body(tree.content, "reddit", f"comments {thing['id']}"))
         since = time_marker(job.since) if job.since else None
         stop_at = max(m for m in (floor, since) if m) if floor or since else None

@@ -1,7 +1,8 @@
 """The real Telegram transport: Telethon (MIT) over MTProto with a user account.
 
-Not exercised by the test suite (MTProto cannot be faked locally); the collector's logic is
-tested against a fake transport with the same three methods. Telethon messages are turned into
+The MTProto calls are not exercised by the test suite (MTProto cannot be faked locally); the
+collector's logic is tested against a fake transport with the same three methods, and
+:func:`to_export` with Telethon ``Message`` objects built locally. Telethon messages are turned into
 Telegram Desktop export dicts (``id``, ``type``, ``date``, ``date_unixtime``, ``from``,
 ``from_id``, ``text``, ``text_entities``, ``edited_unixtime``, ``reply_to_message_id``,
 ``forwarded_from``, ``photo``/``media_type``, ``reactions``), which the ``telegram_desktop``
@@ -91,6 +92,10 @@ def to_export(message: Any, channel_title: str | None) -> dict[str, Any]:
         names = [getattr(sender, "first_name", None), getattr(sender, "last_name", None)]
         out["from"] = " ".join(n for n in names if n) or getattr(sender, "title", None)
         out["from_id"] = ("user" if hasattr(sender, "first_name") else "channel") + str(sender.id)
+    elif message.from_id is not None:  # the sender's entity was not fetched: its id is enough
+        peer = message.from_id
+        user = getattr(peer, "user_id", None)
+        out["from_id"] = f"user{user}" if user is not None else f"channel{getattr(peer, 'channel_id', '')}"
     if message.edit_date:
         edited = message.edit_date.astimezone(UTC)
         out["edited"], out["edited_unixtime"] = edited.strftime("%Y-%m-%dT%H:%M:%S"), str(int(edited.timestamp()))

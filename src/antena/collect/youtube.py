@@ -35,8 +35,14 @@ class YouTubeCollector(Collector):
     supports_until = False
 
     def _get(self, path: str, params: dict[str, Any], ok: tuple[int, ...] = ()) -> Any:
-        return self.client.send("GET", f"{self.api_base}/youtube/v3/{path}", params=params,
-                                headers={"X-Goog-Api-Key": self.secrets.get("api_key") or ""}, ok=ok)
+        response = self.client.send("GET", f"{self.api_base}/youtube/v3/{path}", params=params,
+                                    headers={"X-Goog-Api-Key": self.secrets.get("api_key") or ""}, ok=(403, *ok))
+        if response.status_code == 403 and b"quotaExceeded" in response.content:
+            raise CollectError("youtube: the API key's daily quota is used up (10,000 units by default); it resets at"
+                               " midnight Pacific time and the next run continues from the cursor")
+        if response.status_code == 403 and 403 not in ok:
+            raise CollectError(self.client.describe(response))
+        return response
 
     def fetch(self, cursor: str | None, floor: str | None, limit: int | None) -> Page:
         if self.job.kind == "live":
@@ -71,8 +77,8 @@ class YouTubeCollector(Collector):
         bodies, token = [], None
         for _ in range(MAX_REPLY_PAGES):
             response = self._get("comments", {"part": "snippet", "parentId": parent, "maxResults": 100,
-                                              "textFormat": "html", "pageToken": token})
-            doc = self.json(response.content)
+                                              "textFormat": "html", "pageToken": token}, ok=(400, 403, 404))
+            doc = self.json(response.content) if response.status_code == 200 else None
             if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
                 break  # the thread itself is stored; its extra replies wait for a later run
             bodies.append(Body(response.content, "youtube_comments", f"replies {parent}"))

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS collect_runs (
   target VARCHAR,
   started_at TIMESTAMPTZ,
   finished_at TIMESTAMPTZ,
-  status VARCHAR,          -- running | complete | stopped (limit reached) | error
+  status VARCHAR,          -- running | complete | stopped (a limit) | error | interrupted (killed)
   received BIGINT, stored BIGINT, updated BIGINT, duplicates BIGINT, quarantined BIGINT,
   pages BIGINT, retries BIGINT, waits BIGINT, wait_seconds DOUBLE,
   cursor VARCHAR,
@@ -135,6 +135,9 @@ def save_cursor(con: duckdb.DuckDBPyConnection, state: CursorState) -> None:
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> RunRecord:
+    """Record a run starting; a run of the same job still marked running was killed (the database
+    is one process's at a time), so it is marked ``interrupted``."""
+    con.execute("UPDATE collect_runs SET status = 'interrupted' WHERE job_key = ? AND status = 'running'", [run.job_key])
     run.id = con.execute(
         "INSERT INTO collect_runs (job_key, source, target, started_at, status, received, stored, updated,"
         " duplicates, quarantined, pages, retries, waits, wait_seconds)"

@@ -123,10 +123,20 @@ class Email:
                     smtp.starttls(context=ssl.create_default_context(cafile=self.cafile))
                     smtp.ehlo()
                 if self.user and self.password:
-                    smtp.login(self.user, self.password)
+                    _login(smtp, self.user, self.password)
                 smtp.send_message(message)
         except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
             raise DeliveryError(secrets.redact(f"{type(exc).__name__}: {exc}")) from None
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN when offered (one attempt, inside TLS), else smtplib's own choice."""
+    offered = (smtp.esmtp_features.get("auth") or "").upper().split()
+    if "PLAIN" in offered:
+        smtp.user, smtp.password = user, password
+        smtp.auth("PLAIN", smtp.auth_plain)
+    else:
+        smtp.login(user, password)
 
 
 def channels(config: dict[str, Any]) -> list[Webhook | Email]:

@@ -14,9 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from antena.analytics.base import materialised_working_set
-from antena.analytics.evidence import spike_evidence
-from antena.analytics.hashtags import spikes
+from antena.analytics.evidence import recent_spikes
 from antena.analytics.kpis import measure
 from antena.protect.redact import public_handles, redact
 from antena.store import alerts as store
@@ -59,16 +57,13 @@ def evaluate(project: Any, now: datetime | None = None) -> list[int]:
 
 def _spike_alerts(project: Any, tz: str, today: date, settings: dict[str, Any], lang: str) -> list[int]:
     con = project.con
-    topics = project.store.analysed and project.store.has_column("analysis", "topics")
-    with materialised_working_set(project.store, "alert_scope") as scope:  # the relevant posts, as in stats
-        found = spikes(con, scope, tz, project.config.get("analytics", {}).get("spikes", {}), topics)
-        oldest = today - timedelta(days=int(settings["lookback_days"]))
-        recent = [(spike, spike_evidence(con, scope, tz, spike["kind"], spike["key"], spike["day"]))
-                  for spike in found if spike["day"] >= oldest]
+    oldest = today - timedelta(days=int(settings["lookback_days"]))
+    found = recent_spikes(project.store, tz, oldest, project.config.get("analytics", {}).get("spikes", {}))
     keep = public_handles(project.config)
     text = TEXTS[lang]
     new = []
-    for spike, evidence in recent:
+    for spike in found:
+        evidence = spike.pop("evidence")
         for example in evidence["examples"]:
             example["text"] = redact(example["text"], keep)[:500]
         evidence.update({k: spike[k] for k in ("count", "baseline_mean", "baseline_sd", "z", "ratio")})

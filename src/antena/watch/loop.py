@@ -22,9 +22,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from antena.collect import CollectError, Limits, build_collector
 from antena.project import Project
-from antena.sources.base import parse_time
 
 TARGET_KEYS = ("query", "hashtag", "channel", "video")
 
@@ -39,6 +40,10 @@ def _duration(value: Any) -> float | None:
     return float(text)
 
 
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
 def run_job(project: Project, job: dict[str, Any], index: int) -> dict[str, Any]:
     """One ``[[collect.jobs]]`` entry; problems come back in the summary, never raised."""
     source = str(job.get("source") or "")
@@ -51,7 +56,7 @@ def run_job(project: Project, job: dict[str, Any], index: int) -> dict[str, Any]
         kind = "live"
     try:
         collector = build_collector(project.config, source, kind, value,
-                                    since=parse_time(job.get("since")), until=parse_time(job.get("until")),
+                                    since=_text(job.get("since")), until=_text(job.get("until")),
                                     api_base=job.get("api_base"), options=options)
         limit = _duration(job.get("time_limit"))
         if kind == "live" and limit is None:
@@ -87,7 +92,15 @@ def watch(folder: Path, every: float, once: bool = False, on_cycle: Callable[[di
     """Run cycles every ``every`` seconds (measured start to start) until interrupted."""
     while True:
         started = time.monotonic()
-        summary = run_cycle(folder, analyse)
+        try:
+            summary = run_cycle(folder, analyse)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or once:
+                raise
+            # another antena command holds the database: this cycle is skipped, the next one catches up
+            summary = {"at": datetime.now().astimezone().isoformat(timespec="seconds"), "collect": [],
+                       "analysed": None, "new_alerts": [], "deliveries": {"sent": 0, "failed": 0},
+                       "skipped": "the project is being written by another antena command"}
         if on_cycle:
             on_cycle(summary)
         if once:
