@@ -4,11 +4,12 @@
 
 A project whose posts differ from the training data is simulated with one source of the team's
 reference labels (``--domain``, a prefix of the label files' ``file`` column): the base model is
-trained on every other reference and the seeds (never on the domain), then an "analyst" labels the
-domain's posts as ``antena label`` queues them (two the base model is least sure about, then one
-at random), ``--steps`` at a time, and the model is adapted
-to those labels (as ``antena models train relevance --project`` does). F1 of the relevant class is
-measured each time on the domain posts not yet labelled, with a bootstrap 95% interval. Needs
+trained on every other reference and the seeds (never on the domain), then an "analyst" labels
+posts of a pool (60% of the domain) as ``antena label`` queues them (two the base model is least
+sure about, then one at random), ``--steps`` at a time, and the model is adapted to those labels
+and anchored on the pool's unlabelled posts (as ``antena models train relevance --project`` does).
+F1 of the relevant class is measured each time on the same test set (the other 40%), with a
+bootstrap 95% interval. Needs
 ../shared/data. Prints one JSON line per step; ``--repeats`` varies the random part of the order.
 """
 
@@ -43,25 +44,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base_dir = Path(tmp) / "base"
         base.save(base_dir)
-        scores, _ = base.scores([r.text for r in domain], [r.lang for r in domain])
         for repeat in range(args.repeats):
             rng = np.random.default_rng(repeat)
+            # a fixed test set (40% of the domain) and the pool the analyst labels from
+            shuffled = [domain[i] for i in rng.permutation(len(domain))]
+            test, pool = shuffled[: len(domain) * 2 // 5], shuffled[len(domain) * 2 // 5:]
+            scores, _ = base.scores([r.text for r in pool], [r.lang for r in pool])
             # the analyst's queue, as `antena label` builds it: two least certain, then one at random
-            by_doubt = list(np.lexsort((rng.random(len(domain)), np.abs(scores - base.threshold))))
-            order = np.array(interleave(by_doubt, list(rng.permutation(len(domain))), len(domain)))
+            by_doubt = list(np.lexsort((rng.random(len(pool)), np.abs(scores - base.threshold))))
+            order = interleave(by_doubt, list(rng.permutation(len(pool))), len(pool))
             for n in (int(s) for s in args.steps.split(",")):
-                labelled = [domain[i] for i in order[:n]]
-                held = [domain[i] for i in order[n:]]
+                labelled = [pool[i] for i in order[:n]]
+                unlabelled = [(pool[i].text, pool[i].lang) for i in order[n:]]
                 if n == 0 or not any(r.relevant for r in labelled) or all(r.relevant for r in labelled):
                     model = relevance_model.load(base_dir)
                 else:
                     ngrams = {"yes": True, "no": False}.get(args.ngrams, n >= tr.NGRAM_MIN_LABELS)
-                    pool = [(r.text, r.lang) for r in held[:tr.ANCHORS]]  # unlabelled posts of the project
                     model = tr.fit([tr.Labelled(r.text, r.lang, r.relevant, r.topic, "project") for r in labelled]
-                                   + tr.anchors(pool, base), base=str(base_dir), version="curve", ngrams=ngrams)
+                                   + tr.anchors(unlabelled[:tr.ANCHORS], base), base=str(base_dir),
+                                   version="curve", ngrams=ngrams)
+                held = test
                 result = tr.evaluate(model, held)
                 print(json.dumps({"domain": args.domain, "repeat": repeat, "labels": n, "ngrams": args.ngrams,
-                                  "labelled_relevant": sum(r.relevant for r in labelled), "held_out": len(held),
+                                  "labelled_relevant": sum(r.relevant for r in labelled), "test": len(held),
                                   "held_relevant": result["relevant"], "f1": result["f1"], "f1_ci": result["f1_ci"],
                                   "precision": result["precision"], "recall": result["recall"]}), flush=True)
 

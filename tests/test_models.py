@@ -176,7 +176,8 @@ def test_eval_json_recorded_without_data(cli, monkeypatch, tmp_path):
     monkeypatch.setenv("ANTENA_DATA", str(tmp_path / "absent"))
     report = cli.json("models", "eval")
     assert report["source"] == "recorded" and report["data"] is None
-    assert set(report["tasks"]) == set(TASKS)
+    assert set(report["tasks"]) == set(TASKS) | {"relevance"}
+    assert 0 < report["tasks"]["relevance"]["scores"]["dev"]["f1"] <= 1
     spanish = report["tasks"]["sentiment"]["scores"]["umsab/es"]
     assert spanish["split"] == "val" and 0 < spanish["macro_f1"] <= 1
     assert report["tasks"]["target_sentiment"]["scores"]["cic/es"]["macro_f1"] >= 0.6
@@ -192,3 +193,7 @@ def test_eval_json_computed_on_shared_data(cli, monkeypatch):
     # the packaged model reproduces the scores recorded when it was trained
     assert computed["umsab/es"]["macro_f1"] == pytest.approx(recorded["umsab/es"]["macro_f1"], abs=0.02)
     assert "emoevent/es" in report["tasks"]["emotion"]["scores"]
+    relevance = report["tasks"]["relevance"]["scores"]["dev"]
+    from antena.models import relevance_model
+
+    assert relevance["f1"] == pytest.approx(relevance_model.load().meta["validation"]["dev"]["f1"], abs=1e-3)
