@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,18 +27,18 @@ def _key(prompt: str) -> str:
     return line.strip().lower()[:1] or "\n"
 
 
-def _topic_choice(topics: list[dict[str, Any]], suggestion: str | None, lang: str) -> str | None:
+def _topic_choice(ids: list[str], config: dict[str, Any], suggestion: str | None, lang: str) -> str | None:
     """Ask for the main topic by number; Enter takes the model's suggestion."""
-    for i, topic in enumerate(topics, start=1):
-        name = topic.get("name", topic["id"])
-        name = name.get(lang) or name.get("en") or topic["id"] if isinstance(name, dict) else name
-        mark = "  <- model" if topic["id"] == suggestion else ""
-        console.print(f"  {i:>2}. {name} ({topic['id']}){mark}", highlight=False)
+    from antena.analytics.base import topic_name
+
+    for i, topic_id in enumerate(ids, start=1):
+        mark = "  <- model" if topic_id == suggestion else ""
+        console.print(f"  {i:>2}. {topic_name(topic_id, config, lang)} ({topic_id}){mark}", highlight=False)
     console.print("main topic number (Enter: the model's suggestion):", end=" ")
-    answer = typer.getchar() if sys.stdin.isatty() else sys.stdin.readline()
+    answer = sys.stdin.readline() if not sys.stdin.isatty() else input()
     answer = answer.strip()
-    if answer.isdigit() and 1 <= int(answer) <= len(topics):
-        return str(topics[int(answer) - 1]["id"])
+    if answer.isdigit() and 1 <= int(answer) <= len(ids):
+        return ids[int(answer) - 1]
     return suggestion
 
 
@@ -63,9 +62,8 @@ def label(
     who = labeller or _user()
     session = {"labelled": 0, "relevant": 0, "skipped": 0, "undone": 0}
     with open_project(folder) as project:
-        model_folder = _project_model(project.folder)
-        model = relevance_model.load(model_folder)
-        topics = [t for t in project.config.get("topics", []) if t.get("id")]
+        model = relevance_model.for_project(project.folder)
+        ids = [t["id"] for t in project.config.get("topics", []) if t.get("id")]
         ui_lang = (project.config.get("project", {}).get("languages") or ["es"])[0]
         keep = public_handles(project.config)
         queue = label_store.candidates(project.con, limit, model.threshold)
@@ -83,11 +81,9 @@ def label(
                 if key in ("r", "n"):
                     relevant = key == "r"
                     topic = None
-                    if relevant and topics:
-                        _, probs = model.scores([post["text"]], [post["lang"]])
-                        known = [t for t in model.topics if any(x["id"] == t for x in topics)]
-                        best = max(known, key=lambda t: probs[0][model.topics.index(t)]) if known else None
-                        topic = _topic_choice(topics, best, ui_lang)
+                    if relevant and ids:
+                        best = relevance_model.suggest_topic(model, post["text"], post["lang"], ids)
+                        topic = _topic_choice(ids, project.config, best, ui_lang)
                     label_store.add(project.con, post["post_id"], relevant, topic, who)
                     session["labelled"] += 1
                     session["relevant"] += relevant
@@ -121,9 +117,3 @@ def _user() -> str:
     except (KeyError, OSError):
         return "analyst"
 
-
-def _project_model(folder: Path) -> Path | None:
-    from antena.models.relevance_model import project_model_dir
-
-    path = project_model_dir(folder)
-    return path if (path / "meta.json").is_file() else None

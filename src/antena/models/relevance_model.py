@@ -180,6 +180,21 @@ def project_model_dir(folder: str | Path) -> Path:
     return Path(folder) / ".antena" / "models" / "relevance"
 
 
+def for_project(folder: str | Path | None) -> RelevanceModel:
+    """The model a project's analysis uses: its adapted one when it has one, else the packaged one."""
+    adapted = project_model_dir(folder) if folder is not None else None
+    return load(adapted if adapted is not None and (adapted / "meta.json").is_file() else None)
+
+
+def suggest_topic(model: RelevanceModel, text: str, lang: str | None, topic_ids: list[str]) -> str | None:
+    """The most likely of ``topic_ids`` (a project's taxonomy) for one post, or None if the model knows none."""
+    known = [t for t in model.topics if t in topic_ids]
+    if not known:
+        return None
+    _, probs = model.scores([text], [lang])
+    return max(known, key=lambda t: probs[0][model.topics.index(t)])
+
+
 def model_dir(version: str | None = None) -> Path:
     """The packaged model folder of ``version`` (the newest by default); a folder path passes through."""
     if version is not None:

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from antena.analytics.base import topic_name
 from antena.project import Project
 from antena.web import security
 from antena.web.store import ProjectBusy
@@ -58,21 +59,18 @@ def label_routes(dash: Any, small_body: Any) -> list[Route]:
     def page(request: Request) -> Response:
         lang = dash.lang(request)
         with dash.reader.open() as project:
-            model_folder = relevance_model.project_model_dir(project.folder)
-            model = relevance_model.load(model_folder if (model_folder / "meta.json").is_file() else None)
+            model = relevance_model.for_project(project.folder)
             queue = label_store.candidates(project.con, 20 + len(state.skipped), model.threshold)
             totals = label_store.counts(project.con)
-            topics = [t for t in project.config.get("topics", []) if t.get("id")]
-            keep = public_handles(project.config)
+            config = project.config
+            keep = public_handles(config)
         post = next((p for p in queue if p["post_id"] not in state.skipped), None)
+        ids = [t["id"] for t in config.get("topics", []) if t.get("id")]
         suggestion = None
         if post is not None:
-            _, probs = model.scores([post["text"]], [post["lang"]])
-            known = [t for t in model.topics if any(x["id"] == t for x in topics)]
-            if known:
-                suggestion = max(known, key=lambda t: probs[0][model.topics.index(t)])
+            suggestion = relevance_model.suggest_topic(model, post["text"], post["lang"], ids)
             post = {**post, "text": redact(post["text"], keep_handles=keep)}
-        names = [(t["id"], _name(t, lang)) for t in topics]
+        names = [(t, topic_name(t, config, lang)) for t in ids]
         return dash.render(request, "label.html", post=post, topics=names, suggestion=suggestion, totals=totals,
                            csrf=state.token(request))
 
@@ -114,9 +112,3 @@ def _write(folder: Any, action: str, post_id: str, topic: str | None) -> None:
             raise ProjectBusy("the project is being written by another antena command") from None
         raise
 
-
-def _name(topic: dict[str, Any], lang: str) -> str:
-    name = topic.get("name", topic["id"])
-    if isinstance(name, dict):
-        return str(name.get(lang) or name.get("en") or topic["id"])
-    return str(name)
