@@ -230,3 +230,14 @@ def _naive_find(terms: list[str], folded: str) -> set[str]:
 def test_term_matcher_finds_exactly_what_a_naive_scan_finds(words):
     text = " ".join(words)
     assert TermMatcher(TERMS).find(text) == _naive_find(TERMS, text)
+
+
+def test_a_saved_model_scores_as_it_did_in_memory(tmp_path):
+    seeds = train_relevance.read_seeds(LABELS / "seeds.tsv")[::4]
+    model = train_relevance.fit(seeds, threshold=0.5)
+    model.save(tmp_path / "m")
+    loaded = relevance_model.RelevanceModel.load(tmp_path / "m")
+    texts = ["Rescatan a 12 menores víctimas de trata en Chiapas", "hoy llueve en Monterrey", "kidnapped girl found"]
+    before, before_topics = model.scores(texts, [None] * 3)
+    after, after_topics = loaded.scores(texts, [None] * 3)
+    assert np.allclose(before, after, atol=1e-5) and np.allclose(before_topics, after_topics, atol=1e-5)

@@ -129,7 +129,12 @@ class RelevanceModel:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(folder / "model.npz", idf=self.idf[self.columns].astype(np.float32),
+        # idf of every feature seen in training (the rest share one value, that of an unseen term):
+        # rows are L2-normalised over all their features, so serving needs the same idf as training
+        unseen = float(self.idf.max()) if self.idf.size else 1.0
+        seen = np.flatnonzero(self.idf < unseen - 1e-6)
+        np.savez_compressed(folder / "model.npz", idf_seen=seen.astype(np.int32),
+                            idf_values=self.idf[seen].astype(np.float32), idf_unseen=np.float32(unseen),
                             columns=self.columns.astype(np.int32), weights=self.weights.astype(np.float32),
                             bias=self.bias.astype(np.float32))
         meta = {**self.meta, "task": "relevance", "version": self.version, "topics": self.topics,
@@ -143,8 +148,8 @@ class RelevanceModel:
         spec = FeatureSpec(**meta["features"])
         with np.load(folder / "model.npz", allow_pickle=False) as arrays:
             columns = arrays["columns"].astype(np.int64)
-            idf = np.zeros(spec.n_features, dtype=np.float32)
-            idf[columns] = arrays["idf"]
+            idf = np.full(spec.n_features, float(arrays["idf_unseen"]), dtype=np.float32)
+            idf[arrays["idf_seen"].astype(np.int64)] = arrays["idf_values"]
             weights, bias = arrays["weights"].astype(np.float32), arrays["bias"].astype(np.float32)
         return cls(version=str(meta["version"]), topics=list(meta["topics"]), spec=spec, idf=idf, columns=columns,
                    weights=weights, bias=bias, threshold=float(meta["threshold"]),
