@@ -10,6 +10,7 @@ import networkx as nx
 
 from antena.analytics.base import rows
 from antena.store.queries import Store
+from antena.textsafe import display_text
 
 
 def interaction_graph(con: duckdb.DuckDBPyConnection, scope: str, params: list[Any] | None = None) -> nx.DiGraph:
@@ -46,6 +47,14 @@ def _add_edge(graph: nx.DiGraph, source: str, target: str, weight: int, kind: st
 
 
 def write_gexf(graph: nx.Graph, path: Path) -> dict[str, Any]:
+    """Write GEXF; node names and attributes pass ``display_text`` first (control characters
+    are not allowed in XML 1.0: one in a hashtag made the whole file unreadable)."""
+    names = {node: display_text(str(node)) for node in graph.nodes}
+    graph = nx.relabel_nodes(graph, names, copy=True)
+    for _, _, data in graph.edges(data=True):
+        for key, value in list(data.items()):
+            if isinstance(value, str):
+                data[key] = display_text(value)
     nx.write_gexf(graph, path)
     return {"path": str(path), "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
 

@@ -11,6 +11,7 @@ import typer
 from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.query.export import FORMATS, export_columns
+from antena.textsafe import display_text
 
 RelevantFlag = Annotated[bool, typer.Option(
     "--relevant", help="Only posts the relevance analyser judged relevant (after `antena analyze`).")]
@@ -69,7 +70,8 @@ def search(
         return
     for r in rows:
         when = r["created_at"].strftime("%Y-%m-%d %H:%M") if r["created_at"] else "????-??-?? ??:??"
-        sys.stdout.write(f"{r['post_id']}\t{when}\t{r['platform']}\t{_one_line(r['text'])}\n")
+        line = f"{r['post_id']}\t{when}\t{r['platform']}\t{_one_line(r['text'])}"
+        sys.stdout.write(display_text(line).replace("\n", " ") + "\n")
     console.print(f"{len(rows)} of {total} matching posts" + (" (use --limit 0 for all)" if len(rows) < total else ""),
                   highlight=False, markup=False)
 

@@ -36,6 +36,7 @@ from antena.config import load_config
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.report import charts
 from antena.report.i18n import percent, signed
+from antena.textsafe import finalize
 from antena.web import security
 from antena.web.i18n import LANGS, number, text
 from antena.web.labelling import label_routes
@@ -56,7 +57,8 @@ class Dashboard:
         self.default_lang = lang
         self.sessions = sessions
         self.env = Environment(loader=PackageLoader("antena.web", "templates"),
-                               autoescape=select_autoescape(default=True, default_for_string=True))
+                               autoescape=select_autoescape(default=True, default_for_string=True),
+                               finalize=finalize)
         self.env.filters.update(pct=percent, signed=signed, num=number)
 
     # ------------------------------------------------------------------ helpers
@@ -193,7 +195,7 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
 
         def draw() -> list[Markup | None]:
             specs = [charts.impact(c.get("metrics", []), lang) for c in found]
-            return [Markup(charts.to_svg(s)) if s else None for s in specs]  # noqa: S704 - SVG from vl-convert, data escaped
+            return [Markup(svg) if svg else None for svg in charts.render_svgs(specs)]  # noqa: S704 - SVG from vl-convert, data escaped
 
         svgs = reader.cached(f"campaign-charts:{lang}", draw)
         config = load_config(reader.folder)
@@ -403,6 +405,7 @@ def create_app(folder: str | Path, lang: str = "es", password_hash: str | None =
 
 
 def _warm(dash: Dashboard) -> None:
-    """Fill the cache so the first visitor does not wait for the statistics."""
+    """Fill the cache so the first visitor does not wait for the statistics. Charts are not
+    drawn here: they are drawn (in a child process) when a page first needs them."""
     with contextlib.suppress(Exception):
-        dash.reader.context(dash.default_lang)
+        dash.reader.stats()
