@@ -15,7 +15,8 @@ from antena.textsafe import display_text
 
 def interaction_graph(con: duckdb.DuckDBPyConnection, scope: str, params: list[Any] | None = None) -> nx.DiGraph:
     """Directed graph of pseudonymous authors: replies/quotes/reposts to parents' authors, and
-    mentions (mentioned accounts keep their handle: they are addressed publicly)."""
+    mentions (``export_network`` keeps the targets' public handles and pseudonymises the others
+    unless ``keep_handles``)."""
     graph = nx.DiGraph()
     for r in rows(con, f"""
         SELECT s.author_id AS source, p.author_id AS target, s.kind AS kind, count(*) AS weight
@@ -68,5 +69,9 @@ def export_network(store: Store, path: Path, graph: str = "interactions", query:
     if graph == "hashtags":
         built: nx.Graph = hashtag_graph(store.con, scope, params)
     else:
+        from antena.protect.identity import PublicIds
+
+        ids = PublicIds.for_project(store)
         built = interaction_graph(store.con, scope, params)
+        built = nx.relabel_nodes(built, {n: ids.mention(n) for n in built.nodes if str(n).startswith("@")}, copy=True)
     return {**write_gexf(built, path), "format": "gexf", "graph": graph, "rows": built.number_of_edges()}

@@ -10,6 +10,8 @@ import typer
 
 from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project
 from antena.errors import AntenaError, QuerySyntaxError
+from antena.protect.identity import PublicIds
+from antena.protect.redact import public_handles, redact
 from antena.query.export import FORMATS, export_columns
 from antena.textsafe import display_text
 
@@ -57,13 +59,18 @@ def search(
         except AntenaError as exc:
             _query_error(exc)
         columns = export_columns(project.config)
+        ids = PublicIds.for_project(project)
+        keep = public_handles(project.config) if project.config.get("privacy", {}).get("redact", True) else None
     if count:
         if json:
             emit_json({"query": query, "relevant": relevant, "in_scope": in_scope, "count": total})
         else:
             sys.stdout.write(f"{total}\n")
         return
-    rows = table.to_pylist()
+    rows = [ids.row(r) for r in table.to_pylist()]
+    if keep is not None:
+        for r in rows:
+            r["text"] = redact(r["text"], keep) if r.get("text") else r.get("text")
     if json:
         emit_json({"query": query, "relevant": relevant, "in_scope": in_scope, "count": total, "shown": len(rows),
                    "posts": [_record(r, columns) for r in rows]})
