@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -148,3 +149,50 @@ def test_terminal_output_carries_no_escape_sequences(naughty_project: Path) -> N
     result = Cli()("search", naughty_project, "secuestro", "--limit", "0")
     assert "\x1b]" not in result.output and "\x1b[2J" not in result.output
     assert not any(c in result.output for c in CONTROL if c not in "\r") and not any(c in result.output for c in BIDI)
+
+
+def test_the_dashboard_draws_no_chart_at_start_up(naughty_project: Path) -> None:
+    app = create_app(naughty_project, lang="en", warm=True)
+    with TestClient(app, base_url="http://127.0.0.1"):
+        reader = app.state.dashboard.reader
+        deadline = time.monotonic() + 60
+        while "stats" not in reader._cache and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "stats" in reader._cache  # warmed
+        assert not [key for key in reader._cache if key.startswith(("context", "campaign-charts", "report"))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=20), min_size=1, max_size=8, unique=True))
+def test_gexf_is_valid_xml_for_any_node_names(tmp_path_factory: pytest.TempPathFactory, names: list[str]) -> None:
+    import networkx as nx
+
+    from antena.analytics.networks import write_gexf
+
+    graph = nx.Graph()
+    for left, right in zip(names, names[1:] + names[:1], strict=True):
+        graph.add_edge("#" + left, "#" + right, weight=1)
+    out = tmp_path_factory.mktemp("gexf") / "g.gexf"
+    write_gexf(graph, out)
+    ET.parse(out)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=10))
+def test_csv_cells_round_trip_with_formulas_defused(values: list[str]) -> None:
+    import io
+
+    import pyarrow as pa
+
+    from antena.query.export import _csv_batch
+
+    batch = _csv_batch(pa.RecordBatch.from_arrays([pa.array(values, pa.string())], names=["text"]))
+    import pyarrow.csv as pacsv
+
+    sink = io.BytesIO()
+    pacsv.write_csv(batch, sink)
+    rows = list(csv.reader(io.StringIO(sink.getvalue().decode("utf-8"), newline="")))[1:]
+    assert len(rows) == len(values)
+    for (cell,), value in zip(rows, values, strict=True):
+        assert cell in (value, "'" + value)
+        assert cell[:1] not in ("=", "+", "@") or cell == value and value[:1] not in ("=", "+", "@")
