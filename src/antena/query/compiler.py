@@ -29,6 +29,7 @@ from antena.query.parser import (
 )
 from antena.query.patterns import CASE_INSENSITIVE, alternatives, near_pattern
 from antena.schema import KINDS
+from antena.store.regex import regex_compiles
 
 Sql = tuple[str, list[Any]]
 # A field handler gets the value as typed and the options (e.g. ``timezone``); returns SQL + params.
@@ -217,25 +218,6 @@ def _fitting(items: list[str], build: Callable[[list[str]], str], columns: dict[
         else:
             raise QueryError("this term is too long or complex to search for; shorten it", columns.get(chunk[0], 1))
     return result
-
-
-_CHECKER: Any = None
-
-
-def regex_compiles(pattern: str) -> bool:
-    """Whether DuckDB's RE2 accepts ``pattern`` (long patterns are checked, short ones assumed)."""
-    global _CHECKER  # noqa: PLW0603 - one private in-memory connection per process
-    if len(pattern) < 4000:
-        return True
-    import duckdb
-
-    if _CHECKER is None:
-        _CHECKER = duckdb.connect(":memory:")
-    try:
-        _CHECKER.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
-    except duckdb.Error:
-        return False
-    return True
 
 
 def compile_tree(node: Node, **options: Any) -> Sql:

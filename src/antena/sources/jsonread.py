@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import orjson
 
-from antena.sources.base import Quarantine
+from antena.sources.records import Quarantine
 from antena.store.limits import OverlongLine
 
 _DECODER = json.JSONDecoder()
