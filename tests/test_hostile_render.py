@@ -184,9 +184,9 @@ def test_csv_cells_round_trip_with_formulas_defused(values: list[str]) -> None:
 
     import pyarrow as pa
 
-    from antena.query.export import _csv_batch
+    from antena.query.export import csv_batch
 
-    batch = _csv_batch(pa.RecordBatch.from_arrays([pa.array(values, pa.string())], names=["text"]))
+    batch = csv_batch(pa.RecordBatch.from_arrays([pa.array(values, pa.string())], names=["text"]))
     import pyarrow.csv as pacsv
 
     sink = io.BytesIO()

@@ -115,7 +115,7 @@ class Throttle:
 
 
 SETTINGS = ("free_failures", "max_delay", "lock_after", "account_free_failures", "account_max_delay",
-            "account_lock_after")
+            "account_lock_after")  # [serve] login_<name> in antena.toml (antena.settings.ServeSettings)
 
 
 def throttle_for(folder: Path, config: dict[str, Any]) -> Throttle:
