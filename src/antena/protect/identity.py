@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
 
+_PROCESS_KEY = secrets.token_bytes(32)  # pseudonyms stay private, if not stable, without a project key
 PLAIN_NATIVE = re.compile(r"[A-Za-z0-9_-]+")
 ID_COLUMNS = ("post_id", "parent_id", "thread_id", "quoted_id", "parent_post_id")
 HANDLE_FREE_URL = re.compile(
@@ -44,7 +46,9 @@ class PublicIds:
         from antena.store.database import load_or_create_secret
 
         keep = bool(project.config.get("privacy", {}).get("keep_handles", False))
-        return cls(load_or_create_secret(project.folder), keep, public_handles(project.config))
+        folder = getattr(project, "folder", None)
+        key = load_or_create_secret(folder) if folder is not None else _PROCESS_KEY  # a Store without a folder
+        return cls(key, keep, public_handles(project.config))
 
     def mention(self, handle: str) -> str:
         """A mentioned account: kept when it is a target's public handle, else a keyed pseudonym."""
