@@ -25,6 +25,7 @@ from antena.schema import POST_COLUMNS
 from antena.store.database import DB_NAME, connect, load_or_create_secret
 from antena.store.files import expand_inputs
 from antena.store.ingest import Counts, FileReport, Ingestor, clear_posts, iter_raw_records
+from antena.store.limits import Limits
 from antena.store.queries import Store
 
 
@@ -106,10 +107,15 @@ class Project:
         ingestor = self._ingestor()
         total = Counts()
         reports = []
-        for item in expand_inputs([Path(p) for p in paths]):
+        limits = Limits.from_config(self.config)
+        for item in expand_inputs([Path(p) for p in paths], limits):
             if on_file:
                 on_file(item.display)
-            report = ingestor.import_file(item, format_name, options, progress)
+            try:
+                report = ingestor.import_file(item, format_name, options, progress)
+            except Exception as exc:  # noqa: BLE001 - one file never stops the others
+                report = FileReport(file=item.display, message=f"{item.display}: import failed"
+                                    f" ({type(exc).__name__}: {exc}); the other files were imported")
             total.add(report)
             reports.append(report)
         self.audit("import", f"{len(reports)} files, {total.read} records")

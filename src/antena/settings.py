@@ -127,6 +127,22 @@ class AnalyticsSettings(Section):
 
 class ImportSettings(Section):
     mappings: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # limits against hostile or broken files (antena.store.limits, docs/security.md)
+    max_line_mib: float = Field(16, gt=0)
+    max_document_mib: float = Field(256, gt=0)
+    max_member_gib: float = Field(4, gt=0)
+    max_ratio: float = Field(200, gt=1)
+
+
+class ServeSettings(Section):
+    """Sign-in throttling of ``antena serve`` (antena.web.throttle, docs/security.md)."""
+
+    login_free_failures: int = Field(3, ge=0)
+    login_max_delay: float = Field(300, ge=0)
+    login_lock_after: int = Field(20, ge=1)
+    login_account_free_failures: int = Field(20, ge=0)
+    login_account_max_delay: float = Field(30, ge=0)
+    login_account_lock_after: int = Field(500, ge=1)
 
 
 # Settings that look like credentials: refused in [collect] (they come from the environment or keyring).
@@ -248,6 +264,7 @@ class Settings(Section):
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     collect: CollectSettings = Field(default_factory=CollectSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Settings:

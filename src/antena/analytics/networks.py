@@ -10,11 +10,13 @@ import networkx as nx
 
 from antena.analytics.base import rows
 from antena.store.queries import Store
+from antena.textsafe import display_text
 
 
 def interaction_graph(con: duckdb.DuckDBPyConnection, scope: str, params: list[Any] | None = None) -> nx.DiGraph:
     """Directed graph of pseudonymous authors: replies/quotes/reposts to parents' authors, and
-    mentions (mentioned accounts keep their handle: they are addressed publicly)."""
+    mentions (``export_network`` keeps the targets' public handles and pseudonymises the others
+    unless ``keep_handles``)."""
     graph = nx.DiGraph()
     for r in rows(con, f"""
         SELECT s.author_id AS source, p.author_id AS target, s.kind AS kind, count(*) AS weight
@@ -46,6 +48,14 @@ def _add_edge(graph: nx.DiGraph, source: str, target: str, weight: int, kind: st
 
 
 def write_gexf(graph: nx.Graph, path: Path) -> dict[str, Any]:
+    """Write GEXF; node names and attributes pass ``display_text`` first (control characters
+    are not allowed in XML 1.0: one in a hashtag made the whole file unreadable)."""
+    names = {node: display_text(str(node)) for node in graph.nodes}
+    graph = nx.relabel_nodes(graph, names, copy=True)
+    for _, _, data in graph.edges(data=True):
+        for key, value in list(data.items()):
+            if isinstance(value, str):
+                data[key] = display_text(value)
     nx.write_gexf(graph, path)
     return {"path": str(path), "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
 
@@ -59,5 +69,9 @@ def export_network(store: Store, path: Path, graph: str = "interactions", query:
     if graph == "hashtags":
         built: nx.Graph = hashtag_graph(store.con, scope, params)
     else:
+        from antena.protect.identity import PublicIds
+
+        ids = PublicIds.for_project(store)
         built = interaction_graph(store.con, scope, params)
+        built = nx.relabel_nodes(built, {n: ids.mention(n) for n in built.nodes if str(n).startswith("@")}, copy=True)
     return {**write_gexf(built, path), "format": "gexf", "graph": graph, "rows": built.number_of_edges()}

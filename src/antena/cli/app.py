@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,9 +19,11 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.segment import Segment
 
 from antena.errors import AntenaError
 from antena.project import Project
+from antena.textsafe import display_text
 
 app = typer.Typer(
     name="antena",
@@ -30,7 +32,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)  # human messages go to stderr; stdout stays machine-readable
+class SafeConsole(Console):
+    """A rich console whose printed text passes ``antena.textsafe.display_text``: a post, file
+    name or quarantine reason cannot send terminal escape sequences, control characters or
+    bidi overrides to the analyst's terminal (rich's own styling is kept)."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        safe = (segment if segment.control else Segment(display_text(segment.text), segment.style)
+                for segment in buffer)
+        return super()._render_buffer(safe)
+
+
+console = SafeConsole(stderr=True)  # human messages go to stderr; stdout stays machine-readable
 
 ProjectDir = Annotated[Path, typer.Argument(help="The project folder (made by `antena init`).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from antena import registry
@@ -84,9 +85,9 @@ def import_(
         console.print(table)
         for r in reports:
             if r.message:
-                console.print(f"[yellow]note:[/] {r.message}", highlight=False)
+                console.print(f"[yellow]note:[/] {escape(r.message)}", highlight=False)
             for reason, n in r.quarantine_reasons.items():
-                console.print(f"[yellow]quarantined[/] {n} from {r.file}: {reason}", highlight=False)
+                console.print(f"[yellow]quarantined[/] {n} from {escape(r.file)}: {escape(reason)}", highlight=False)
         console.print(
             f"read {total.read} = stored {total.stored} + updated {total.updated} + duplicates "
             f"{total.duplicates} + quarantined {total.quarantined}"

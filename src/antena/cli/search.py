@@ -10,7 +10,10 @@ import typer
 
 from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project
 from antena.errors import AntenaError, QuerySyntaxError
+from antena.protect.identity import PublicIds
+from antena.protect.redact import public_handles, redact
 from antena.query.export import FORMATS, export_columns
+from antena.textsafe import display_text
 
 RelevantFlag = Annotated[bool, typer.Option(
     "--relevant", help="Only posts the relevance analyser judged relevant (after `antena analyze`).")]
@@ -56,20 +59,26 @@ def search(
         except AntenaError as exc:
             _query_error(exc)
         columns = export_columns(project.config)
+        ids = PublicIds.for_project(project)
+        keep = public_handles(project.config) if project.config.get("privacy", {}).get("redact", True) else None
     if count:
         if json:
             emit_json({"query": query, "relevant": relevant, "in_scope": in_scope, "count": total})
         else:
             sys.stdout.write(f"{total}\n")
         return
-    rows = table.to_pylist()
+    rows = [ids.row(r) for r in table.to_pylist()]
+    if keep is not None:
+        for r in rows:
+            r["text"] = redact(r["text"], keep) if r.get("text") else r.get("text")
     if json:
         emit_json({"query": query, "relevant": relevant, "in_scope": in_scope, "count": total, "shown": len(rows),
                    "posts": [_record(r, columns) for r in rows]})
         return
     for r in rows:
         when = r["created_at"].strftime("%Y-%m-%d %H:%M") if r["created_at"] else "????-??-?? ??:??"
-        sys.stdout.write(f"{r['post_id']}\t{when}\t{r['platform']}\t{_one_line(r['text'])}\n")
+        line = f"{r['post_id']}\t{when}\t{r['platform']}\t{_one_line(r['text'])}"
+        sys.stdout.write(display_text(line).replace("\n", " ") + "\n")
     console.print(f"{len(rows)} of {total} matching posts" + (" (use --limit 0 for all)" if len(rows) < total else ""),
                   highlight=False, markup=False)
 

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, open_project
+from antena.protect.identity import PublicIds
 
 
 @app.command()
@@ -20,7 +21,7 @@ def stats(
     from antena.analytics import compute_stats
 
     with open_project(folder) as project:
-        result = compute_stats(project.store, set(section) if section else None)
+        result = PublicIds.for_project(project).deep(compute_stats(project.store, set(section) if section else None))
     if json:
         emit_json(result)
         return

@@ -18,6 +18,7 @@ from typing import Any
 
 from antena.errors import ProjectError
 from antena.nlp.risk import Risk
+from antena.protect.identity import PublicIds
 from antena.protect.redact import public_handles, redact
 from antena.store import reviews
 from antena.store.queries import Store
@@ -63,6 +64,13 @@ class ReviewQueue:
         self.con = store.con
         reviews.ensure_table(self.con)
         self.keep_handles = public_handles(store.config)
+        self.ids = PublicIds.for_project(store)
+
+    def _stored(self, post_id: str) -> str:
+        """The stored id of a case named by its public (pseudonymous) id or its stored id."""
+        if "~" not in post_id:
+            return post_id
+        return self.ids.resolve(post_id, reviews.post_ids(self.con))
 
     # ------------------------------------------------------------------ filling
 
@@ -90,19 +98,27 @@ class ReviewQueue:
             row.pop("reasons")
             text = redact(row.pop("text"), self.keep_handles)
             row["preview"] = text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
-            rows.append(row)
+            rows.append(self.ids.row(row))
         return rows
 
     def show(self, post_id: str, include_text: bool = False) -> dict[str, Any]:
         """One case: the post (redacted unless ``include_text``), its signals, reasons, decision
-        history and, for a reply, the post it answers."""
+        history and, for a reply, the post it answers. Ids are public (pseudonymous where the
+        native id names the author) unless ``include_text`` asks for the evidence as stored."""
+        post_id = self._stored(post_id)
         case = self._case(post_id)
         post = self._post(post_id, include_text)
         parent = self._post(post["parent_id"], include_text) if post and post.get("parent_id") else None
         if parent is not None:
             parent["risk_signals"] = self._risk_signals(parent["post_id"])
-        history = reviews.history(self.con, post_id)
-        return {**case, "post": post, "parent": parent, "history": history, "redacted": not include_text}
+        shown = self.ids.post_id(post_id) or post_id
+        history = reviews.history(self.con, post_id) + (reviews.history(self.con, shown) if shown != post_id else [])
+        result = {**case, "post": post, "parent": parent, "history": history, "redacted": not include_text}
+        if not include_text:
+            result = self.ids.row(result)
+            result["post"] = self.ids.row(post) if post else post
+            result["parent"] = self.ids.row(parent) if parent else parent
+        return result
 
     def counts(self) -> dict[str, int]:
         found = reviews.status_counts(self.con)
@@ -119,9 +135,12 @@ class ReviewQueue:
             raise ProjectError("say who decides: --reviewer NAME")
         if not note:
             raise ProjectError("give the reason for the decision: --note TEXT")
+        post_id = self._stored(post_id)
         before = self._case(post_id)["status"]
-        reviews.decide(self.con, post_id, status, reviewer, note, f"{post_id} {before} -> {status}: {note}")
-        return self._case(post_id)
+        shown = self.ids.post_id(post_id) or post_id  # the audit log names no handle either
+        reviews.decide(self.con, post_id, status, reviewer, note,
+                       f"{shown} {before} -> {status}: {redact(note, self.keep_handles)}")
+        return self.ids.row(self._case(post_id))
 
     # ------------------------------------------------------------------ exporting
 
@@ -143,6 +162,7 @@ class ReviewQueue:
                 if not include_text:
                     row["text"] = redact(row["text"], self.keep_handles)
                     row["parent_text"] = redact(row["parent_text"], self.keep_handles) if row["parent_text"] else None
+                    row = self.ids.row(row)
                 writer.writerow([_csv_cell(row.get(c)) for c in columns])
         self.store.audit("review.export", f"{len(rows)} cases ({', '.join(statuses)}) to {path.name}"
                            f"{' WITH UNREDACTED TEXT' if include_text else ', redacted'}", actor)

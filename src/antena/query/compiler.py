@@ -29,6 +29,7 @@ from antena.query.parser import (
 )
 from antena.query.patterns import CASE_INSENSITIVE, alternatives, near_pattern
 from antena.schema import KINDS
+from antena.store.regex import regex_compiles
 
 Sql = tuple[str, list[Any]]
 # A field handler gets the value as typed and the options (e.g. ``timezone``); returns SQL + params.
@@ -157,9 +158,13 @@ class _Compiler:
     def field(self, node: Field) -> Sql:
         try:
             return FIELDS[node.name](node.value, self.options)
-        except ValueError as exc:
-            message = str(exc) if node.name not in ("since", "until") else \
-                f"{node.name}: needs a date like 2017-03-01, 2017-03 or 2017 (got '{node.value}')"
+        except (ValueError, OverflowError) as exc:
+            if node.name not in ("since", "until"):
+                message = str(exc)
+            elif isinstance(exc, OverflowError):
+                message = f"{node.name}: date out of range (got '{node.value}'; years 1 to 9998)"
+            else:
+                message = f"{node.name}: needs a date like 2017-03-01, 2017-03 or 2017 (got '{node.value}')"
             raise QueryError(message, node.column) from None
 
     def either(self, children: list[Node]) -> Sql:
@@ -167,21 +172,27 @@ class _Compiler:
         text: list[str] = []
         lists: dict[str, list[str]] = {}
         others: list[Sql] = []
+        columns: dict[str, int] = {}  # pattern -> column of the term it came from
         for child in children:
             if isinstance(child, Text):
                 text.append(child.pattern.full)
+                columns.setdefault(child.pattern.full, child.column)
             elif isinstance(child, Tag):
-                lists.setdefault(child.column, []).append(child.list_core)
+                lists.setdefault(child.column_name, []).append(child.list_core)
                 text.append(child.in_text.full)
+                columns.setdefault(child.in_text.full, child.column)
+                columns.setdefault(child.list_core, child.column)
             elif isinstance(child, Near):
                 left, right = near_operand(child.left), near_operand(child.right)
                 text.append(near_pattern(left, right, child.distance))  # type: ignore[arg-type]
+                columns.setdefault(text[-1], child.column)
             else:
                 others.append(self.node(child))
-        parts = [(TEXT_MATCH, [CASE_INSENSITIVE + alternatives(chunk)]) for chunk in _chunks(text)]
+        parts = [(TEXT_MATCH, [CASE_INSENSITIVE + alternatives(chunk)])
+                 for chunk in _fitting(text, lambda c: CASE_INSENSITIVE + alternatives(c), columns)]
         for column, cores in lists.items():
-            parts += [(LIST_MATCH[column], [CASE_INSENSITIVE + f"(?:^| ){alternatives(chunk)}(?: |$)"])
-                      for chunk in _chunks(cores)]
+            wrap = lambda c: CASE_INSENSITIVE + f"(?:^| ){alternatives(c)}(?: |$)"  # noqa: E731
+            parts += [(LIST_MATCH[column], [wrap(chunk)]) for chunk in _fitting(cores, wrap, columns)]
         parts += others
         if len(parts) == 1:
             return parts[0]
@@ -190,6 +201,23 @@ class _Compiler:
 
 def _chunks(items: list[str]) -> list[list[str]]:
     return [items[i:i + MAX_ALTERNATIVES] for i in range(0, len(items), MAX_ALTERNATIVES)]
+
+
+def _fitting(items: list[str], build: Callable[[list[str]], str], columns: dict[str, int]) -> list[list[str]]:
+    """Chunks of patterns whose merged regular expression RE2 can compile: a chunk too large is
+    split; a single term too large is a ``QueryError`` at its column (never a DuckDB error)."""
+    result: list[list[str]] = []
+    pending = _chunks(items)
+    while pending:
+        chunk = pending.pop(0)
+        if regex_compiles(build(chunk)):
+            result.append(chunk)
+        elif len(chunk) > 1:
+            half = len(chunk) // 2
+            pending[:0] = [chunk[:half], chunk[half:]]
+        else:
+            raise QueryError("this term is too long or complex to search for; shorten it", columns.get(chunk[0], 1))
+    return result
 
 
 def compile_tree(node: Node, **options: Any) -> Sql:

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from antena.errors import AntenaError
+from antena.protect.identity import PublicIds
 from antena.protect.redact import public_handles, redact
 from antena.schema import POST_COLUMNS
 from antena.store.queries import Store
@@ -98,7 +99,9 @@ def export_posts(store: Store, path: Path, format: str | None, query: str | None
     partial = path.with_name(path.name + ".partial")
     cursor = store.con.cursor()  # own result state: streaming does not block the project's connection
     try:
-        reader = selection.relation(cursor).to_arrow_reader(BATCH_ROWS)
+        ids = PublicIds.for_project(store)
+        stored = selection.relation(cursor).to_arrow_reader(BATCH_ROWS)
+        reader = pa.RecordBatchReader.from_batches(stored.schema, _mapped(stored, ids.batch))
         if clean is not None:
             reader = pa.RecordBatchReader.from_batches(reader.schema, _mapped(reader, clean))
         rows = _WRITERS[chosen](reader, partial)

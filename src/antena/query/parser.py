@@ -6,7 +6,7 @@ Syntax errors become ``QuerySyntaxError`` with the 1-based column of the problem
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
@@ -21,12 +21,20 @@ from lark.exceptions import (
 
 from antena.errors import QuerySyntaxError
 from antena.query.fields import FIELDS
-from antena.query.patterns import WordPattern, has_letters, tag_core, tag_in_text, words_pattern
+from antena.query.patterns import (
+    WordPattern,
+    has_letters,
+    literal_pattern,
+    tag_core,
+    tag_in_text,
+    words_pattern,
+)
 
 MAX_QUERY_LENGTH = 20_000
 MAX_NEAR_DISTANCE = 50
 MAX_DEPTH = 60
 MAX_TERMS = 1000  # DuckDB binds thousands of conditions slowly (2000 terms: ~4 s)
+MAX_TERM_LENGTH = 500  # characters in one word, tag or phrase (longer ones overflow RE2)
 _TAG = re.compile(r"^([#@][\w*]+(?:\.[\w*]+)*)[.,;:!?]*$")  # "@juan.perez", "#AlertaAmber,"
 
 
@@ -39,6 +47,7 @@ class Text:
 
     source: str
     pattern: WordPattern
+    column: int = field(default=0, compare=False)  # 1-based, for error messages
 
 
 @dataclass(frozen=True)
@@ -47,9 +56,11 @@ class Tag:
 
     symbol: str
     name: str
+    column: int = field(default=0, compare=False)
 
     @property
-    def column(self) -> str:
+    def column_name(self) -> str:
+        """The list column the tag is looked up in."""
         return "hashtags" if self.symbol == "#" else "mentions"
 
     @property
@@ -122,16 +133,18 @@ def _flatten(kind: type[And] | type[Or], items: list[Node]) -> Node:
 
 def _term(token: Token) -> Node:
     text = str(token)
+    if len(text) > MAX_TERM_LENGTH:
+        raise QueryError(f"a term is longer than {MAX_TERM_LENGTH} characters", token.column)
     if len(text) > 1 and text[0] == "-" and (text[1] in "#@*" or text[1].isalnum()):
         return Not(_term(Token("WORD", text[1:], line=1, column=token.column + 1)))
     tag = _TAG.match(text)
     if tag and has_letters(tag[1][1:]):
-        return Tag(text[0], tag[1][1:])
+        return Tag(text[0], tag[1][1:], token.column)
     if text.endswith(":") and text[:-1].lower() in _known_fields():
         raise QueryError(f"field '{text}' needs its value right after the colon (no space)", token.column)
     if text.strip("*") == "":
         raise QueryError("a wildcard needs at least one letter or digit before or after it", token.column)
-    return Text(text, words_pattern(text))
+    return Text(text, words_pattern(text), token.column)
 
 
 def _known_fields() -> set[str]:
@@ -149,7 +162,11 @@ class _ToTree(Transformer):
         inner = str(token)[1:-1]
         if not inner.strip():
             raise QueryError("empty phrase", token.column)
-        return Text(str(token), words_pattern(inner))
+        if len(inner) > MAX_TERM_LENGTH:
+            raise QueryError(f"a phrase is longer than {MAX_TERM_LENGTH} characters", token.column)
+        if not has_letters(inner):  # "*", "...", "?!": punctuation is matched as written
+            return Text(str(token), literal_pattern(inner), token.column)
+        return Text(str(token), words_pattern(inner), token.column)
 
     def group(self, _lpar: Token, child: Node, _rpar: Token) -> Node:
         return child
@@ -161,7 +178,7 @@ class _ToTree(Transformer):
             raw = raw[1:-1]
         if field_name not in _known_fields():
             if value.type == "WORD" and raw.startswith("/"):  # a URL such as https://...
-                return Text(str(name) + raw, words_pattern(str(name) + raw))
+                return Text(str(name) + raw, words_pattern(str(name) + raw), name.column)
             known = ", ".join(f"{f}:" for f in sorted(_known_fields()))
             raise QueryError(f"unknown field '{name}' (known: {known}); quote it to search the text", name.column)
         return Field(field_name, raw, value.column)

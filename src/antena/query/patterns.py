@@ -105,6 +105,14 @@ def words_pattern(text: str) -> WordPattern:
     return WordPattern.of("".join(parts), _is_word_edge(norm[:1]), _is_word_edge(norm[-1:]))
 
 
+def literal_pattern(text: str) -> WordPattern:
+    """Pattern for punctuation matched as written (``"*"`` is an asterisk, not a wildcard);
+    whitespace still matches any run of separators."""
+    norm = normalise(text).strip()
+    core = SEPARATOR.join(re.escape(piece) for piece in norm.split())
+    return WordPattern.of(core, False, False)
+
+
 def _is_word_edge(char: str) -> bool:
     return bool(char) and (char == "*" or char == "_" or char.isalnum())
 

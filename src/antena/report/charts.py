@@ -10,6 +10,7 @@ import pandas as pd
 
 from antena.analytics.impact import metric_label
 from antena.report.i18n import text
+from antena.textsafe import display_data
 
 SENTIMENT_COLOURS = alt.Scale(domain=["negative", "neutral", "positive"], range=["#c0392b", "#b3b6b7", "#1e8449"])
 WIDTH = 560
@@ -125,6 +126,55 @@ def impact(metrics: list[dict[str, Any]], lang: str, names: dict[str, str] | Non
 
 
 def to_svg(spec: dict[str, Any]) -> str:
-    import vl_convert as vlc
+    """SVG of one chart; "" when it cannot be drawn (see ``render_svgs``)."""
+    return render_svgs([spec])[0] or ""
 
-    return vlc.vegalite_to_svg(spec)
+
+RENDER_TIMEOUT = 180.0  # seconds for one batch of charts
+_CHILD = (
+    "import json, sys\n"
+    "import vl_convert as vlc\n"
+    "specs = json.loads(sys.stdin.buffer.read())\n"
+    "sys.stdout.write(json.dumps([vlc.vegalite_to_svg(s) for s in specs]))\n"
+)
+
+
+def render_svgs(specs: list[dict[str, Any] | None]) -> list[str | None]:
+    """SVGs of chart specs, rendered in a child process; None for a spec that is None or that
+    the renderer cannot draw.
+
+    Every string in a spec first passes ``antena.textsafe.display_data`` (control characters
+    make vl-convert panic, and a Rust panic aborts the whole process, which no ``except`` can
+    catch). The child process is the second wall: if the renderer still dies, only the child
+    dies; the charts are then drawn one per child so the others survive.
+    """
+    wanted = [(i, display_data(spec)) for i, spec in enumerate(specs) if spec is not None]
+    out: list[str | None] = [None] * len(specs)
+    if not wanted:
+        return out
+    drawn = _render_in_child([spec for _, spec in wanted])
+    if drawn is None and len(wanted) > 1:
+        drawn = [(_render_in_child([spec]) or [None])[0] for _, spec in wanted]
+    for (index, _), svg in zip(wanted, drawn or [None] * len(wanted), strict=True):
+        out[index] = svg
+    return out
+
+
+def _render_in_child(specs: list[dict[str, Any]]) -> list[str | None] | None:
+    import json
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run(  # noqa: S603 - our own interpreter and fixed code; specs go through stdin
+            [sys.executable, "-c", _CHILD], input=json.dumps(specs, default=str).encode(),
+            capture_output=True, timeout=RENDER_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    try:
+        svgs = json.loads(done.stdout)
+    except ValueError:
+        return None
+    return svgs if isinstance(svgs, list) and len(svgs) == len(specs) else None

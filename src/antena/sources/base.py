@@ -18,50 +18,17 @@ The store adds post ids, pseudonymous author ids, hashes and provenance.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, ClassVar
 
 import orjson
 
 from antena.schema import KINDS, REQUIRED_FROM_SOURCE
+from antena.sources.records import Post, Quarantine, RawRecord
 
-
-@dataclass(slots=True)
-class RawRecord:
-    """One record as read from a file, before mapping."""
-
-    payload: dict[str, Any]
-    line: int  # 1-based line (for JSON documents, the line the document starts on)
-    pointer: str = ""  # where in the line/document, e.g. "/data/3"
-
-
-@dataclass(slots=True)
-class Quarantine:
-    """A record that could not be stored, and why."""
-
-    reason: str
-    field: str = ""
-    line: int = 0
-    pointer: str = ""
-    raw: str = ""  # the raw text (or JSON) of the record, kept for inspection
-
-
-@dataclass(slots=True)
-class Post:
-    """A mapped post: the fields of ``POST_SCHEMA`` a source knows, plus author identity.
-
-    ``author_native`` is the platform's stable author id (or handle when there is no id);
-    the store turns it into a keyed pseudonym and drops it.
-    """
-
-    fields: dict[str, Any]
-    author_native: str | None = None
-    author_handle: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+__all__ = ["Post", "Quarantine", "RawRecord", "Source"]
 
 
 class Source:
@@ -93,53 +60,38 @@ class Source:
 
 
 def iter_json_lines(stream: IO[bytes]) -> Iterator[tuple[int, Any] | Quarantine]:
-    """Yield ``(line_no, obj)`` for each non-blank JSON line, or a Quarantine for a bad one."""
-    for line_no, line in enumerate(stream, start=1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        try:
-            yield line_no, orjson.loads(stripped)
-        except orjson.JSONDecodeError as exc:
-            yield Quarantine(
-                reason=f"invalid JSON ({exc.msg}); a truncated last line looks like this",
-                field="(line)",
-                line=line_no,
-                raw=stripped[:100_000].decode("utf-8", "replace"),
-            )
+    """Yield ``(line_no, obj)`` for each non-blank JSON line, or a Quarantine for a bad one
+    (or for a line longer than the import limit)."""
+    from antena.sources.jsonread import iter_json_lines as lines
+
+    return lines(stream)
 
 
 def load_json_document(stream: IO[bytes]) -> Any | Quarantine:
-    """Parse a whole-file JSON document (API responses are small), or quarantine it."""
-    data = stream.read()
-    if not data.strip():
-        return Quarantine(reason="empty file", field="(file)", line=1)
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        # Some tools write JSON lines with a .json extension: let the caller try lines.
-        return Quarantine(
-            reason=f"invalid JSON document: {exc.msg}",
-            field="(file)",
-            line=data[: exc.pos].count(b"\n") + 1,
-            raw=data[:100_000].decode("utf-8", "replace"),
-        )
+    """Parse a whole-file JSON document, or quarantine it. A damaged document is salvaged
+    element by element; use ``load_json_salvaged`` to get the quarantined elements too."""
+    value, quarantined = load_json_salvaged(stream)
+    if value is None:
+        return quarantined[0]
+    return value
+
+
+def load_json_salvaged(stream: IO[bytes]) -> tuple[Any, list[Quarantine]]:
+    """A whole-file JSON document (None if nothing could be read) and its quarantined parts."""
+    from antena.sources.jsonread import load_document
+
+    return load_document(stream)
 
 
 def json_records(stream: IO[bytes]) -> Iterator[tuple[int, str, Any] | Quarantine]:
     """Yield ``(line, pointer, obj)`` for a file that is either one JSON document or JSON lines.
 
-    A single document yields itself with pointer "" and line 1; JSON lines yield each line.
+    A single document yields itself with pointer "" and the line it starts on; JSON lines
+    yield each line. See ``antena.sources.jsonread`` for how damaged files are salvaged.
     """
-    data = stream.read()
-    if not data.strip():
-        return
-    try:
-        yield 1, "", orjson.loads(data)
-        return
-    except orjson.JSONDecodeError:
-        pass
-    for item in iter_json_lines(io.BytesIO(data)):
+    from antena.sources.jsonread import json_values
+
+    for item in json_values(stream):
         if isinstance(item, Quarantine):
             yield item
         else:
@@ -161,6 +113,25 @@ def json_objects(stream: IO[bytes], what: str) -> Iterator[tuple[int, str, dict[
                 yield line, pointer, element
             else:
                 yield Quarantine(reason=f"not a {what} object", field="(document)", line=line, pointer=pointer)
+
+
+def guarded(records: Iterator[RawRecord | Quarantine], line: int, pointer: str,
+            raw: Any = None) -> Iterator[RawRecord | Quarantine]:
+    """Records from one element of a file; a crash while reading it quarantines that element
+    (with its line and pointer) and lets the reader go on to the next one."""
+    try:
+        yield from records
+    except Exception as exc:  # noqa: BLE001 - hostile records must not stop the file
+        yield Quarantine(reason=f"cannot read this record: {type(exc).__name__}: {exc}", field="(record)",
+                         line=line, pointer=pointer, raw="" if raw is None else raw_preview(raw))
+
+
+def raw_preview(obj: Any, limit: int = 100_000) -> str:
+    """A record as JSON text for a quarantine entry; never fails (deep nesting, bad text)."""
+    try:
+        return orjson.dumps(obj, default=str).decode()[:limit]
+    except (orjson.JSONEncodeError, TypeError):
+        return repr(obj)[:limit].encode("utf-8", "replace").decode("utf-8")
 
 
 def head_text(head: bytes) -> str:

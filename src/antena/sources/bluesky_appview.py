@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
-import orjson
-
 from antena.registry import register_source
 from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
@@ -34,6 +32,7 @@ from antena.sources.base import (
     head_text,
     json_records,
     make_post,
+    raw_preview,
     to_int,
 )
 
@@ -336,4 +335,4 @@ def _thread(node: Any, line: int, pointer: str, *, up: bool, down: bool) -> Iter
 
 def _bad(reason: str, pointer: str, line: int, obj: Any, field: str = "(record)") -> Quarantine:
     return Quarantine(reason=reason, field=field, line=line, pointer=pointer,
-                      raw=orjson.dumps(obj).decode()[:100_000])
+                      raw=raw_preview(obj))

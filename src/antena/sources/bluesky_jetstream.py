@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-import orjson
-
 from antena.registry import register_source
 from antena.sources.base import (
     Post,
@@ -30,6 +28,7 @@ from antena.sources.base import (
     iter_json_lines,
     make_post,
     parse_time,
+    raw_preview,
 )
 from antena.sources.bluesky_appview import (
     PLATFORM,
@@ -88,12 +87,12 @@ class BlueskyJetstream(Source):
             line, event = item
             if not isinstance(event, dict):
                 yield Quarantine(reason="line is not a Jetstream event", field="(line)", line=line,
-                                 raw=orjson.dumps(event).decode()[:100_000])
+                                 raw=raw_preview(event))
                 continue
             problem = _not_a_post(event)
             if problem:
                 yield Quarantine(reason=problem, field="commit.collection" if _commit(event) else "kind",
-                                 line=line, raw=orjson.dumps(event).decode()[:100_000])
+                                 line=line, raw=raw_preview(event))
                 continue
             yield RawRecord(event, line, "")
 

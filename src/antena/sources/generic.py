@@ -36,13 +36,14 @@ from antena.sources.base import (
     Quarantine,
     RawRecord,
     Source,
-    iter_json_lines,
     make_post,
     parse_time,
+    raw_preview,
     to_int,
 )
 from antena.sources.zoned_time import TimeError, parse_zoned_time
 from antena.store.files import text_stream
+from antena.store.limits import SafeStream
 
 csv.field_size_limit(64 * 1024 * 1024)  # long posts must not abort an import
 
@@ -212,7 +213,7 @@ def read_csv_rows(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, str]] | Qu
         if len(row) != len(header):
             yield Quarantine(
                 reason=f"row has {len(row)} fields but the header has {len(header)}",
-                field="(row)", line=start + skipped, raw=orjson.dumps(row).decode()[:100_000],
+                field="(row)", line=start + skipped, raw=raw_preview(row),
             )
             continue
         yield start + skipped, dict(zip(header, row, strict=True))
@@ -230,39 +231,27 @@ def _unique_names(names: list[str]) -> list[str]:
 def read_json_rows(stream: IO[bytes]) -> Iterator[tuple[int, str, Any] | Quarantine]:
     """Yield ``(line, pointer, row)`` from JSON lines (streamed) or one JSON document (an
     array, an object holding a list under data/posts/items/..., or a single object)."""
-    first, line_no = b"", 0
-    for first in stream:
-        line_no += 1
-        if first.strip():
-            break
-    if not first.strip():
-        return
-    try:
-        obj = orjson.loads(first)
-    except orjson.JSONDecodeError:
-        obj = _MISSING
-    if obj is not _MISSING and not isinstance(obj, list):
-        yield line_no, "", obj
-        for item in iter_json_lines(stream):
-            if isinstance(item, Quarantine):
-                item.line += line_no
-                yield item
-            else:
-                yield item[0] + line_no, "", item[1]
-        return
-    data = first + stream.read() if obj is _MISSING else first
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        yield Quarantine(reason=f"invalid JSON ({exc.msg})", field="(file)",
-                         line=line_no + data[: exc.pos].count(b"\n"))
-        return
-    rows, pointer = document, ""
-    if isinstance(document, dict):
-        key = next((k for k in ROW_LISTS if isinstance(document.get(k), list)), None)
-        rows, pointer = (document[key], f"/{key}") if key else ([document], "")
-    for index, row in enumerate(rows):
-        yield line_no, f"{pointer}/{index}" if pointer or len(rows) > 1 else "", row
+    from antena.sources.jsonread import json_values
+
+    items = json_values(stream)
+    first = next(items, None)
+    second = next(items, None)
+    for item in (first, second, *items):
+        if item is None:
+            continue
+        if isinstance(item, Quarantine):
+            yield item
+            continue
+        line_no, document = item
+        rows, pointer = [document], ""
+        if item is first and isinstance(document, list):
+            rows = document
+        elif item is first and second is None and isinstance(document, dict):  # one document
+            key = next((k for k in ROW_LISTS if isinstance(document.get(k), list)), None)
+            if key:
+                rows, pointer = document[key], f"/{key}"
+        for index, row in enumerate(rows):
+            yield line_no, f"{pointer}/{index}" if pointer or len(rows) > 1 else "", row
 
 
 def read_parquet_rows(stream: IO[bytes], batch_size: int = 2048) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -315,6 +304,15 @@ def json_safe(value: Any) -> Any:
             return {str(k): json_safe(v) for k, v in value}
         return [json_safe(v) for v in value]
     return str(value)
+
+
+def with_head(stream: IO[bytes], size: int) -> tuple[bytes, IO[bytes]]:
+    """The first ``size`` bytes of ``stream`` and a stream that still starts with them (an
+    import's ``SafeStream`` peeks, keeping its line limits; other streams are rejoined)."""
+    if isinstance(stream, SafeStream):
+        return stream.peek(size), stream
+    head = stream.read(size)
+    return head, io.BufferedReader(Rejoined(head, stream), buffer_size=1 << 16)  # type: ignore[return-value]
 
 
 class Rejoined(io.RawIOBase):
@@ -389,9 +387,8 @@ class Generic(Source):
         return 0.05 if start in (b"{", b"[") else 0.0
 
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
-        head = stream.read(8)
+        head, joined = with_head(stream, 8)
         kind = file_kind(filename, head)
-        joined: IO[bytes] = io.BufferedReader(Rejoined(head, stream), buffer_size=1 << 16)  # type: ignore[assignment]
         if kind == "parquet":
             source = joined
             if _seekable(stream):
@@ -405,7 +402,7 @@ class Generic(Source):
                     yield item
                 elif not isinstance(item[2], dict):
                     yield Quarantine(reason="JSON record is not an object", field="(record)",
-                                     line=item[0], pointer=item[1], raw=orjson.dumps(item[2]).decode())
+                                     line=item[0], pointer=item[1], raw=raw_preview(item[2]))
                 else:
                     yield RawRecord(item[2], item[0], item[1])
         else:

@@ -23,8 +23,6 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import IO, Any
 
-import orjson
-
 from antena.registry import register_source
 from antena.schema import SYNTHETIC_MARK
 from antena.sources.base import (
@@ -37,6 +35,7 @@ from antena.sources.base import (
     json_records,
     make_post,
     parse_time,
+    raw_preview,
     to_int,
 )
 
@@ -252,7 +251,7 @@ def _split(doc: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]] | Quar
         yield f"{pointer}/last_status", doc["last_status"]
     else:
         yield Quarantine(reason=f"not a post: {_describe(doc)}", field="(document)", pointer=pointer,
-                         raw=orjson.dumps(doc).decode()[:100_000])
+                         raw=raw_preview(doc))
 
 
 def _describe(obj: Any) -> str:

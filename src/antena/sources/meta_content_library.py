@@ -17,7 +17,6 @@ then from the file name ("instagram"/"facebook"), then defaults to Facebook.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import PurePath
 from typing import IO, Any
@@ -36,7 +35,7 @@ from antena.sources.base import (
     to_int,
 )
 from antena.sources.crowdtangle_api import external_urls
-from antena.sources.generic import Rejoined, file_kind, read_csv_rows, read_json_rows
+from antena.sources.generic import file_kind, read_csv_rows, read_json_rows, with_head
 
 PLATFORM_HINT = "__antena_platform"  # added by ``records`` when the file name tells the platform
 
@@ -159,8 +158,7 @@ class MetaContentLibrary(Source):
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
         name = PurePath(filename.split("!")[-1]).name.lower()
         hint = "instagram" if "instagram" in name else "facebook" if "facebook" in name else None
-        head = stream.read(64)
-        joined = io.BufferedReader(Rejoined(head, stream), buffer_size=1 << 16)
+        head, joined = with_head(stream, 64)
         rows: Iterator[Any]
         if file_kind(filename, head) == "csv":
             rows = (item if isinstance(item, Quarantine) else (item[0], "", item[1])

@@ -20,11 +20,8 @@ Format: https://www.reddit.com/dev/api (listings, things) and https://github.com
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Iterator
 from typing import IO, Any
-
-import orjson
 
 from antena.registry import register_source
 from antena.schema import SYNTHETIC_MARK
@@ -36,10 +33,9 @@ from antena.sources.base import (
     extract_urls,
     first_json_line,
     head_text,
-    iter_json_lines,
-    json_records,
     make_post,
     parse_time,
+    raw_preview,
     to_int,
 )
 
@@ -158,27 +154,9 @@ class Reddit(Source):
 
 def _documents(stream: IO[bytes]) -> Iterator[tuple[int, Any] | Quarantine]:
     """``(line, document)``: JSON lines are streamed (dumps are large), else one JSON document."""
-    line_no, first = 0, b""
-    for raw in stream:
-        line_no += 1
-        if raw.strip():
-            first = raw
-            break
-    if not first:
-        return
-    try:
-        obj = orjson.loads(first)
-    except orjson.JSONDecodeError:
-        for item in json_records(io.BytesIO(first + stream.read())):
-            yield item if isinstance(item, Quarantine) else (item[0] + line_no - 1, item[2])
-        return
-    yield line_no, obj
-    for item in iter_json_lines(stream):
-        if isinstance(item, Quarantine):
-            item.line += line_no
-            yield item
-        else:
-            yield item[0] + line_no, item[1]
+    from antena.sources.jsonread import json_values
+
+    return json_values(stream)
 
 
 def _unescape(value: Any) -> str:
@@ -241,4 +219,4 @@ def _thing(kind: str, data: dict[str, Any], pointer: str, line: int) -> Iterator
 
 def _bad(reason: str, pointer: str, line: int, obj: Any, field: str = "(record)") -> Quarantine:
     return Quarantine(reason=reason, field=field, line=line, pointer=pointer,
-                      raw=orjson.dumps(obj).decode()[:100_000])
+                      raw=raw_preview(obj))

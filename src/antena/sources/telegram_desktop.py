@@ -42,7 +42,7 @@ from antena.sources.base import (
     RawRecord,
     Source,
     head_text,
-    load_json_document,
+    load_json_salvaged,
     make_post,
     parse_time,
     to_int,
@@ -130,9 +130,9 @@ class TelegramDesktop(Source):
         return 0.0
 
     def records(self, stream: IO[bytes], filename: str) -> Iterator[RawRecord | Quarantine]:
-        doc = load_json_document(stream)
-        if isinstance(doc, Quarantine):
-            yield doc
+        doc, quarantined = load_json_salvaged(stream)
+        yield from quarantined
+        if doc is None:
             return
         if not isinstance(doc, dict):
             yield Quarantine(reason="not a Telegram Desktop export (expected an object)", field="(file)", line=1)

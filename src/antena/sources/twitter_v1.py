@@ -20,8 +20,6 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-import orjson
-
 from antena.registry import register_source
 from antena.sources.base import (
     Post,
@@ -31,6 +29,7 @@ from antena.sources.base import (
     dig,
     head_text,
     make_post,
+    raw_preview,
     to_int,
 )
 from antena.sources.twitter_v2 import (
@@ -208,7 +207,7 @@ class TwitterV1(Source):
             return
         if not isinstance(obj, dict):
             yield Quarantine(reason="not a v1.1 status", field="(record)", line=line, pointer=pointer,
-                             raw=orjson.dumps(obj).decode()[:100_000])
+                             raw=raw_preview(obj))
             return
         if obj.get(SYNTHETIC_MARK):
             mark = {SYNTHETIC_MARK: True}
@@ -228,7 +227,7 @@ class TwitterV1(Source):
                 notice = "trending topics list"
             reason = f"not a post: {notice}" if notice else "not a v1.1 status"
             yield Quarantine(reason=reason, field="(record)", line=line, pointer=pointer,
-                             raw=orjson.dumps(obj).decode()[:100_000])
+                             raw=raw_preview(obj))
 
     def map(self, raw: dict[str, Any]) -> Post | Quarantine:
         synthetic = bool(raw.get(SYNTHETIC_MARK))

@@ -28,13 +28,10 @@ every X export. Format: https://developer.x.com/en/docs/x-api/data-dictionary
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import PurePath
 from typing import IO, Any
-
-import orjson
 
 from antena.registry import register_source
 from antena.schema import SYNTHETIC_MARK
@@ -45,9 +42,9 @@ from antena.sources.base import (
     Source,
     dig,
     head_text,
-    iter_json_lines,
     make_post,
     parse_time,
+    raw_preview,
     to_int,
 )
 
@@ -235,35 +232,11 @@ def json_key_paths(text: str, limit: int = 65_536) -> dict[tuple[str, ...], set[
 
 
 def json_lines_or_document(stream: IO[bytes]) -> Iterator[tuple[int, Any] | Quarantine]:
-    """``(line, object)`` for each JSON line, or once for a file holding one (indented) document.
+    """``(line, object)`` for each JSON line, or once for a file holding one (indented) document
+    (see ``antena.sources.jsonread.json_values``: streamed, damaged documents salvaged)."""
+    from antena.sources.jsonread import json_values
 
-    A file whose first line is complete JSON is read line by line, so a large stream never
-    sits in memory; otherwise the whole file is parsed as one document, and if that fails it
-    is read as lines after all (each bad line quarantined with its number).
-    """
-    first_no, first = 0, b""
-    for first_no, first in enumerate(iter(stream.readline, b""), start=1):  # noqa: B007
-        if first.strip():
-            break
-    if not first.strip():
-        return
-    try:
-        yield first_no, orjson.loads(first)
-    except orjson.JSONDecodeError:
-        data = first + stream.read()
-        try:
-            document = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            stream, first_no = io.BytesIO(data), first_no - 1
-        else:
-            yield first_no, document
-            return
-    for item in iter_json_lines(stream):
-        if isinstance(item, Quarantine):
-            item.line += first_no
-            yield item
-        else:
-            yield item[0] + first_no, item[1]
+    return json_values(stream)
 
 
 def looks_like_v2_tweet(keys: set[str]) -> bool:
@@ -280,7 +253,7 @@ def _index(items: Any, key: str) -> dict[str, dict[str, Any]]:
 
 def _not_a_post(what: str, line: int, pointer: str, item: Any) -> Quarantine:
     return Quarantine(reason=f"not a post: {what}", field="(record)", line=line, pointer=pointer,
-                      raw=orjson.dumps(item).decode()[:100_000])
+                      raw=raw_preview(item))
 
 
 @register_source
@@ -337,7 +310,7 @@ class TwitterV2(Source):
             what = "a flattened tweet (use --format twitter_v2_flat)" if isinstance(page, dict) and \
                 looks_like_v2_tweet(set(page)) else "an X API v2 page"
             yield Quarantine(reason=f"line is not {what}", field="data", line=line, pointer=at,
-                             raw=orjson.dumps(page).decode()[:100_000])
+                             raw=raw_preview(page))
         else:
             yield from self._page_records(page, line, at)
 
@@ -345,7 +318,7 @@ class TwitterV2(Source):
     def _compliance_record(record: dict[str, Any], line: int, users_job: bool, at: str) -> RawRecord | Quarantine:
         if not record.get("id"):
             return Quarantine(reason="compliance record has no id", field="id", line=line, pointer=at,
-                              raw=orjson.dumps(record).decode())
+                              raw=raw_preview(record))
         if users_job:
             return _not_a_post("user compliance record (removing a user's posts is not supported yet)",
                                line, at, record)

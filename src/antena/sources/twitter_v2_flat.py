@@ -13,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-import orjson
-
 from antena.registry import register_source
-from antena.sources.base import Post, Quarantine, RawRecord, Source, dig, head_text
+from antena.sources.base import Post, Quarantine, RawRecord, Source, dig, head_text, raw_preview
 from antena.sources.twitter_v2 import (
     PLATFORM,
     SYNTHETIC_MARK,
@@ -65,7 +63,7 @@ class TwitterV2Flat(Source):
             page = isinstance(tweet, dict) and "data" in tweet
             what = "an X API v2 page (use --format twitter_v2)" if page else "a tweet"
             yield Quarantine(reason=f"line is not {what}", field="(line)", line=line, pointer=at,
-                             raw=orjson.dumps(tweet).decode()[:100_000])
+                             raw=raw_preview(tweet))
             return
         if tweet.get("withheld"):  # withheld text is not kept anywhere
             tweet = {k: v for k, v in tweet.items() if k not in WITHHELD_DROPPED}

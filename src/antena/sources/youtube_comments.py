@@ -34,6 +34,7 @@ from antena.sources.base import (
     Source,
     dig,
     extract_urls,
+    guarded,
     head_text,
     json_records,
     make_post,
@@ -121,9 +122,10 @@ class YouTubeComments(Source):
         synthetic = bool(doc.get(SYNTHETIC_MARK))
         if isinstance(doc.get("items"), list):
             for index, resource in enumerate(doc["items"]):
-                yield from self._resource(resource, line, f"{base}/items/{index}", synthetic)
+                pointer = f"{base}/items/{index}"
+                yield from guarded(self._resource(resource, line, pointer, synthetic), line, pointer, resource)
         elif doc.get("kind") in RESOURCE_KINDS or "snippet" in doc:
-            yield from self._resource(doc, line, base, synthetic)
+            yield from guarded(self._resource(doc, line, base, synthetic), line, base, doc)
         elif "error" in doc:
             error = doc.get("error")
             message = error.get("message") if isinstance(error, dict) else error

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
+import struct
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from antena import registry
 from antena.errors import FormatError
+from antena.store.limits import Gunzip, Limits, SafeStream
 
 SNIFF_BYTES = 64 * 1024
 
@@ -24,13 +25,23 @@ class InputFile:
     display: str  # what messages and provenance call it, e.g. "export.zip!tweets.jsonl"
     path: Path
     member: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    broken: str = ""  # why the file cannot be opened at all (a damaged archive)
 
-    def open(self) -> IO[bytes]:
+    def open(self) -> SafeStream:
+        """The decompressed bytes, streamed under ``limits`` (see ``antena.store.limits``)."""
         if self.member is not None:
-            archive = zipfile.ZipFile(self.path)
-            inner = archive.open(self.member)
-            return _maybe_gunzip(inner, self.member)
-        return _maybe_gunzip(open(self.path, "rb"), self.path.name)  # noqa: SIM115
+            inner, compressed = _open_member(self.path, self.member)
+            name = self.member
+        else:
+            inner = open(self.path, "rb")  # noqa: SIM115
+            compressed, name = None, self.path.name
+        if name.endswith(".gz"):
+            gunzip = Gunzip(inner)
+            inner = gunzip  # type: ignore[assignment]
+            if compressed is None:
+                compressed = lambda: gunzip.consumed  # noqa: E731
+        return SafeStream(inner, self.limits, compressed)
 
     def head(self) -> bytes:
         with self.open() as stream:
@@ -54,26 +65,51 @@ class InputFile:
         return digest.hexdigest()
 
 
-def _maybe_gunzip(stream: IO[bytes], name: str) -> IO[bytes]:
-    if name.endswith(".gz"):
-        return gzip.GzipFile(fileobj=stream)  # type: ignore[return-value]
-    return stream
+def _open_member(path: Path, member: str) -> tuple[IO[bytes], Callable[[], int] | None]:
+    """A zip member's bytes and a function giving the compressed bytes consumed so far.
+
+    Deflated members are inflated here, piece by piece, so the compression ratio is known
+    as it grows and the data before a damaged part is kept; other methods go through zipfile
+    (their ratio is then measured against the member's whole compressed size)."""
+    archive = zipfile.ZipFile(path)
+    info = archive.getinfo(member)
+    if info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1:
+        raw = open(path, "rb")  # noqa: SIM115
+        raw.seek(info.header_offset)
+        header = raw.read(30)
+        if len(header) == 30 and header[:4] == b"PK\x03\x04":
+            name_length, extra_length = struct.unpack("<HH", header[26:30])
+            raw.seek(info.header_offset + 30 + name_length + extra_length)
+            archive.close()
+            inflater = Gunzip(raw, wbits=-15, size=info.compress_size)
+            return inflater, lambda: inflater.consumed
+        raw.close()
+    inner = archive.open(info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        return inner, None
+    return inner, lambda: info.compress_size
 
 
-def expand_inputs(paths: list[Path]) -> Iterator[InputFile]:
+def expand_inputs(paths: list[Path], limits: Limits | None = None) -> Iterator[InputFile]:
     """Files to import: folders are walked, zip archives opened member by member."""
+    limits = limits or Limits()
     for path in paths:
         if not path.exists():
             raise FormatError(f"{path}: no such file")
         if path.is_dir():
-            yield from expand_inputs(sorted(p for p in path.rglob("*") if p.is_file()))
-        elif zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                for member in archive.namelist():
-                    if not member.endswith("/") and not member.startswith("__MACOSX"):
-                        yield InputFile(f"{path}!{member}", path, member)
+            yield from expand_inputs(sorted(p for p in path.rglob("*") if p.is_file()), limits)
+        elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    members = archive.namelist()
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                yield InputFile(str(path), path, None, limits, broken=f"damaged zip archive ({exc})")
+                continue
+            for member in members:
+                if not member.endswith("/") and not member.startswith("__MACOSX"):
+                    yield InputFile(f"{path}!{member}", path, member, limits)
         else:
-            yield InputFile(str(path), path)
+            yield InputFile(str(path), path, None, limits)
 
 
 def detect_format(item: InputFile, head: bytes | None = None) -> str:

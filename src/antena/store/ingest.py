@@ -103,15 +103,16 @@ class Ingestor:
         progress: ProgressFn | None = None,
     ) -> FileReport:
         report = FileReport(file=item.display)
+        if item.broken:
+            return self._unreadable(item, report, item.broken)
         try:
             head = item.head()
-        except (OSError, EOFError) as exc:
-            report.message = f"{item.display}: cannot be read ({exc})"
-            return report
+            sha = item.sha256()
+        except Exception as exc:  # noqa: BLE001 - an unreadable file is reported, the import goes on
+            return self._unreadable(item, report, f"{type(exc).__name__}: {exc}")
         if not head.strip():
             report.message = f"{item.display}: the file is empty; nothing to import"
             return report
-        sha = item.sha256()
         try:
             name = format_name or detect_format(item, head)
         except FormatError as exc:
@@ -131,40 +132,27 @@ class Ingestor:
         pending: list[_Pending] = []
         bad: list[Quarantine] = []
         with item.open() as stream:
-            for rec in source.records(stream, item.display):
+            for rec in _guarded(source.records(stream, item.display)):
                 report.read += 1
                 if isinstance(rec, Quarantine):
                     bad.append(rec)
                 else:
-                    mapped = _safe_map(source, rec.payload)
-                    if isinstance(mapped, Quarantine):
-                        mapped.line = mapped.line or rec.line
-                        mapped.pointer = mapped.pointer or rec.pointer
-                        if not mapped.raw:
-                            mapped.raw = orjson.dumps(rec.payload).decode()
-                        bad.append(mapped)
-                    else:
-                        payload_json = orjson.dumps(rec.payload, option=orjson.OPT_SORT_KEYS)
-                        row = self._finish(mapped, rec, name, item.display, now, _digest(payload_json))
-                        raw = {
-                            "post_id": row["post_id"], "platform": row["platform"],
-                            "native_id": row["native_id"], "source_format": name,
-                            "content_hash": row["content_hash"],
-                            "payload": payload_json.decode(),
-                            "source_file": item.display, "source_line": rec.line,
-                            "source_pointer": rec.pointer, "imported_at": now,
-                            "source_options": options_json,
-                        }
-                        pending.append(_Pending(row, raw))
+                    try:
+                        pending.append(self._prepare(source, rec, name, item.display, now, options_json))
+                    except _Rejected as exc:
+                        bad.append(exc.quarantine)
                 if len(pending) >= self.batch_size:
-                    self._flush(pending, report)
+                    self._flush(_storable(pending, bad), report)
                     pending = []
                 if len(bad) >= self.batch_size:
                     self._quarantine(bad, item.display, sha, name, report)
                     bad = []
                 if progress and report.read % 1000 == 0:
                     progress(1000)
-        self._flush(pending, report)
+            if stream.error:  # the rest of the file could not be read: say where it stopped
+                report.read += 1
+                bad.append(Quarantine(reason=stream.error, field="(file)", line=_last_line(pending, bad)))
+        self._flush(_storable(pending, bad), report)
         self._quarantine(bad, item.display, sha, name, report)
         if progress:
             progress(report.read % 1000)
@@ -177,6 +165,50 @@ class Ingestor:
             [item.display, sha, name, started, datetime.now(UTC), report.read, report.stored,
              report.updated, report.duplicates, report.quarantined, report.message],
         )
+        return report
+
+    def _prepare(self, source: Any, rec: RawRecord, name: str, file: str, now: datetime,
+                 options_json: str) -> _Pending:
+        """Map one raw record into a posts row and its raw_records row; ``_Rejected`` if it
+        cannot be stored (mapping failed, or the payload cannot be serialised)."""
+        try:
+            payload_json = orjson.dumps(rec.payload, option=orjson.OPT_SORT_KEYS)
+        except (orjson.JSONEncodeError, TypeError) as exc:
+            raise _Rejected(Quarantine(reason=f"record cannot be stored: {exc}", field="(record)",
+                                       line=rec.line, pointer=rec.pointer, raw=_preview(rec.payload))) from None
+        mapped = _safe_map(source, rec.payload)
+        if isinstance(mapped, Quarantine):
+            mapped.line = mapped.line or rec.line
+            mapped.pointer = mapped.pointer or rec.pointer
+            if not mapped.raw:
+                mapped.raw = payload_json.decode()
+            raise _Rejected(mapped)
+        try:
+            row = self._finish(mapped, rec, name, file, now, _digest(payload_json))
+        except Exception as exc:  # noqa: BLE001 - a mapped value the store cannot take
+            raise _Rejected(Quarantine(reason=f"record cannot be stored: {type(exc).__name__}: {exc}",
+                                       field="(record)", line=rec.line, pointer=rec.pointer,
+                                       raw=payload_json.decode())) from None
+        raw = {
+            "post_id": row["post_id"], "platform": row["platform"],
+            "native_id": row["native_id"], "source_format": name,
+            "content_hash": row["content_hash"],
+            "payload": payload_json.decode(),
+            "source_file": file, "source_line": rec.line,
+            "source_pointer": rec.pointer, "imported_at": now,
+            "source_options": options_json,
+        }
+        return _Pending(row, raw)
+
+    def _unreadable(self, item: InputFile, report: FileReport, why: str) -> FileReport:
+        """A file that cannot even be opened: one quarantine entry, and the import goes on."""
+        report.message = f"{item.display}: cannot be read ({why})"
+        report.read = 1
+        sha = ""
+        with contextlib.suppress(Exception):
+            sha = item.sha256()
+        self._quarantine([Quarantine(reason=f"file cannot be read: {why}", field="(file)", line=0)],
+                         item.display, sha, report.format or "unknown", report)
         return report
 
     # ------------------------------------------------------------------ remap
@@ -359,12 +391,82 @@ class Ingestor:
         for q in bad:
             report.quarantined += 1
             report.quarantine_reasons[q.reason] = report.quarantine_reasons.get(q.reason, 0) + 1
-            rows.append([file, sha, q.line, q.pointer, fmt, q.field, q.reason, q.raw[:1_000_000], now])
+            rows.append([file, sha, q.line, q.pointer, fmt, _text(q.field), _text(q.reason),
+                         _text(q.raw[:1_000_000]), now])
         self.con.executemany(
             "INSERT OR IGNORE INTO quarantine (source_file, file_sha256, source_line, source_pointer,"
             " source_format, field, reason, raw, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+
+
+def _text(value: str) -> str:
+    """Text the database accepts: invalid UTF-8 kept as lone surrogates becomes U+FFFD."""
+    return value.encode("utf-8", "replace").decode("utf-8") if value else value
+
+
+class _Rejected(Exception):
+    def __init__(self, quarantine: Quarantine) -> None:
+        super().__init__(quarantine.reason)
+        self.quarantine = quarantine
+
+
+def _preview(payload: Any) -> str:
+    try:
+        return orjson.dumps(payload, default=str).decode()[:100_000]
+    except (orjson.JSONEncodeError, TypeError):
+        return repr(payload)[:100_000].encode("utf-8", "replace").decode("utf-8")
+
+
+def _guarded(records: Iterator[RawRecord | Quarantine]) -> Iterator[RawRecord | Quarantine]:
+    """A source's records; a crash inside the reader becomes one quarantine entry naming the
+    last line reached, instead of ending the import (the records before it are kept)."""
+    line = 0
+    while True:
+        try:
+            rec = next(records)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - a reader bug or hostile file must not stop the import
+            yield Quarantine(reason=f"reading stopped: {type(exc).__name__}: {exc}", field="(file)", line=line)
+            return
+        line = max(line, rec.line)
+        yield rec
+
+
+def _last_line(pending: list[_Pending], bad: list[Quarantine]) -> int:
+    lines = [p.row["source_line"] or 0 for p in pending[-1:]] + [q.line for q in bad[-1:]]
+    return max(lines, default=0)
+
+
+def _storable(pending: list[_Pending], bad: list[Quarantine]) -> list[_Pending]:
+    """The rows the posts table can hold; the others (a dict where text belongs, a count above
+    2^63) move to ``bad`` with the column named."""
+    try:
+        _to_arrow([p.row for p in pending])
+        pa.Table.from_pylist([p.raw for p in pending if p.raw is not None])
+        return pending
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        pass
+    good = []
+    for p in pending:
+        problem = _row_problem(p.row)
+        if problem is None:
+            good.append(p)
+        else:
+            bad.append(Quarantine(reason=f"value cannot be stored: {problem}", field=problem.split(" ", 1)[0],
+                                  line=p.row["source_line"] or 0, pointer=p.row["source_pointer"] or "",
+                                  raw=(p.raw or {}).get("payload") or ""))
+    return good
+
+
+def _row_problem(row: dict[str, Any]) -> str | None:
+    for column in POST_SCHEMA:
+        try:
+            pa.array([row.get(column.name)], type=column.type)
+        except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
+            return f"{column.name} ({type(exc).__name__}: {str(exc)[:200]})"
+    return None
 
 
 def _safe_map(source: Any, payload: dict[str, Any]) -> Post | Quarantine:

@@ -91,6 +91,11 @@ def post(con: duckdb.DuckDBPyConnection, post_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def post_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every queued post id (to find a case named by its public, pseudonymous id)."""
+    return [r[0] for r in con.execute("SELECT post_id FROM reviews").fetchall()]
+
+
 def history(con: duckdb.DuckDBPyConnection, post_id: str) -> list[dict[str, Any]]:
     """The audited decisions on one case, oldest first."""
     return _dicts(con, "SELECT logged_at, actor, action, detail FROM audit_log WHERE action = 'review.decide'"

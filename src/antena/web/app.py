@@ -36,10 +36,12 @@ from antena.config import load_config
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.report import charts
 from antena.report.i18n import percent, signed
+from antena.textsafe import finalize
 from antena.web import security
 from antena.web.i18n import LANGS, number, text
 from antena.web.labelling import label_routes
 from antena.web.store import BadQuery, Page, ProjectBusy, ProjectReader
+from antena.web.throttle import throttle_for
 
 MAX_QUERY = 2000
 PER_PAGE = 50
@@ -55,8 +57,10 @@ class Dashboard:
         self.reader = ProjectReader(folder, cache_seconds)
         self.default_lang = lang
         self.sessions = sessions
+        self.tls = False  # served over HTTPS: Secure cookie, HSTS
         self.env = Environment(loader=PackageLoader("antena.web", "templates"),
-                               autoescape=select_autoescape(default=True, default_for_string=True))
+                               autoescape=select_autoescape(default=True, default_for_string=True),
+                               finalize=finalize)
         self.env.filters.update(pct=percent, signed=signed, num=number)
 
     # ------------------------------------------------------------------ helpers
@@ -193,7 +197,7 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
 
         def draw() -> list[Markup | None]:
             specs = [charts.impact(c.get("metrics", []), lang) for c in found]
-            return [Markup(charts.to_svg(s)) if s else None for s in specs]  # noqa: S704 - SVG from vl-convert, data escaped
+            return [Markup(svg) if svg else None for svg in charts.render_svgs(specs)]  # noqa: S704 - SVG from vl-convert, data escaped
 
         svgs = reader.cached(f"campaign-charts:{lang}", draw)
         config = load_config(reader.folder)
@@ -269,12 +273,18 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
         body = await _small_body(request)
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         target = security.safe_next(form.get("next"))
-        token = await dash.sessions.login(form.get("password", ""))
-        if token is None:
-            return dash.render(request, "login.html", status=401, next=target, failed=True)
+        address = request.client.host if request.client else ""
+        result = await dash.sessions.attempt(form.get("password", ""), address)
+        if result.token is None:
+            status = 401 if not (result.locked or result.busy or result.retry_after) else 429
+            response = dash.render(request, "login.html", status=status, next=target, failed=True,
+                                   locked=result.locked, retry_after=int(result.retry_after + 0.999))
+            if status == 429 and not result.locked:
+                response.headers["retry-after"] = str(max(1, int(result.retry_after + 0.999)))
+            return response
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(security.SESSION_COOKIE, token, max_age=int(dash.sessions.lifetime), httponly=True,
-                            samesite="strict", path="/")
+        response.set_cookie(security.SESSION_COOKIE, result.token, max_age=int(dash.sessions.lifetime), httponly=True,
+                            samesite="strict", path="/", secure=dash.tls)
         return response
 
     async def logout(request: Request) -> Response:
@@ -282,7 +292,7 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
         if dash.sessions is not None:
             dash.sessions.logout(request.cookies.get(security.SESSION_COOKIE))
         response = RedirectResponse("/login" if dash.sessions else "/", status_code=303)
-        response.delete_cookie(security.SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+        response.delete_cookie(security.SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=dash.tls)
         return response
 
     static = StaticFiles(directory=str(files("antena.web").joinpath("static")))
@@ -370,20 +380,24 @@ def _error_handlers(dash: Dashboard) -> dict[Any, Callable[..., Any]]:
 
 def create_app(folder: str | Path, lang: str = "es", password_hash: str | None = None,
                allowed_hosts: list[str] | None = None, cache_seconds: float = 300.0, warm: bool = False,
-               login_failure_delay: float = 1.0) -> Starlette:
+               login_failure_delay: float = 1.0, tls: bool = False) -> Starlette:
     """The dashboard for project ``folder``.
 
     ``password_hash``: an argon2 hash; when given, every page needs a login.
     ``allowed_hosts``: Host header values accepted (default: loopback names, which blocks
     DNS-rebinding attacks on a local server). ``warm``: compute statistics at start-up.
+    ``tls``: the dashboard is reached over HTTPS (directly or through a reverse proxy): the
+    session cookie is ``Secure`` and responses carry HSTS.
     """
     folder = Path(folder)
     if lang not in LANGS:
         raise AntenaError("lang must be es or en")
     if not (folder / "antena.toml").is_file() or not (folder / "antena.duckdb").is_file():
         raise AntenaError(f"{folder} is not an Antena project (antena.toml and antena.duckdb are needed)")
-    sessions = security.Sessions(password_hash, failure_delay=login_failure_delay) if password_hash else None
+    sessions = security.Sessions(password_hash, failure_delay=login_failure_delay,
+                                 throttle=throttle_for(folder, load_config(folder))) if password_hash else None
     dash = Dashboard(folder, lang, sessions, cache_seconds)
+    dash.tls = tls
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -392,7 +406,7 @@ def create_app(folder: str | Path, lang: str = "es", password_hash: str | None =
         yield
 
     middleware = [
-        Middleware(security.SecurityHeaders),
+        Middleware(security.SecurityHeaders, tls=tls),
         Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or list(security.LOOPBACK_HOSTS)),
         Middleware(LoginGate, dash=dash),
     ]
@@ -403,6 +417,7 @@ def create_app(folder: str | Path, lang: str = "es", password_hash: str | None =
 
 
 def _warm(dash: Dashboard) -> None:
-    """Fill the cache so the first visitor does not wait for the statistics."""
+    """Fill the cache so the first visitor does not wait for the statistics. Charts are not
+    drawn here: they are drawn (in a child process) when a page first needs them."""
     with contextlib.suppress(Exception):
-        dash.reader.context(dash.default_lang)
+        dash.reader.stats()

@@ -24,6 +24,7 @@ from antena.analytics import compute_stats
 from antena.config import CONFIG_NAME
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.project import Project
+from antena.protect.identity import PublicIds
 from antena.protect.redact import public_handles, redact
 from antena.store.database import DB_NAME
 
@@ -127,7 +128,7 @@ class ProjectReader:
         """``compute_stats`` for the project (what ``antena stats --json`` prints), cached."""
         def compute() -> dict[str, Any]:
             with self.open() as project:
-                return compute_stats(project.store)
+                return PublicIds.for_project(project).deep(compute_stats(project.store))
 
         return self.cached("stats", compute)
 
@@ -184,7 +185,8 @@ class ProjectReader:
                 raise BadQuery(str(exc)) from None
             except duckdb.Error as exc:
                 raise BadQuery("the query could not run: " + (str(exc).splitlines() or [""])[0]) from None
-            return Page([_post_row(r, keep, tz) for r in rows], total, page, per_page, columns)
+            ids = PublicIds.for_project(project)
+            return Page([ids.row(_post_row(r, keep, tz)) for r in rows], total, page, per_page, columns)
 
     # ------------------------------------------------------------------ quarantine
 
@@ -195,6 +197,7 @@ class ProjectReader:
             rows = []
             for r in found:
                 r["truncated"] = (r.pop("raw_length") or 0) > RAW_PREVIEW
+                r["raw"] = redact(r["raw"], keep_handles(project.config))
                 r["quarantined_at"] = _iso(r["quarantined_at"])
                 rows.append(r)
             names = list(rows[0]) if rows else []
@@ -207,11 +210,12 @@ class ProjectReader:
         with self.open() as project:
             total, found = project.store.reviews(status, None, per_page, (page - 1) * per_page)
             keep = keep_handles(project.config)
+            ids = PublicIds.for_project(project)
             rows = []
             for r in found:
                 r["text"] = redact(r["text"], keep)
                 r["created_at"], r["decided_at"] = _iso(r["created_at"]), _iso(r["decided_at"])
-                rows.append(r)
+                rows.append(ids.row(r))
             return Page(rows, total, page, per_page, list(rows[0]) if rows else [])
 
 
