@@ -14,7 +14,6 @@ from antena.analytics.estimates import (
     model_share,
     ppi_mean,
     sample_cost,
-    sample_rank,
     sample_size,
 )
 
@@ -108,10 +107,3 @@ def test_shares_are_bounded_and_exact_when_everything_is_labelled(labels: list[s
     for c in "abc":
         assert est[c].share == pytest.approx(labels.count(c) / len(labels))
         assert 0.0 <= est[c].low <= est[c].high <= 1.0
-
-
-def test_sample_rank_is_stable_and_spread() -> None:
-    ranks = [sample_rank(f"p{i}") for i in range(2000)]
-    assert sample_rank("p1") == ranks[1]
-    below = sum(r < 2**63 for r in ranks)
-    assert 900 < below < 1100

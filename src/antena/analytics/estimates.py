@@ -148,14 +148,5 @@ def sample_cost(n: int, posts_per_second: float | None = None, seconds_per_label
     return out
 
 
-def sample_rank(post_id: str, seed: str = "antena-reference") -> int:
-    """A post's place in the project's random labelling order (a hash: stable, uniform, and the
-    first k posts of any subset are a uniform random sample of that subset)."""
-    import hashlib
-
-    digest = hashlib.blake2b(f"{seed}\x00{post_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
-
-
 __all__ = ["METHOD_MODEL", "METHOD_PPI", "Estimate", "estimate_share", "model_share",
-           "ppi_mean", "sample_cost", "sample_rank", "sample_size"]
+           "ppi_mean", "sample_cost", "sample_size"]
