@@ -123,6 +123,8 @@ class SpikeSettings(Section):
 
 class AnalyticsSettings(Section):
     spikes: SpikeSettings = Field(default_factory=SpikeSettings)
+    # posts whose top calibrated probability is below this count as "uncertain" (0: never)
+    uncertain_below: float = Field(0.4, ge=0, lt=1)
 
 
 class ImportSettings(Section):

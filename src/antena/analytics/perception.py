@@ -17,6 +17,7 @@ import duckdb
 
 from antena.analytics.base import analysis_has, rows, share, wilson
 from antena.analytics.estimates import METHOD_MODEL, estimate_share
+from antena.models.calibration import UNCERTAIN
 from antena.store import reference
 from antena.store.queries import Store
 
@@ -85,12 +86,30 @@ def estimates(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any],
             "shares": {c: e.as_dict() for c, e in found.items()}}
 
 
-def sentiment_units(scope: str) -> str:
-    return f"SELECT post_id, text, sentiment AS fast FROM ({scope}) s"  # noqa: S608
+PROBABILITIES = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
 
 
-def emotion_units(scope: str) -> str:
-    return f"SELECT post_id, text, emotion AS fast FROM ({scope}) s"  # noqa: S608
+def sentiment_label(con: duckdb.DuckDBPyConnection, uncertain_below: float) -> str:
+    """SQL for a post's sentiment with abstention: ``uncertain`` when the model's top calibrated
+    probability is below ``uncertain_below`` (0 turns the rule off)."""
+    if uncertain_below <= 0 or not all(_available(con, c) for c in PROBABILITIES):
+        return "sentiment"
+    return (f"CASE WHEN greatest({', '.join(PROBABILITIES)}) < {float(uncertain_below)!r} "
+            f"THEN '{UNCERTAIN}' ELSE sentiment END")
+
+
+def emotion_label(con: duckdb.DuckDBPyConnection, uncertain_below: float) -> str:
+    if uncertain_below <= 0 or not _available(con, "emotion_score"):
+        return "emotion"
+    return f"CASE WHEN emotion_score < {float(uncertain_below)!r} THEN '{UNCERTAIN}' ELSE emotion END"
+
+
+def sentiment_units(scope: str, label: str = "sentiment") -> str:
+    return f"SELECT post_id, text, {label} AS fast FROM ({scope}) s"  # noqa: S608
+
+
+def emotion_units(scope: str, label: str = "emotion") -> str:
+    return f"SELECT post_id, text, {label} AS fast FROM ({scope}) s"  # noqa: S608
 
 
 def target_units(scope: str) -> str:
@@ -103,18 +122,24 @@ def unaware_units(scope: str) -> str:
     return (f"SELECT post_id, text, CASE WHEN awareness_unaware THEN 'yes' ELSE 'no' END AS fast FROM ({scope}) s")  # noqa: S608
 
 
-def sentiment(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any]:
+def sentiment(con: duckdb.DuckDBPyConnection, scope: str, tz: str, uncertain_below: float = 0.0) -> dict[str, Any]:
+    """Shares of each sentiment (posts under the confidence threshold as ``uncertain``); net
+    sentiment from the model's labels (an uncertain post sits near a class boundary, so forcing
+    it moves a mean little); weekly; emotions (likewise with ``uncertain``)."""
     if not _available(con, "sentiment"):
         return {}
     s = f"({scope}) s"
-    counts = dict(con.execute(f"SELECT sentiment, count(*) FROM {s} WHERE sentiment IS NOT NULL GROUP BY 1").fetchall())  # noqa: S608
-    n = sum(counts.values())
-    overall = {label: {"posts": counts.get(label, 0), "share": share(counts.get(label, 0), n),
-                       "ci": wilson(counts.get(label, 0), n)} for label in ("negative", "neutral", "positive")}
-    net, lo, hi = net_ci(counts.get("positive", 0), counts.get("negative", 0), n)
+    label = sentiment_label(con, uncertain_below)
+    labelled = dict(con.execute(f"SELECT {label}, count(*) FROM {s} WHERE sentiment IS NOT NULL GROUP BY 1").fetchall())  # noqa: S608
+    forced = dict(con.execute(f"SELECT sentiment, count(*) FROM {s} WHERE sentiment IS NOT NULL GROUP BY 1").fetchall())  # noqa: S608
+    n = sum(labelled.values())
+    overall = {k: {"posts": labelled.get(k, 0), "share": share(labelled.get(k, 0), n),
+                   "ci": wilson(labelled.get(k, 0), n)} for k in (*SENTIMENTS, UNCERTAIN)}
+    net, lo, hi = net_ci(forced.get("positive", 0), forced.get("negative", 0), n)
     result: dict[str, Any] = {
-        "posts": n, "overall": overall, "net": net, "net_ci": [lo, hi],
-        "estimates": estimates(con, sentiment_units(scope), [], "sentiment", SENTIMENTS),
+        "posts": n, "overall": overall, "uncertain_below": uncertain_below, "net": net, "net_ci": [lo, hi],
+        "estimates": estimates(con, sentiment_units(scope, label) + " WHERE sentiment IS NOT NULL", [], "sentiment",
+                               SENTIMENTS),
         "by_week": rows(con, f"""
             SELECT CAST(date_trunc('week', timezone(?, created_at)) AS DATE) AS week, count(*) AS posts,
                    avg(CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END) AS net,
@@ -122,14 +147,15 @@ def sentiment(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, 
             FROM {s} WHERE sentiment IS NOT NULL AND created_at IS NOT NULL GROUP BY 1 ORDER BY 1""", [tz]),  # noqa: S608
     }
     if _available(con, "emotion"):
-        emotions = rows(con, f"SELECT emotion, count(*) AS posts FROM {s} WHERE emotion IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
+        emo = emotion_label(con, uncertain_below)
+        emotions = rows(con, f"SELECT {emo} AS emotion, count(*) AS posts FROM {s} WHERE emotion IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
         total = sum(e["posts"] for e in emotions)
         for e in emotions:
             e["share"] = share(e["posts"], total)
             e["ci"] = wilson(e["posts"], total)
         result["emotion"] = emotions
-        result["emotion_estimates"] = estimates(con, emotion_units(scope) + " WHERE emotion IS NOT NULL", [],
-                                                "emotion", [e["emotion"] for e in emotions])
+        result["emotion_estimates"] = estimates(con, emotion_units(scope, emo) + " WHERE emotion IS NOT NULL", [],
+                                                "emotion", [e["emotion"] for e in emotions if e["emotion"] != UNCERTAIN])
     return result
 
 

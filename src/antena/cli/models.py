@@ -209,3 +209,29 @@ def _print_scores(task: str, scores: dict[str, Any]) -> None:
             f"{anchor['score']:.3f} {anchor['model']}" if anchor else "",
         )
     console.print(table)
+
+
+@models_app.command("calibrate")
+def calibrate_command(
+    task: Annotated[list[str] | None, typer.Argument(help="sentiment, emotion, target_sentiment (default: all three).")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Fit per-language-head temperatures on the validation splits and record ECE before/after
+    in the packaged models' meta.json (decisions, and so macro-F1, do not change)."""
+    from antena.models import TASKS, calibration, datasets
+
+    if not datasets.available():
+        fail(f"calibration needs the validation data under {datasets.data_root()}")
+    unknown = [t for t in task or [] if t not in TASKS]
+    if unknown:
+        fail(f"unknown task(s) {', '.join(unknown)}; known: {', '.join(TASKS)}")
+    results = {t: calibration.calibrate_packaged(t) for t in task or TASKS}
+    if json:
+        emit_json(results)
+        return
+    table = Table("task", "n", "ECE no temperature", "ECE one temperature", "ECE per-head (cross-fitted)",
+                  title="calibration on validation splits", title_justify="left")
+    for name, r in results.items():
+        table.add_row(name, str(r["n"]), f"{r['ece_uncalibrated']:.3f}", f"{r['ece_single_temperature']:.3f}",
+                      f"{r['ece_head_temperatures_crossfit']:.3f}")
+    console.print(table)
