@@ -52,7 +52,10 @@ def test_packaged_models_record_calibration_and_head_temperatures_keep_decisions
     model = load_model("sentiment")
     cal = model.meta["calibration"]
     assert cal["ece_head_temperatures_crossfit"] < cal["ece_uncalibrated"]
-    assert set(model.head_temperatures) == {"en", "other"}
+    assert cal["ece_single_temperature"] < cal["ece_uncalibrated"]
+    assert not model.head_temperatures and not cal["applied"]  # measured, not applied (see the card)
+    assert set(cal["head_temperatures"]) == {"en", "other"}
+    model = type(model)(**{**model.__dict__, "head_temperatures": cal["head_temperatures"]})
     texts = ["I love this", "this is awful", "meh", "me encanta", "qué horror", "no sé"]
     langs = ["en", "en", "en", "es", "es", None]
     calibrated = model.predict_proba(texts, langs)

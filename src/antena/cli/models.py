@@ -214,10 +214,12 @@ def _print_scores(task: str, scores: dict[str, Any]) -> None:
 @models_app.command("calibrate")
 def calibrate_command(
     task: Annotated[list[str] | None, typer.Argument(help="sentiment, emotion, target_sentiment (default: all three).")] = None,
+    apply: Annotated[bool, typer.Option(help="Use the per-language-head temperatures from now on (sentiment).")] = False,
     json: JsonFlag = False,
 ) -> None:
-    """Fit per-language-head temperatures on the validation splits and record ECE before/after
-    in the packaged models' meta.json (decisions, and so macro-F1, do not change)."""
+    """Measure calibration (ECE) on the validation splits: no temperature, the shipped one, and
+    per-language-head temperatures (cross-fitted); record it in the packaged models' meta.json.
+    Decisions, and so macro-F1, never change."""
     from antena.models import TASKS, calibration, datasets
 
     if not datasets.available():
@@ -225,7 +227,7 @@ def calibrate_command(
     unknown = [t for t in task or [] if t not in TASKS]
     if unknown:
         fail(f"unknown task(s) {', '.join(unknown)}; known: {', '.join(TASKS)}")
-    results = {t: calibration.calibrate_packaged(t) for t in task or TASKS}
+    results = {t: calibration.calibrate_packaged(t, apply=apply) for t in task or TASKS}
     if json:
         emit_json(results)
         return

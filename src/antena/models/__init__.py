@@ -72,7 +72,9 @@ class TextClassifier:
     def predict_proba(self, texts: list[str], langs: list[str | None] | None = None) -> np.ndarray:
         """Probabilities, one row per text (rows sum to 1), columns in ``labels`` order."""
         texts = [t or "" for t in texts]
-        langs = list(langs) if langs is not None else [None] * len(texts)
+        return self._proba(texts, list(langs) if langs is not None else [None] * len(texts))
+
+    def _proba(self, texts: list[str], langs: list[str | None]) -> np.ndarray:
         scores = self.decision(texts, langs)
         if self.head_temperatures:
             scale = np.array([self.head_temperatures.get(self.head_of(lang) or "", self.temperature) for lang in langs],

@@ -87,10 +87,11 @@ def abstention(proba: np.ndarray, gold: np.ndarray, thresholds: tuple[float, ...
     return out
 
 
-def report(scores: np.ndarray, gold: np.ndarray, routes: np.ndarray, single: float) -> dict[str, Any]:
+def report(scores: np.ndarray, gold: np.ndarray, routes: np.ndarray, single: float,
+           use_heads: bool = False) -> dict[str, Any]:
     """ECE before (no temperature), with the single training temperature, and with per-head
     temperatures cross-fitted on two halves; the per-head temperatures fitted on all rows; the
-    abstention table with those."""
+    abstention table with the probabilities in use (per-head temperatures if ``use_heads``)."""
     rng = np.random.default_rng(SEED)
     half = rng.random(len(gold)) < 0.5
     cross = np.zeros_like(scores)
@@ -107,13 +108,15 @@ def report(scores: np.ndarray, gold: np.ndarray, routes: np.ndarray, single: flo
         "ece_head_temperatures_crossfit": round(ece(cross, gold), 4),
         "head_temperatures": temps,
         "ece_by_head": {r: round(ece(calibrated[routes == r], gold[routes == r]), 4) for r in temps},
-        "abstention": abstention(calibrated, gold),
+        "abstention": abstention(calibrated if use_heads else softmax(scores * single), gold),
     }
 
 
-def calibrate_packaged(task: str, folder: Path | None = None, root: Path | None = None) -> dict[str, Any]:
-    """Fit per-head temperatures of a packaged model on its validation splits and record them
-    and the calibration report in its ``meta.json`` (the weights, and so the decisions, stay)."""
+def calibrate_packaged(task: str, folder: Path | None = None, root: Path | None = None,
+                       apply: bool = False) -> dict[str, Any]:
+    """Measure a packaged model's calibration on its validation splits and record the report in
+    its ``meta.json``; with ``apply``, its per-head temperatures are used from then on (the
+    weights, and so the model's decisions, stay; mixes that read its probabilities may move)."""
     from antena.models import _LOADED, TextClassifier, datasets, model_dir
     from antena.models.train import model_input
 
@@ -127,12 +130,14 @@ def calibrate_packaged(task: str, folder: Path | None = None, root: Path | None 
     scores = model.decision([model_input(r) for r in val], langs)
     gold = np.array([model.labels.index(r.label) for r in val])
     routes = np.array([model.head_of(lang) or "" for lang in langs])
-    found = report(scores, gold, routes, model.temperature)
+    found = report(scores, gold, routes, model.temperature, use_heads=apply and bool(model.heads))
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    # only models with language heads get per-head temperatures; the others keep their one
-    # temperature (refitting it on the same rows changes nothing measurable)
-    meta["head_temperatures"] = found["head_temperatures"] if model.heads else {}
+    # only models with language heads can gain from per-head temperatures; the others keep their
+    # one temperature (refitting it on the same rows changes nothing measurable)
+    if apply and model.heads:
+        meta["head_temperatures"] = found["head_temperatures"]
+    found["applied"] = bool(meta.get("head_temperatures"))
     meta["calibration"] = {**found, "note": "ECE of the top label, 15 bins, on the val/dev splits; "
                            "per-head temperatures cross-fitted on two halves for the 'after' figure"}
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

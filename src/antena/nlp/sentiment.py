@@ -30,7 +30,7 @@ class Sentiment(Analyser):
     """Adds ``sentiment`` and its three probabilities (model: docs/models/sentiment.md)."""
 
     name = "sentiment"
-    version = "3"  # 3: per-language-head temperatures (English probabilities recalibrated)
+    version = "2"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text", "lang")
     uses: ClassVar[tuple[str, ...]] = ("language",)
     assigns: ClassVar[dict[str, pa.DataType]] = {
