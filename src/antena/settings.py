@@ -131,6 +131,12 @@ class ImportSettings(Section):
     mappings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class ModelsSettings(Section):
+    # "accurate": `antena predict sentiment` uses the fine-tuned e5-small model (docs/models/accurate.md)
+    tier: Literal["fast", "accurate"] = "fast"
+    accurate_path: str | None = None  # folder from `antena models train sentiment --tier accurate`
+
+
 # Settings that look like credentials: refused in [collect] (they come from the environment or keyring).
 SECRET_LIKE = {"token", "bearer_token", "access_token", "api_key", "key", "password", "app_password",
                "secret", "client_secret", "api_hash", "session", "client_id", "username"}
@@ -247,6 +253,7 @@ class Settings(Section):
     analysers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     protect: ProtectSettings = Field(default_factory=ProtectSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
+    models: ModelsSettings = Field(default_factory=ModelsSettings)
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     collect: CollectSettings = Field(default_factory=CollectSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)

@@ -25,12 +25,22 @@ def train_command(
     labels: Annotated[Path | None, typer.Option("--from", help="Your labelled CSV (columns text,label[,lang]).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: the package for public data, ./models/TASK with --from).")] = None,
     project: Annotated[Path | None, typer.Option(help="relevance: adapt the model to this project's labels (antena label).")] = None,
+    tier: Annotated[str, typer.Option(help="fast (default) or accurate: fine-tune e5-small (needs PyTorch; hours of CPU).")] = "fast",
+    epochs: Annotated[float, typer.Option(help="--tier accurate: passes over the training rows.")] = 2.0,
+    max_steps: Annotated[int | None, typer.Option(help="--tier accurate: stop after this many steps (resume later).")] = None,
+    langs: Annotated[str, typer.Option(help="--tier accurate: training languages, comma-separated ('' = all).")] = "es",
+    threads: Annotated[int, typer.Option(help="--tier accurate: CPU threads (keep at or below the cores).")] = 1,
     json: JsonFlag = False,
 ) -> None:
     """Train from ../shared/data (fixed seeds), from your own labels, or (relevance) from a project's labels."""
     from antena.models import TASKS, datasets, train
 
     results: dict[str, Any] = {}
+    if tier == "accurate":
+        _train_accurate(task, out, epochs, max_steps, langs, threads, json)
+        return
+    if tier != "fast":
+        fail(f"--tier {tier!r}: choose fast or accurate")
     if task in ("relevance", "topics"):
         if project is not None:
             _train_project(project, json)
@@ -65,6 +75,31 @@ def train_command(
     for name, result in results.items():
         console.print(f"[bold]{name}[/] saved to {result['path']}")
         _print_scores(name, result["validation"])
+
+
+def _train_accurate(task: str, out: Path | None, epochs: float, max_steps: int | None, langs: str, threads: int,
+                    json: bool) -> None:
+    """Fine-tune e5-small with a sentiment head; resumes from OUT/checkpoint.pt; exports 8-bit weights."""
+    from antena.models import datasets, train_accurate
+
+    if task != "sentiment":
+        fail("--tier accurate trains sentiment only so far (docs/models/accurate.md)")
+    if not datasets.available():
+        fail(f"training data not found at {datasets.data_root()} (set ANTENA_DATA)")
+    folder = out or Path("models") / "accurate"
+    settings = train_accurate.Settings(epochs=epochs, max_steps=max_steps, threads=threads,
+                                       langs=tuple(x for x in langs.split(",") if x))
+    try:
+        result = train_accurate.train(folder, settings, log=(lambda _: None) if json else console.print)
+    except RuntimeError as exc:
+        fail(str(exc))
+    train_accurate.export(folder)
+    if json:
+        emit_json(result)
+        return
+    console.print(f"[bold]accurate sentiment[/] {result['steps']}/{result['total']} steps; saved to {folder}; "
+                  f"validation macro-F1 {result['validation']}")
+    console.print(f"use it: [models] tier = \"accurate\" and accurate_path = \"{folder}\" in antena.toml")
 
 
 def _train_relevance(out: Path | None, json: bool) -> None:
