@@ -47,13 +47,19 @@ class Sample:
     labelled: int  # reference labels present among the counted units (prefix or not)
 
 
+def _exists(con: duckdb.DuckDBPyConnection) -> bool:
+    from antena.store.queries import Store
+
+    return Store(con).has_table("reference_labels")
+
+
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
 
 
 def has_labels(con: duckdb.DuckDBPyConnection, task: str) -> bool:
     """Whether any reference label exists for ``task`` (cheap; works read-only)."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reference_labels'").fetchone()[0]:
+    if not _exists(con):
         return False
     return bool(con.execute("SELECT count(*) FROM reference_labels WHERE task = ?", [task]).fetchone()[0])
 
@@ -96,7 +102,7 @@ def draw(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any], task
     mentions of ``target``) being counted; store and analytics build it, never from user text.
     """
     labelled = ""
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reference_labels'").fetchone()[0]:
+    if _exists(con):
         labelled = ("AND NOT EXISTS (SELECT 1 FROM reference_labels r WHERE r.post_id = u.post_id"
                     " AND r.task = ? AND r.target = ?)")
     extra = [task, target or ""] if labelled else []
@@ -109,9 +115,7 @@ def draw(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any], task
 def sample(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any], task: str,
            target: str | None = None) -> Sample:
     """Fast labels of the counted units and the unbroken prefix of reference labels (see module)."""
-    ensure_read = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reference_labels'").fetchone()[0]
-    if not ensure_read:
+    if not _exists(con):
         fast = [r[0] for r in con.execute(f"SELECT fast FROM ({units_sql}) u", params).fetchall()]  # noqa: S608
         return Sample(fast, [], [], 0)
     rows = con.execute(
