@@ -8,6 +8,8 @@ repeated to ``--posts``; a share (``--mention-share``, default 0.3) gets a targe
 Without ../shared a small synthetic set is used. Each analyser runs over the same Arrow batches,
 fresh (models loaded before timing); "combined" runs the three in pipeline order, as
 ``antena analyze`` does, so sentiment and emotion share one feature matrix per batch.
+The texts repeat, so the feature-row cache (``antena.models.cache``) is emptied before each run and
+keeps nothing across batches unless ``--row-cache`` is given.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import pyarrow as pa
 
 from antena import registry
 from antena.config import default_config_text
-from antena.models import TASKS, datasets, load_model
+from antena.models import TASKS, datasets, features, load_model
+from antena.models.cache import MAX_ENTRIES
 
 MENTIONS = [
     "la PGR no hizo nada", "gracias a Niños Robados", "@FGRMexico exigimos respuestas",
@@ -70,6 +73,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=2_000)
     parser.add_argument("--mention-share", type=float, default=0.3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--row-cache", action="store_true",
+                        help="keep featurised rows across batches (the texts repeat, so this flatters the speed)")
     args = parser.parse_args()
 
     texts, langs = load_texts(args.posts, args.mention_share)
@@ -83,6 +88,9 @@ def main() -> None:
         chain = [registry.get_analyser(n, **({"targets": targets} if n == "target_sentiment" else {}))
                  for n in (names if name == "combined" else [name])]
         chain[0](data[0].slice(0, 10))  # warm up (first call loads lazily)
+        features._CACHE.clear()
+        features.ROW_CACHE.clear()
+        features.ROW_CACHE.max_entries = MAX_ENTRIES if args.row_cache else 0
         wall, cpu = time.perf_counter(), time.process_time()
         mentioned = 0
         for batch in data:

@@ -123,6 +123,8 @@ class SpikeSettings(Section):
 
 class AnalyticsSettings(Section):
     spikes: SpikeSettings = Field(default_factory=SpikeSettings)
+    # posts whose top calibrated probability is below this count as "uncertain" (0: never)
+    uncertain_below: float = Field(0.4, ge=0, lt=1)
 
 
 class ImportSettings(Section):
@@ -143,6 +145,12 @@ class ServeSettings(Section):
     login_account_free_failures: int = Field(20, ge=0)
     login_account_max_delay: float = Field(30, ge=0)
     login_account_lock_after: int = Field(500, ge=1)
+
+
+class ModelsSettings(Section):
+    # "accurate": `antena predict sentiment` uses the fine-tuned e5-small model (docs/models/accurate.md)
+    tier: Literal["fast", "accurate"] = "fast"
+    accurate_path: str | None = None  # folder from `antena models train sentiment --tier accurate`
 
 
 # Settings that look like credentials: refused in [collect] (they come from the environment or keyring).
@@ -261,6 +269,7 @@ class Settings(Section):
     analysers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     protect: ProtectSettings = Field(default_factory=ProtectSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
+    models: ModelsSettings = Field(default_factory=ModelsSettings)
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     collect: CollectSettings = Field(default_factory=CollectSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)

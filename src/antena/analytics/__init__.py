@@ -14,6 +14,7 @@ from antena.analytics.impact import campaign_impact
 from antena.analytics.perception import awareness, sentiment, targets, topics
 from antena.analytics.quotes import quotes
 from antena.analytics.volumes import corpus, volumes
+from antena.models.calibration import DEFAULT_THRESHOLD
 from antena.store.queries import Store
 
 
@@ -34,13 +35,14 @@ def compute_stats(store: Store, sections: set[str] | None = None) -> dict[str, A
         "timezone": tz,
     }
     spike_settings = config.get("analytics", {}).get("spikes", {})
+    uncertain_below = float(config.get("analytics", {}).get("uncertain_below", DEFAULT_THRESHOLD))
     steps = {
         "corpus": lambda scope: corpus(con),
         "volumes": lambda scope: volumes(con, scope, tz),
         "hashtags": lambda scope: hashtags(con, scope),
         "spikes": lambda scope: spikes(con, scope, tz, spike_settings, analysed and store.has_column("analysis", "topics")),
         "topics": lambda scope: topics(con, scope, tz) if analysed else {},
-        "sentiment": lambda scope: sentiment(con, scope, tz) if analysed else {},
+        "sentiment": lambda scope: sentiment(con, scope, tz, uncertain_below) if analysed else {},
         "targets": lambda scope: targets(con, scope, tz, config.get("targets", [])) if analysed else [],
         "awareness": lambda scope: awareness(con, scope, tz) if analysed else {},
         "quotes": lambda scope: quotes(con, scope, config) if analysed else {},

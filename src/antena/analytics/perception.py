@@ -1,7 +1,11 @@
 """Topics, sentiment, emotion, sentiment toward each target, and awareness, over time.
 
 Every share comes with a 95% confidence interval (Wilson for proportions; a normal interval
-for net sentiment = share positive - share negative).
+for net sentiment = share positive - share negative). Each model-made share (overall sentiment,
+emotion, sentiment toward each target, unawareness) also carries ``estimates`` and ``method``
+(``analytics.estimates``): with reference labels on a random sample (``store.reference``), the
+fast model's shares corrected for its bias (``ppi``); without, the model's counts (``model``),
+whose Wilson interval covers sampling noise only.
 """
 
 from __future__ import annotations
@@ -12,6 +16,18 @@ from typing import Any
 import duckdb
 
 from antena.analytics.base import analysis_has, rows, share, wilson
+from antena.analytics.estimates import METHOD_MODEL, estimate_share
+from antena.models.calibration import UNCERTAIN
+from antena.store import reference
+from antena.store.queries import Store
+
+SENTIMENTS = ("negative", "neutral", "positive")
+METHOD_NOTES = {
+    "ppi": "fast model on every post, corrected for its bias by {n_sample} reference labels on a random sample "
+           "(prediction-powered inference), 95% interval",
+    "model": "fast model's count; the 95% interval covers sampling noise only, not the model's errors "
+             "(label a random sample: antena sample draw)",
+}
 
 
 def _available(con: duckdb.DuckDBPyConnection, column: str) -> bool:
@@ -53,17 +69,77 @@ def net_ci(pos: int, neg: int, n: int) -> tuple[float | None, float | None, floa
     return net, max(-1.0, net - half), min(1.0, net + half)
 
 
-def sentiment(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any]:
+def estimates(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any], task: str,
+              classes: tuple[str, ...] | list[str], target: str | None = None) -> dict[str, Any]:
+    """Each class's share among the units ``units_sql`` selects (``post_id``, ``fast``, ``text``),
+    as ``analytics.estimates`` estimates it, with the method and a sentence saying how."""
+    if reference.has_labels(con, task):
+        drawn = reference.sample(con, units_sql, params, task, target)
+        found = estimate_share(drawn.fast, drawn.sample_idx, drawn.reference, classes)
+    else:
+        fast = [r[0] for r in con.execute(f"SELECT fast FROM ({units_sql}) u", params).fetchall()]  # noqa: S608
+        found = estimate_share(fast, [], [], classes)
+    first = next(iter(found.values()), None)
+    method = first.method if first else METHOD_MODEL
+    n_sample = first.n_sample if first else 0
+    return {"method": method, "note": METHOD_NOTES[method].format(n_sample=n_sample), "n_sample": n_sample,
+            "shares": {c: e.as_dict() for c, e in found.items()}}
+
+
+PROBABILITIES = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+
+
+def sentiment_label(con: duckdb.DuckDBPyConnection, uncertain_below: float) -> str:
+    """SQL for a post's sentiment with abstention: ``uncertain`` when the model's top calibrated
+    probability is below ``uncertain_below`` (0 turns the rule off)."""
+    if uncertain_below <= 0 or not all(_available(con, c) for c in PROBABILITIES):
+        return "sentiment"
+    return (f"CASE WHEN greatest({', '.join(PROBABILITIES)}) < {float(uncertain_below)!r} "
+            f"THEN '{UNCERTAIN}' ELSE sentiment END")
+
+
+def emotion_label(con: duckdb.DuckDBPyConnection, uncertain_below: float) -> str:
+    if uncertain_below <= 0 or not _available(con, "emotion_score"):
+        return "emotion"
+    return f"CASE WHEN emotion_score < {float(uncertain_below)!r} THEN '{UNCERTAIN}' ELSE emotion END"
+
+
+def sentiment_units(scope: str, label: str = "sentiment") -> str:
+    return f"SELECT post_id, text, {label} AS fast FROM ({scope}) s"  # noqa: S608
+
+
+def emotion_units(scope: str, label: str = "emotion") -> str:
+    return f"SELECT post_id, text, {label} AS fast FROM ({scope}) s"  # noqa: S608
+
+
+def target_units(scope: str) -> str:
+    """Mentions of one target (parameter: the target id)."""
+    return (f"SELECT s.post_id, s.text, t.target, t.sentiment AS fast FROM ({scope}) s, unnest(s.targets) AS u(t)"  # noqa: S608
+            " WHERE t.target = ?")
+
+
+def unaware_units(scope: str) -> str:
+    return (f"SELECT post_id, text, CASE WHEN awareness_unaware THEN 'yes' ELSE 'no' END AS fast FROM ({scope}) s")  # noqa: S608
+
+
+def sentiment(con: duckdb.DuckDBPyConnection, scope: str, tz: str, uncertain_below: float = 0.0) -> dict[str, Any]:
+    """Shares of each sentiment (posts under the confidence threshold as ``uncertain``); net
+    sentiment from the model's labels (an uncertain post sits near a class boundary, so forcing
+    it moves a mean little); weekly; emotions (likewise with ``uncertain``)."""
     if not _available(con, "sentiment"):
         return {}
     s = f"({scope}) s"
-    counts = dict(con.execute(f"SELECT sentiment, count(*) FROM {s} WHERE sentiment IS NOT NULL GROUP BY 1").fetchall())  # noqa: S608
-    n = sum(counts.values())
-    overall = {label: {"posts": counts.get(label, 0), "share": share(counts.get(label, 0), n),
-                       "ci": wilson(counts.get(label, 0), n)} for label in ("negative", "neutral", "positive")}
-    net, lo, hi = net_ci(counts.get("positive", 0), counts.get("negative", 0), n)
+    label = sentiment_label(con, uncertain_below)
+    labelled = dict(con.execute(f"SELECT {label}, count(*) FROM {s} WHERE sentiment IS NOT NULL GROUP BY 1").fetchall())  # noqa: S608
+    forced = dict(con.execute(f"SELECT sentiment, count(*) FROM {s} WHERE sentiment IS NOT NULL GROUP BY 1").fetchall())  # noqa: S608
+    n = sum(labelled.values())
+    overall = {k: {"posts": labelled.get(k, 0), "share": share(labelled.get(k, 0), n),
+                   "ci": wilson(labelled.get(k, 0), n)} for k in (*SENTIMENTS, UNCERTAIN)}
+    net, lo, hi = net_ci(forced.get("positive", 0), forced.get("negative", 0), n)
     result: dict[str, Any] = {
-        "posts": n, "overall": overall, "net": net, "net_ci": [lo, hi],
+        "posts": n, "overall": overall, "uncertain_below": uncertain_below, "net": net, "net_ci": [lo, hi],
+        "estimates": estimates(con, sentiment_units(scope, label) + " WHERE sentiment IS NOT NULL", [], "sentiment",
+                               SENTIMENTS),
         "by_week": rows(con, f"""
             SELECT CAST(date_trunc('week', timezone(?, created_at)) AS DATE) AS week, count(*) AS posts,
                    avg(CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END) AS net,
@@ -71,12 +147,15 @@ def sentiment(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, 
             FROM {s} WHERE sentiment IS NOT NULL AND created_at IS NOT NULL GROUP BY 1 ORDER BY 1""", [tz]),  # noqa: S608
     }
     if _available(con, "emotion"):
-        emotions = rows(con, f"SELECT emotion, count(*) AS posts FROM {s} WHERE emotion IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
+        emo = emotion_label(con, uncertain_below)
+        emotions = rows(con, f"SELECT {emo} AS emotion, count(*) AS posts FROM {s} WHERE emotion IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
         total = sum(e["posts"] for e in emotions)
         for e in emotions:
             e["share"] = share(e["posts"], total)
             e["ci"] = wilson(e["posts"], total)
         result["emotion"] = emotions
+        result["emotion_estimates"] = estimates(con, emotion_units(scope, emo) + " WHERE emotion IS NOT NULL", [],
+                                                "emotion", [e["emotion"] for e in emotions if e["emotion"] != UNCERTAIN])
     return result
 
 
@@ -108,6 +187,7 @@ def targets(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config_targets:
             "shares": {k: share(r[k], n) for k in ("negative", "neutral", "positive")},
             "net": net, "net_ci": [lo, hi],
             "share_of_voice": share(r["mentions"], all_mentions),
+            "estimates": estimates(con, target_units(scope), [target["id"]], "target", SENTIMENTS, target["id"]),
             "by_week": [w for w in weekly if w["target"] == target["id"]],
         })
     return sorted(out, key=lambda t: -t["mentions"])
@@ -126,10 +206,29 @@ def awareness(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, 
     return {
         "posts": n,
         "programmes": programmes,
-        "unaware": {"posts": unaware, "rate": share(unaware, n), "ci": wilson(unaware, n)},
+        "unaware": {"posts": unaware, "rate": share(unaware, n), "ci": wilson(unaware, n),
+                    "estimates": estimates(con, unaware_units(scope), [], "awareness_unaware", ("yes",))},
         "by_week": rows(con, f"""
             SELECT CAST(date_trunc('week', timezone(?, created_at)) AS DATE) AS week, count(*) AS posts,
                    avg(CAST(list_contains(awareness_programmes, 'amber_alert') AS INTEGER)) AS amber_rate,
                    avg(CAST(awareness_unaware AS INTEGER)) AS unaware_rate
             FROM {s} WHERE created_at IS NOT NULL GROUP BY 1 ORDER BY 1""", [tz]),  # noqa: S608
     }
+
+
+UNITS = {"sentiment": sentiment_units, "emotion": emotion_units, "target": target_units,
+         "awareness_unaware": unaware_units}
+
+
+def draw_reference_sample(store: Store, task: str, n: int, target: str | None = None) -> list[dict[str, Any]]:
+    """The next ``n`` posts (mentions, for ``target``) of the random labelling order in the working
+    set that lack a ``task`` reference label (``store.reference``)."""
+    from antena.analytics.base import scope_sql
+
+    if task not in UNITS:
+        raise ValueError(f"task {task!r} is not one of {', '.join(UNITS)}")
+    if task == "target" and not target:
+        raise ValueError("task 'target' needs --target ID")
+    sql, params = scope_sql(store, relevant_only=True)
+    return reference.draw(store.con, UNITS[task](sql), [*params, *([target] if task == "target" else [])],
+                          task, n, target)

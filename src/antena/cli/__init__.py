@@ -9,8 +9,8 @@ from antena.cli.app import app, console
 from antena.errors import AntenaError
 
 _loaded = False
-ORDER = ("core", "collect", "search", "analyze", "label", "topics", "models", "stats", "report", "serve", "plan", "review",
-         "demo")
+ORDER = ("core", "collect", "search", "analyze", "label", "topics", "models", "stats", "sample", "report", "serve", "plan",
+         "review", "demo")
 
 
 def _load_commands() -> None:

@@ -99,6 +99,7 @@ def predict(
     target: Annotated[str | None, typer.Option(help="Target name for target-sentiment.")] = None,
     aliases: Annotated[str | None, typer.Option(help="Comma-separated aliases of --target.")] = None,
     project: Annotated[str | None, typer.Option(help="Use this project's antena.toml (targets, topics, query).")] = None,
+    tier: Annotated[str | None, typer.Option(help="fast (default) or accurate ([models] tier; sentiment only so far).")] = None,
 ) -> None:
     """Read texts on stdin (one per line, or JSONL with `text`); write one JSON result per line."""
     if task not in PREDICT_TASKS:
@@ -139,8 +140,37 @@ def predict(
     )
     outputs = run_chain(chain, batch)
     final = outputs[names[-1]].to_pylist()
+    chosen = tier or config.get("models", {}).get("tier", "fast")
+    if chosen not in ("fast", "accurate"):
+        fail(f"--tier {chosen!r}: choose fast or accurate")
+    if chosen == "accurate":
+        _accurate(task, config, [r.get("text") or "" for r in rows], final)
     for row, result in zip(rows, final, strict=True):
         result.pop("post_id", None)
         out = {"text": row.get("text"), **result}
         sys.stdout.write(orjson.dumps(out, option=orjson.OPT_SERIALIZE_NUMPY).decode() + "\n")
 
+
+def _accurate(task: str, config: dict, texts: list[str], final: list[dict]) -> None:
+    """Replace the fast model's sentiment by the accurate tier's (docs/models/accurate.md)."""
+    import os
+
+    if task != "sentiment":
+        fail(f"the accurate tier covers sentiment only so far; use --tier fast for {task}")
+    from antena.models.accurate import AccurateModel, set_threads
+
+    path = config.get("models", {}).get("accurate_path") or os.environ.get("ANTENA_ACCURATE_MODEL")
+    if not path:
+        fail("no accurate model: set [models] accurate_path (or ANTENA_ACCURATE_MODEL) to the folder of "
+             "`antena models train sentiment --tier accurate`")
+    set_threads()
+    try:
+        model = AccurateModel.load(path)
+    except (FileNotFoundError, ImportError) as exc:
+        fail(str(exc))
+    labels = model.labels["sentiment"]
+    for result, proba in zip(final, model.predict_proba("sentiment", texts), strict=True):
+        result["sentiment"] = labels[int(proba.argmax())]
+        for label, p in zip(labels, proba, strict=True):
+            result[f"sentiment_{label}"] = float(p)
+        result["tier"] = "accurate"

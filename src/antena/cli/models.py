@@ -25,12 +25,22 @@ def train_command(
     labels: Annotated[Path | None, typer.Option("--from", help="Your labelled CSV (columns text,label[,lang]).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: the package for public data, ./models/TASK with --from).")] = None,
     project: Annotated[Path | None, typer.Option(help="relevance: adapt the model to this project's labels (antena label).")] = None,
+    tier: Annotated[str, typer.Option(help="fast (default) or accurate: fine-tune e5-small (needs PyTorch; hours of CPU).")] = "fast",
+    epochs: Annotated[float, typer.Option(help="--tier accurate: passes over the training rows.")] = 2.0,
+    max_steps: Annotated[int | None, typer.Option(help="--tier accurate: stop after this many steps (resume later).")] = None,
+    langs: Annotated[str, typer.Option(help="--tier accurate: training languages, comma-separated ('' = all).")] = "es",
+    threads: Annotated[int, typer.Option(help="--tier accurate: CPU threads (keep at or below the cores).")] = 1,
     json: JsonFlag = False,
 ) -> None:
     """Train from ../shared/data (fixed seeds), from your own labels, or (relevance) from a project's labels."""
     from antena.models import TASKS, datasets, train
 
     results: dict[str, Any] = {}
+    if tier == "accurate":
+        _train_accurate(task, out, epochs, max_steps, langs, threads, json)
+        return
+    if tier != "fast":
+        fail(f"--tier {tier!r}: choose fast or accurate")
     if task in ("relevance", "topics"):
         if project is not None:
             _train_project(project, json)
@@ -65,6 +75,31 @@ def train_command(
     for name, result in results.items():
         console.print(f"[bold]{name}[/] saved to {result['path']}")
         _print_scores(name, result["validation"])
+
+
+def _train_accurate(task: str, out: Path | None, epochs: float, max_steps: int | None, langs: str, threads: int,
+                    json: bool) -> None:
+    """Fine-tune e5-small with a sentiment head; resumes from OUT/checkpoint.pt; exports 8-bit weights."""
+    from antena.models import datasets, train_accurate
+
+    if task != "sentiment":
+        fail("--tier accurate trains sentiment only so far (docs/models/accurate.md)")
+    if not datasets.available():
+        fail(f"training data not found at {datasets.data_root()} (set ANTENA_DATA)")
+    folder = out or Path("models") / "accurate"
+    settings = train_accurate.Settings(epochs=epochs, max_steps=max_steps, threads=threads,
+                                       langs=tuple(x for x in langs.split(",") if x))
+    try:
+        result = train_accurate.train(folder, settings, log=(lambda _: None) if json else console.print)
+    except RuntimeError as exc:
+        fail(str(exc))
+    train_accurate.export(folder)
+    if json:
+        emit_json(result)
+        return
+    console.print(f"[bold]accurate sentiment[/] {result['steps']}/{result['total']} steps; saved to {folder}; "
+                  f"validation macro-F1 {result['validation']}")
+    console.print(f"use it: [models] tier = \"accurate\" and accurate_path = \"{folder}\" in antena.toml")
 
 
 def _train_relevance(out: Path | None, json: bool) -> None:
@@ -208,4 +243,32 @@ def _print_scores(task: str, scores: dict[str, Any]) -> None:
             f"{entry['target']:.2f}" if "target" in entry else "",
             f"{anchor['score']:.3f} {anchor['model']}" if anchor else "",
         )
+    console.print(table)
+
+
+@models_app.command("calibrate")
+def calibrate_command(
+    task: Annotated[list[str] | None, typer.Argument(help="sentiment, emotion, target_sentiment (default: all three).")] = None,
+    apply: Annotated[bool, typer.Option(help="Use the per-language-head temperatures from now on (sentiment).")] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Measure calibration (ECE) on the validation splits: no temperature, the shipped one, and
+    per-language-head temperatures (cross-fitted); record it in the packaged models' meta.json.
+    Decisions, and so macro-F1, never change."""
+    from antena.models import TASKS, calibration, datasets
+
+    if not datasets.available():
+        fail(f"calibration needs the validation data under {datasets.data_root()}")
+    unknown = [t for t in task or [] if t not in TASKS]
+    if unknown:
+        fail(f"unknown task(s) {', '.join(unknown)}; known: {', '.join(TASKS)}")
+    results = {t: calibration.calibrate_packaged(t, apply=apply) for t in task or TASKS}
+    if json:
+        emit_json(results)
+        return
+    table = Table("task", "n", "ECE no temperature", "ECE one temperature", "ECE per-head (cross-fitted)",
+                  title="calibration on validation splits", title_justify="left")
+    for name, r in results.items():
+        table.add_row(name, str(r["n"]), f"{r['ece_uncalibrated']:.3f}", f"{r['ece_single_temperature']:.3f}",
+                      f"{r['ece_head_temperatures_crossfit']:.3f}")
     console.print(table)

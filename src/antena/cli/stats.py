@@ -40,12 +40,24 @@ def stats(
         _table("topics", ["topic", "posts", "share"], result["topics"]["totals"])
     if result.get("targets"):
         _table("sentiment toward targets", ["name", "mentions", "net", "share_of_voice"], result["targets"])
+    _methods(result)
     if result.get("awareness"):
         _table("awareness", ["programme", "posts", "rate"], result["awareness"]["programmes"])
     for campaign in result.get("campaigns", []):
         console.print(f"[bold]campaign {campaign['name']}[/]")
         for metric in campaign["metrics"]:
             console.print("  " + metric["summary"]["en"], highlight=False)
+
+
+def _methods(result: dict) -> None:
+    """One line per model-made share saying how it was estimated (antena sample corrects them)."""
+    found = [("overall sentiment", result.get("sentiment", {}).get("estimates")),
+             ("emotion", result.get("sentiment", {}).get("emotion_estimates")),
+             *((f"sentiment toward {t['name']}", t.get("estimates")) for t in result.get("targets", [])),
+             ("unaware of the programmes", result.get("awareness", {}).get("unaware", {}).get("estimates"))]
+    for name, est in found:
+        if est:
+            console.print(f"  {name}: {est['note']}", highlight=False)
 
 
 def _table(title: str, columns: list[str], rows: list[dict]) -> None:

@@ -43,6 +43,9 @@ class TextClassifier:
     # Optional lexicon weights per head, (n_lexicon_features, n_labels): that head's score also
     # reads :func:`antena.models.features.lexicon_features` (the English head: VADER).
     lexicon: dict[str, np.ndarray] = field(default_factory=dict)
+    # Optional temperature per head ("" = all-languages head) fitted on validation
+    # (antena.models.calibration); heads without one use ``temperature``.
+    head_temperatures: dict[str, float] = field(default_factory=dict)
 
     def head_of(self, lang: str | None) -> str | None:
         if not lang or lang in ("und", "xx") or not self.heads:
@@ -69,8 +72,16 @@ class TextClassifier:
     def predict_proba(self, texts: list[str], langs: list[str | None] | None = None) -> np.ndarray:
         """Probabilities, one row per text (rows sum to 1), columns in ``labels`` order."""
         texts = [t or "" for t in texts]
-        langs = list(langs) if langs is not None else [None] * len(texts)
-        scores = self.decision(texts, langs) * self.temperature
+        return self._proba(texts, list(langs) if langs is not None else [None] * len(texts))
+
+    def _proba(self, texts: list[str], langs: list[str | None]) -> np.ndarray:
+        scores = self.decision(texts, langs)
+        if self.head_temperatures:
+            scale = np.array([self.head_temperatures.get(self.head_of(lang) or "", self.temperature) for lang in langs],
+                             dtype=np.float32)
+            scores = scores * scale[:, None] if len(scores) else scores
+        else:
+            scores = scores * self.temperature
         scores -= scores.max(axis=1, keepdims=True) if len(scores) else 0
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -97,6 +108,7 @@ class TextClassifier:
             "version": self.version,
             "features": self.spec.__dict__,
             "temperature": self.temperature,
+            "head_temperatures": self.head_temperatures,
             "heads": sorted(self.heads),
             "lexicon_heads": sorted(self.lexicon),
         }
@@ -118,6 +130,7 @@ class TextClassifier:
             task=meta["task"], labels=list(meta["labels"]), version=str(meta["version"]),
             spec=FeatureSpec(**meta["features"]), idf=idf, weights=weights, bias=bias,
             temperature=float(meta.get("temperature", 1.0)), meta=meta, heads=heads, lexicon=lexicon,
+            head_temperatures={k: float(v) for k, v in (meta.get("head_temperatures") or {}).items()},
         )
 
 

