@@ -137,3 +137,17 @@ def test_no_output_shows_a_canary(canary_project: Path, tmp_path: Path) -> None:
                                           ensure_ascii=False)
     found = {name: leaks(text) for name, text in outputs.items() if leaks(text)}
     assert not found, found
+
+
+def test_quarantine_listing_is_redacted(tmp_path: Path) -> None:
+    cli = Cli()
+    folder = tmp_path / "q"
+    cli("init", folder)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"data":[{"id":"1","text":"mi whats es ' + CANARIES["phone"] + ' y mi correo '
+                      + CANARIES["email"] + '"\n', encoding="utf-8")
+    cli("import", folder, broken, expect=None)
+    listed = cli("quarantine", folder, "--json").stdout
+    assert json.loads(listed) and not leaks(listed)
+    raw = cli("quarantine", folder, "--json", "--unredacted").stdout
+    assert {"phone", "email"} <= set(leaks(raw))  # shown only when asked for explicitly

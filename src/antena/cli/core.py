@@ -148,14 +148,21 @@ def info(folder: ProjectDir, json: JsonFlag = False) -> None:
 def quarantine(
     folder: ProjectDir,
     limit: Annotated[int, typer.Option(help="How many records to show.")] = 20,
+    unredacted: Annotated[bool, typer.Option("--unredacted", help="Show raw records as stored, personal data included (for debugging a format).")] = False,
     json: JsonFlag = False,
 ) -> None:
-    """Show quarantined records: file, line, field and reason."""
+    """Show quarantined records: file, line, field and reason (raw previews redacted as [privacy] says)."""
+    from antena.protect.redact import public_handles, redact
+
     with open_project(folder) as project:
         _, found = project.store.quarantine(limit, preview=200)  # the dashboard's order too
         names = {"source_file": "file", "source_line": "line", "source_pointer": "pointer", "source_format": "format",
                  "field": "field", "reason": "reason", "raw": "raw"}
         rows = [{short: r[long] for long, short in names.items()} for r in found]
+        if project.config.get("privacy", {}).get("redact", True) and not unredacted:
+            keep = public_handles(project.config)
+            for row in rows:
+                row["raw"] = redact(row["raw"], keep_handles=keep)
     if json:
         emit_json(rows)
         return
