@@ -67,7 +67,25 @@ def test_too_few_days_gives_no_model():
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_describe_says_when_unsure(lang):
-    entry = {"metric": "volume", "unit": "posts/day", "before": {"mean": 10.0}, "during": {"mean": 10.5},
+    entry = {"metric": "volume", "unit": "posts/day", "before": {"mean": 10.0, "days": 30}, "during": {"mean": 10.5, "days": 30},
              "its": {"during": {"effect": 0.5, "ci": [-1.0, 2.0], "p": 0.4}}}
     text = describe(entry, lang)
     assert ("cannot say" in text) if lang == "en" else ("no podemos afirmar" in text)
+
+
+@pytest.mark.parametrize("lang,words", [("en", "too few days to compare (3 before, 30 during; 7 on each side"),
+                                        ("es", "muy pocos días para comparar (3 antes, 30 durante; se necesitan 7")])
+def test_describe_refuses_a_comparison_on_too_few_days(lang, words):
+    entry = {"metric": "awareness_rate", "unit": "share", "before": {"mean": 0.1, "days": 3},
+             "during": {"mean": 0.5, "days": 30}, "its": {"during": {"effect": 0.4, "ci": [0.3, 0.5], "p": 0.001}}}
+    text = describe(entry, lang)
+    assert words in text and "clear" not in text and "claro" not in text
+
+
+def test_describe_names_its_base():
+    rng = np.random.default_rng(1)
+    values = simulate(rng, 0.08)
+    entry = {"metric": "awareness_rate", "unit": "share", **window_means(DAYS, values, WINDOWS),
+             "its": its_model(DAYS, values, WINDOWS)}
+    assert "daily means over 60 days before and 30 during, of relevant posts" in describe(entry, "en")
+    assert "sobre todas las publicaciones del alcance" in describe(entry, "es", population="all")

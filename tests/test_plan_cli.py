@@ -11,6 +11,7 @@ import pytest
 
 from antena.config import load_config
 from antena.project import Project
+from antena.store.database import ANALYSIS_VIEW
 from tests.conftest import FIXTURES
 
 GROUPS = ["children", "parents", "educators", "ngos", "public", "media", "decision-makers"]
@@ -53,12 +54,18 @@ def add_analysis(folder: Path) -> None:
         con.execute("CREATE TABLE ann_relevance (post_id VARCHAR, version VARCHAR, relevant BOOLEAN, relevance_score DOUBLE)")
         con.execute("INSERT INTO ann_relevance SELECT post_id, '1', true, 0.9 FROM posts")
         con.execute("CREATE TABLE ann_awareness (post_id VARCHAR, version VARCHAR, awareness_programmes VARCHAR[], awareness_unaware BOOLEAN)")
-        con.execute("INSERT INTO ann_awareness SELECT post_id, '1', CASE WHEN text LIKE '%AlertaAmber%' THEN ['amber'] ELSE [] END, false FROM posts")
+        con.execute("INSERT INTO ann_awareness SELECT post_id, '1', CASE WHEN text LIKE '%AlertaAmber%' THEN ['amber_alert'] ELSE [] END, false FROM posts")
         con.execute("CREATE TABLE ann_target_sentiment (post_id VARCHAR, version VARCHAR, "
                     "targets STRUCT(target VARCHAR, alias VARCHAR, sentiment VARCHAR, score DOUBLE)[])")
         con.execute("INSERT INTO ann_target_sentiment SELECT post_id, '1', "
                     "[{'target': 'pgr', 'alias': 'PGR', 'sentiment': 'negative', 'score': -0.6}] FROM posts "
                     "WHERE text LIKE '%nadie%'")
+        # what `antena analyze` materialises: every analyser's current results side by side
+        con.execute("""CREATE TABLE analysis_results AS SELECT p.post_id, r.relevant, r.relevance_score,
+                       a.awareness_programmes, a.awareness_unaware, coalesce(t.targets, []) AS targets
+                       FROM posts p JOIN ann_relevance r USING (post_id) JOIN ann_awareness a USING (post_id)
+                       LEFT JOIN ann_target_sentiment t USING (post_id)""")
+        con.execute(ANALYSIS_VIEW.format(temp=""))
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -167,14 +174,10 @@ def test_save_needs_a_start_date(cli, project_dir):
     assert "--start" in cli("plan", "-g", "public", "-o", "inform", "--save", project_dir, expect=2).output
 
 
-def test_from_project_without_analysis_uses_platform_volumes(cli, data_dir):
+def test_from_project_without_relevance_suggests_nothing_and_says_why(cli, data_dir):
     result = cli.json("plan", "--from-project", data_dir)
-    assert any("No analysis tables" in n for n in result["notes"])
-    (platform,) = result["suggestions"]
-    assert platform["numbers"]["platform"] == "x" and platform["numbers"]["share"] == pytest.approx(0.75, abs=0.01)
-    assert "75%" in platform["evidence"]
-    assert result["plan"]["channels"][0]["id"] == "twitter"
-    assert result["tools"]
+    assert any("No relevance results" in n for n in result["notes"])
+    assert result["suggestions"] == []
 
 
 def test_from_project_with_analysis_suggests_from_evidence(cli, data_dir):
@@ -183,7 +186,10 @@ def test_from_project_with_analysis_suggests_from_evidence(cli, data_dir):
     ids = {s["id"]: s for s in result["suggestions"]}
     assert ids["low-awareness"]["numbers"]["awareness_rate"] == pytest.approx(0.25, abs=0.02)
     assert "publicaciones relevantes" in ids["low-awareness"]["evidence"]
-    assert ids["negative-pgr"]["numbers"]["mean_sentiment"] == pytest.approx(-0.6)
+    assert "de 195 publicaciones relevantes" in ids["low-awareness"]["evidence"]
+    assert ids["negative-pgr"]["numbers"]["net_sentiment"] == pytest.approx(-1.0)
+    lo, hi = ids["negative-pgr"]["numbers"]["net_ci"]
+    assert lo < hi < 0  # never zero-width, even when every mention is negative
     assert {"public", "decision-makers", "media"} <= {g["id"] for g in result["groups"]}
     assert {"inform", "policy"} <= {o["id"] for o in result["objectives"]}
     assert not result["notes"]

@@ -127,6 +127,15 @@ class AnalyticsSettings(Section):
     uncertain_below: float = Field(0.4, ge=0, lt=1)
 
 
+class EvidenceSettings(Section):
+    """``[evidence]``: the least evidence a statement in findings, recommendations or impact
+    summaries needs; below it the report says "too few posts to say (n = ...)"."""
+
+    min_posts_share: int = Field(30, ge=1)  # posts behind a share (awareness, topic, emotion, platform)
+    min_target_mentions: int = Field(20, ge=1)  # mentions behind a target's sentiment
+    min_impact_days: int = Field(7, ge=1)  # days with data on each side of a campaign comparison
+
+
 class ImportSettings(Section):
     mappings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # limits against hostile or broken files (antena.store.limits, docs/security.md)
@@ -270,6 +279,7 @@ class Settings(Section):
     protect: ProtectSettings = Field(default_factory=ProtectSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     collect: CollectSettings = Field(default_factory=CollectSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)

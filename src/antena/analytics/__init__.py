@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from antena.analytics.base import materialised_working_set
+from antena.analytics.base import Evidence, materialised_working_set
 from antena.analytics.hashtags import hashtags, spikes
 from antena.analytics.impact import campaign_impact
 from antena.analytics.perception import awareness, sentiment, targets, topics
@@ -31,6 +31,10 @@ def compute_stats(store: Store, sections: set[str] | None = None) -> dict[str, A
         "project": config.get("project", {}).get("name"),
         "analysed": analysed,
         "scope": "relevant posts" if relevant else "all posts",
+        # the base every share is computed on: the relevance analyser's relevant posts, or
+        # every live post in scope before it ran; and the least evidence a statement needs
+        "population": "relevant" if relevant else "all",
+        "evidence": vars(Evidence.from_config(config)),
         "query": store.scope_query(),
         "timezone": tz,
     }
@@ -46,7 +50,7 @@ def compute_stats(store: Store, sections: set[str] | None = None) -> dict[str, A
         "targets": lambda scope: targets(con, scope, tz, config.get("targets", [])) if analysed else [],
         "awareness": lambda scope: awareness(con, scope, tz) if analysed else {},
         "quotes": lambda scope: quotes(con, scope, config) if analysed else {},
-        "campaigns": lambda scope: campaign_impact(con, scope, tz, config, store) if analysed else [],
+        "campaigns": lambda scope: campaign_impact(con, scope, tz, config, store, relevant) if analysed else [],
     }
     with materialised_working_set(store) as scope:  # every section reads the same working set
         for name, step in steps.items():

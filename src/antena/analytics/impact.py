@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from antena.analytics.base import analysis_has, topic_name
+from antena.analytics.base import Evidence, analysis_has, topic_name
 from antena.analytics.kpis import measure
 
 
@@ -188,9 +188,14 @@ def _safe(identifier: str) -> str:
 
 
 def campaign_impact(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: dict[str, Any],
-                    project: Any = None) -> list[dict[str, Any]]:
-    """Before/during/after estimates for every campaign and metric, with plain-words summaries."""
+                    project: Any = None, relevant: bool = True) -> list[dict[str, Any]]:
+    """Before/during/after estimates for every campaign and metric, with plain-words summaries.
+
+    A metric's change is stated only with ``[evidence] min_impact_days`` days of data on each
+    side (before and during), and called clear only when its 95% interval excludes zero."""
     out = []
+    evidence = Evidence.from_config(config)
+    population = "relevant" if relevant else "all"
     for campaign in config.get("campaigns", []):
         windows = Windows.from_campaign(campaign)
         series = metric_series(con, scope, tz, config, windows)
@@ -201,7 +206,11 @@ def campaign_impact(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config:
                 continue
             entry = {"metric": name, "unit": s["unit"], **window_means(s["days"], values, windows),
                      "its": its_model(s["days"], values, windows)}
-            entry["summary"] = {lang: describe(entry, lang, display_names(config, lang)) for lang in ("en", "es")}
+            entry["enough"] = min(entry["before"]["days"], entry["during"]["days"]) >= evidence.min_impact_days
+            shift = (entry["its"] or {}).get("during")
+            entry["clear"] = bool(entry["enough"] and shift and (shift["ci"][0] > 0 or shift["ci"][1] < 0))
+            entry["summary"] = {lang: describe(entry, lang, display_names(config, lang), evidence.min_impact_days,
+                                               population) for lang in ("en", "es")}
             metrics.append(entry)
         kpis = [{**kpi, "measured": measure_kpi(project, kpi, windows)} for kpi in campaign.get("kpis", [])] if project else []
         out.append({"id": campaign["id"], "name": campaign.get("name", campaign["id"]),
@@ -256,37 +265,49 @@ def metric_label(name: str, lang: str, names: dict[str, str] | None = None) -> s
     return LABELS[lang].get(base, name).format(x=(names or {}).get(arg, arg))
 
 
-def _fmt(value: float, unit: str) -> str:
+def _fmt(value: float, unit: str, lang: str = "en") -> str:
     if unit == "share":
-        return f"{value * 100:.1f}%"
-    if unit == "net":
-        return f"{value:+.2f}"
-    return f"{value:.1f}"
+        text = f"{value * 100:.1f}" + (" %" if lang == "es" else "%")
+    elif unit == "net":
+        text = f"{value:+.2f}"
+    else:
+        text = f"{value:.1f}"
+    return text.replace(".", ",") if lang == "es" else text
 
 
 def _fmt_change(value: float, unit: str, lang: str) -> str:
-    if unit == "share":
-        return f"{value * 100:+.1f} " + ("puntos" if lang == "es" else "points")
-    return f"{value:+.2f}"
+    text = (f"{value * 100:+.1f} " + ("puntos" if lang == "es" else "points")) if unit == "share" else f"{value:+.2f}"
+    return text.replace(".", ",") if lang == "es" else text
 
 
-def describe(entry: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> str:
-    """One sentence saying what changed and how sure we are."""
+def describe(entry: dict[str, Any], lang: str, names: dict[str, str] | None = None, min_days: int = 7,
+             population: str = "relevant") -> str:
+    """One sentence saying what changed, on what base, and how sure we are."""
     name, unit = entry["metric"], entry["unit"]
     label = metric_label(name, lang, names)
+    label = label[0].upper() + label[1:]
     before, during = entry["before"]["mean"], entry["during"]["mean"]
+    days_before, days_during = entry["before"]["days"], entry["during"]["days"]
     its = entry.get("its") or {}
     shift = its.get("during")
-    if before is None or during is None or not shift:
-        return ("No hay suficientes días para comparar " if lang == "es" else "Not enough days to compare ") + label + "."
+    es = lang == "es"
+    if min(days_before, days_during) < min_days or before is None or during is None or not shift:
+        return (f"{label}: muy pocos días para comparar ({days_before} antes, {days_during} durante; "
+                f"se necesitan {min_days} de cada lado)." if es else
+                f"{label}: too few days to compare ({days_before} before, {days_during} during; "
+                f"{min_days} on each side are needed).")
     lo, hi = shift["ci"]
     clear = lo > 0 or hi < 0
-    change = f"{_fmt_change(shift['effect'], unit, lang)} (IC 95% {_fmt_change(lo, unit, lang)} a {_fmt_change(hi, unit, lang)})" if lang == "es" \
+    base = (f"medias diarias de {days_before} días antes y {days_during} durante, sobre "
+            + ("publicaciones relevantes" if population == "relevant" else "todas las publicaciones del alcance")) if es else \
+        (f"daily means over {days_before} days before and {days_during} during, of "
+         + ("relevant posts" if population == "relevant" else "all posts in scope"))
+    change = f"{_fmt_change(shift['effect'], unit, lang)} (IC 95 % {_fmt_change(lo, unit, lang)} a {_fmt_change(hi, unit, lang)})" if es \
         else f"{_fmt_change(shift['effect'], unit, lang)} (95% CI {_fmt_change(lo, unit, lang)} to {_fmt_change(hi, unit, lang)})"
-    if lang == "es":
+    if es:
         verdict = "el cambio es claro" if clear else "no podemos afirmar que haya cambiado"
-        return (f"{label[0].upper() + label[1:]}: {_fmt(before, unit)} antes y {_fmt(during, unit)} durante la campaña; "
+        return (f"{label}: {_fmt(before, unit, lang)} antes y {_fmt(during, unit, lang)} durante la campaña ({base}); "
                 f"cambio estimado {change}: {verdict}.")
     verdict = "the change is clear" if clear else "we cannot say it changed"
-    return (f"{label[0].upper() + label[1:]}: {_fmt(before, unit)} before and {_fmt(during, unit)} during the campaign; "
+    return (f"{label}: {_fmt(before, unit, lang)} before and {_fmt(during, unit, lang)} during the campaign ({base}); "
             f"estimated change {change}: {verdict}.")

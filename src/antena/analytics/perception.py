@@ -1,7 +1,9 @@
 """Topics, sentiment, emotion, sentiment toward each target, and awareness, over time.
 
-Every share comes with a 95% confidence interval (Wilson for proportions; a normal interval
-for net sentiment = share positive - share negative). Each model-made share (overall sentiment,
+Every share comes with a 95% confidence interval (Wilson for proportions, via statsmodels; a
+Bayesian bootstrap with a fixed seed for net sentiment = share positive - share negative), and
+every section says its base: ``posts`` (or ``mentions``) and the population (``relevant`` posts,
+or ``all`` posts in scope before the relevance analyser ran). Each model-made share (overall sentiment,
 emotion, sentiment toward each target, unawareness) also carries ``estimates`` and ``method``
 (``analytics.estimates``): with reference labels on a random sample (``store.reference``), the
 fast model's shares corrected for its bias (``ppi``); without, the model's counts (``model``),
@@ -10,12 +12,11 @@ whose Wilson interval covers sampling noise only.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import duckdb
 
-from antena.analytics.base import analysis_has, rows, share, wilson
+from antena.analytics.base import analysis_has, net_interval, rows, share, wilson
 from antena.analytics.estimates import METHOD_MODEL, estimate_share
 from antena.models.calibration import UNCERTAIN
 from antena.store import reference
@@ -59,14 +60,8 @@ def topics(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any
 
 
 def net_ci(pos: int, neg: int, n: int) -> tuple[float | None, float | None, float | None]:
-    """Net sentiment (share positive - share negative) with a 95% normal interval."""
-    if n <= 0:
-        return None, None, None
-    p, q = pos / n, neg / n
-    net = p - q
-    var = (p + q - net * net) / n
-    half = 1.96 * math.sqrt(max(var, 0.0))
-    return net, max(-1.0, net - half), min(1.0, net + half)
+    """Net sentiment with its 95% bootstrap interval (``base.net_interval``)."""
+    return net_interval(pos, neg, n)
 
 
 def estimates(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any], task: str,

@@ -1,67 +1,72 @@
 """Data-driven suggestions: groups, objectives and tools proposed from what a project's data shows.
 
-Each suggestion carries its evidence (numbers). Only analysis tables that exist are used; with
-none, the suggestions rest on post volumes per platform and say so.
+Each suggestion carries its evidence (numbers, the base n and the population) from the same
+``compute_stats`` output as the report. Only relevant posts count; before the relevance analyser
+has run, or below the ``[evidence]`` minimums, nothing is suggested and a note says why.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from antena.analytics.kpis import awareness_share, columns, target_mentions
+from antena.analytics import compute_stats
+from antena.analytics.base import Evidence, wilson
 from antena.plan.knowledge import KnowledgeBase, localize
+from antena.report.i18n import num, percent, platform_name, signed
 from antena.store.queries import Store
 
 LOW_AWARENESS = 0.5
 NEGATIVE_SENTIMENT = -0.2
-MIN_MENTIONS = 5
 DOMINANT_PLATFORM = 0.4
 PLATFORM_CHANNELS = {"x": "twitter"}  # store platform id -> channel id used by the toolbox
+SECTIONS = {"volumes", "awareness", "targets"}
 
 TEXT = {
     "en": {
         "awareness": "Inform the general public about {programme}",
-        "awareness.ev": "only {rate:.0%} of {n} relevant posts mention {programme}",
+        "awareness.ev": "only {rate} of {n} relevant posts mention {programme} (95% CI {lo} to {hi})",
         "authority": "Influence policy with decision makers and media: sentiment toward {name} is negative",
-        "authority.ev": "mean sentiment {score:+.2f} over {n} mentions of {name}",
+        "authority.ev": "net sentiment {score} across {n} mentions of {name} in relevant posts (95% CI {lo} to {hi})",
         "ngo": "Work with {name} as a partner: the public sees it positively",
-        "ngo.ev": "mean sentiment {score:+.2f} over {n} mentions of {name}",
+        "ngo.ev": "net sentiment {score} across {n} mentions of {name} in relevant posts (95% CI {lo} to {hi})",
         "platform": "Favour {platform} channels",
-        "platform.ev": "{share:.0%} of {n} posts are on {platform}",
-        "no_analysis": "No analysis tables found (run `antena analyze`): suggestions use post volumes per platform only.",
+        "platform.ev": "{share} of {n} relevant posts are on {platform}",
+        "no_analysis": "No relevance results (run `antena analyze`): suggestions rest on relevant posts only, so none are made yet.",
         "no_posts": "The project holds no posts yet: import data to get suggestions.",
+        "too_few": "Too few relevant posts to suggest anything (n = {n}; at least {min} are needed).",
     },
     "es": {
         "awareness": "Informar al público general sobre {programme}",
-        "awareness.ev": "solo el {rate:.0%} de {n} publicaciones relevantes menciona {programme}",
+        "awareness.ev": "solo {rate} de {n} publicaciones relevantes menciona {programme} (IC 95 % {lo} a {hi})",
         "authority": "Incidir en las políticas con responsables políticos y medios: el sentimiento hacia {name} es negativo",
-        "authority.ev": "sentimiento medio {score:+.2f} en {n} menciones de {name}",
+        "authority.ev": "sentimiento neto {score} en {n} menciones de {name} en publicaciones relevantes (IC 95 % {lo} a {hi})",
         "ngo": "Sumar a {name} como aliada: el público la ve de forma positiva",
-        "ngo.ev": "sentimiento medio {score:+.2f} en {n} menciones de {name}",
+        "ngo.ev": "sentimiento neto {score} en {n} menciones de {name} en publicaciones relevantes (IC 95 % {lo} a {hi})",
         "platform": "Priorizar los canales de {platform}",
-        "platform.ev": "el {share:.0%} de {n} publicaciones está en {platform}",
-        "no_analysis": "No hay tablas de análisis (ejecute `antena analyze`): las sugerencias solo usan el volumen de publicaciones por plataforma.",
+        "platform.ev": "{share} de {n} publicaciones relevantes está en {platform}",
+        "no_analysis": "No hay resultados de relevancia (ejecute `antena analyze`): las sugerencias solo usan publicaciones relevantes, así que aún no hay ninguna.",
         "no_posts": "El proyecto aún no tiene publicaciones: importe datos para obtener sugerencias.",
+        "too_few": "Muy pocas publicaciones relevantes para sugerir algo (n = {n}; se necesitan al menos {min}).",
     },
 }
 
 
-def _awareness(store: Store, lang: str) -> list[dict[str, Any]]:
-    found = awareness_share(store)
-    if found is None:
+def _awareness(stats: dict[str, Any], ev: Evidence, lang: str) -> list[dict[str, Any]]:
+    aw = stats.get("awareness") or {}
+    n = aw.get("posts") or 0
+    if n < ev.min_posts_share:
         return []
-    n, hits = found
-    if not n:
-        return []
-    rate = hits / n
+    amber = next((p for p in aw.get("programmes", []) if p["programme"] == "amber_alert"),
+                 {"rate": 0.0, "ci": list(wilson(0, n))})
+    rate = amber["rate"]
     if rate >= LOW_AWARENESS:
         return []
     t = TEXT[lang]
-    programme = "la Alerta AMBER" if lang == "es" else "the AMBER alert"
+    programme = "la Alerta Amber" if lang == "es" else "the AMBER alert"
     return [{
         "id": "low-awareness", "title": t["awareness"].format(programme=programme),
-        "evidence": t["awareness.ev"].format(rate=rate, n=n, programme=programme),
+        "evidence": t["awareness.ev"].format(rate=percent(rate, lang), n=num(n, lang), programme=programme,
+                                             lo=percent(amber["ci"][0], lang), hi=percent(amber["ci"][1], lang)),
         "numbers": {"awareness_rate": round(rate, 4), "relevant_posts": int(n)},
         "groups": ["public", "parents"], "objectives": ["inform"],
         "tools": ["social-media", "group-messaging", "press-release", "out-of-home"],
@@ -69,39 +74,37 @@ def _awareness(store: Store, lang: str) -> list[dict[str, Any]]:
     }]
 
 
-def _targets(store: Store, lang: str) -> list[dict[str, Any]]:
-    span = store.data_range()
-    if span is None or not columns(store, "target_sentiment"):
-        return []
-    lo, hi = span[0], span[1] + timedelta(seconds=1)
+def _targets(stats: dict[str, Any], ev: Evidence, lang: str) -> list[dict[str, Any]]:
     t = TEXT[lang]
     out = []
-    for target in store.config.get("targets", []):
-        found = target_mentions(store, lo, hi, target["id"])
-        if not found or found[0] < MIN_MENTIONS or found[1] is None:
+    for target in stats.get("targets") or []:
+        n = target["positive"] + target["neutral"] + target["negative"]
+        if n < ev.min_target_mentions or target["net"] is None:
             continue
-        n, score = found
-        name = target.get("name", target["id"])
-        numbers = {"target": target["id"], "mentions": n, "mean_sentiment": score}
-        if target.get("kind") == "authority" and score <= NEGATIVE_SENTIMENT:
-            out.append({"id": f"negative-{target['id']}", "title": t["authority"].format(name=name),
-                        "evidence": t["authority.ev"].format(score=score, n=n, name=name), "numbers": numbers,
+        net, (lo, hi) = target["net"], target["net_ci"]
+        name = target["name"]
+        values = {"score": signed(net, lang), "n": num(n, lang), "name": name, "lo": signed(lo, lang), "hi": signed(hi, lang)}
+        numbers = {"target": target["target"], "mentions": n, "net_sentiment": round(net, 4), "net_ci": [lo, hi]}
+        if target.get("kind") == "authority" and net <= NEGATIVE_SENTIMENT and hi < 0:
+            out.append({"id": f"negative-{target['target']}", "title": t["authority"].format(name=name),
+                        "evidence": t["authority.ev"].format(**values), "numbers": numbers,
                         "groups": ["decision-makers", "media"], "objectives": ["policy"],
                         "tools": ["position-paper", "advocacy-meetings", "coalitions", "press-conference"],
-                        "kpi": {"metric": "target_sentiment", "target": target["id"], "baseline": score}})
-        elif target.get("kind") == "ngo" and score > 0:
-            out.append({"id": f"positive-{target['id']}", "title": t["ngo"].format(name=name),
-                        "evidence": t["ngo.ev"].format(score=score, n=n, name=name), "numbers": numbers,
+                        "kpi": {"metric": "target_sentiment", "target": target["target"], "baseline": round(net, 4)}})
+        elif target.get("kind") == "ngo" and lo > 0:
+            out.append({"id": f"positive-{target['target']}", "title": t["ngo"].format(name=name),
+                        "evidence": t["ngo.ev"].format(**values), "numbers": numbers,
                         "groups": ["ngos", "public"], "objectives": ["discussion"],
                         "tools": ["coalitions", "community-channels"],
-                        "kpi": {"metric": "share_of_voice", "target": target["id"]}})
+                        "kpi": {"metric": "share_of_voice", "target": target["target"]}})
     return out
 
 
-def _platforms(store: Store, kb: KnowledgeBase, lang: str) -> list[dict[str, Any]]:
-    rows = store.by_platform()
-    total = sum(n for _, n in rows)
-    if not total:
+def _platforms(stats: dict[str, Any], ev: Evidence, kb: KnowledgeBase, lang: str) -> list[dict[str, Any]]:
+    vol = stats.get("volumes") or {}
+    rows = [(r["platform"], r["posts"]) for r in vol.get("by_platform", [])]
+    total = vol.get("posts") or 0
+    if total < ev.min_posts_share or not rows:
         return []
     platform, n = rows[0]
     share = n / total
@@ -110,8 +113,9 @@ def _platforms(store: Store, kb: KnowledgeBase, lang: str) -> list[dict[str, Any
     channel = PLATFORM_CHANNELS.get(platform, platform)
     tools = [tool.id for tool in kb.tools.values() if channel in tool.channels]
     t = TEXT[lang]
-    return [{"id": f"platform-{platform}", "title": t["platform"].format(platform=platform),
-             "evidence": t["platform.ev"].format(share=share, n=total, platform=platform),
+    name = platform_name(platform)
+    return [{"id": f"platform-{platform}", "title": t["platform"].format(platform=name),
+             "evidence": t["platform.ev"].format(share=percent(share, lang), n=num(total, lang), platform=name),
              "numbers": {"platform": platform, "posts": int(n), "total_posts": int(total),
                          "share": round(share, 4), "by_platform": {p: int(c) for p, c in rows}},
              "groups": [], "objectives": [], "tools": tools, "channels": [channel]}]
@@ -121,18 +125,26 @@ def analysis_tables(store: Store) -> list[str]:
     return sorted(t for t in store.tables() if t.startswith("ann_"))
 
 
-def suggest(store: Store, kb: KnowledgeBase, lang: str = "en") -> dict[str, Any]:
-    """Suggestions with evidence, plus the groups, objectives, tools and channels they add up to."""
+def suggest(store: Store, kb: KnowledgeBase, lang: str = "en", stats: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Suggestions with evidence, plus the groups, objectives, tools and channels they add up to.
+
+    They read ``compute_stats`` (given, or computed here), the very numbers of the report's
+    findings and tables, over relevant posts only, and only where ``[evidence]`` is met."""
     t = TEXT[lang]
     notes = []
     tables = analysis_tables(store)
     suggestions: list[dict[str, Any]] = []
     if not store.count():
         notes.append(t["no_posts"])
+    elif not (store.analysed and store.has_relevance):
+        notes.append(t["no_analysis"])
     else:
-        if not tables:
-            notes.append(t["no_analysis"])
-        suggestions += _awareness(store, lang) + _targets(store, lang) + _platforms(store, kb, lang)
+        stats = stats if stats is not None else compute_stats(store, SECTIONS)
+        ev = Evidence(**stats["evidence"]) if stats.get("evidence") else Evidence.from_config(store.config)
+        relevant = (stats.get("volumes") or {}).get("posts") or 0
+        if relevant < min(ev.min_posts_share, ev.min_target_mentions):
+            notes.append(t["too_few"].format(n=relevant, min=min(ev.min_posts_share, ev.min_target_mentions)))
+        suggestions += _awareness(stats, ev, lang) + _targets(stats, ev, lang) + _platforms(stats, ev, kb, lang)
 
     def collect(key: str) -> list[str]:
         out: list[str] = []

@@ -103,9 +103,10 @@ def _headline_scores(scores: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def recommendations(store: Store, lang: str) -> list[dict[str, Any]]:
-    """The data-driven suggestions of ``antena plan --from-project`` for the report."""
-    result = suggest(store, load_knowledge(), lang)
+def recommendations(store: Store, lang: str, stats: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The data-driven suggestions of ``antena plan --from-project`` for the report, read from the
+    report's own statistics (one number, one source)."""
+    result = suggest(store, load_knowledge(), lang, stats)
     return [{"title": s["title"], "evidence": s["evidence"],
              "tools": [t for t in s.get("tools", [])]} for s in result.get("suggestions", [])]
 
@@ -153,7 +154,7 @@ def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, A
         "spikes": (stats.get("spikes") or [])[:5],
         "streams": vol.get("streams") or [],
         "campaigns": stats.get("campaigns") or [],
-        "recommendations": recommendations(store, lang),
+        "recommendations": recommendations(store, lang, stats),
         "models": model_scores(),
         "relevance_method": relevance_method(store),
         "files_count": files_count,
