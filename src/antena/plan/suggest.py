@@ -78,7 +78,7 @@ def _targets(stats: dict[str, Any], ev: Evidence, lang: str) -> list[dict[str, A
     t = TEXT[lang]
     out = []
     for target in stats.get("targets") or []:
-        n = target["positive"] + target["neutral"] + target["negative"]
+        n = target["mentions"]  # the number the report's table shows
         if n < ev.min_target_mentions or target["net"] is None:
             continue
         net, (lo, hi) = target["net"], target["net_ci"]

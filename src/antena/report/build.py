@@ -24,8 +24,15 @@ from antena.analytics.impact import display_names
 from antena.plan.knowledge import load_knowledge
 from antena.plan.suggest import suggest
 from antena.report import charts
-from antena.report.findings import findings, topic_name
-from antena.report.i18n import num, percent, platform_name, signed, text
+from antena.report.findings import (
+    emotion_name,
+    findings,
+    population,
+    programme_name,
+    spike_key,
+    topic_name,
+)
+from antena.report.i18n import day, num, percent, platform_name, signed, text
 from antena.store.queries import Store
 from antena.textsafe import finalize
 
@@ -47,6 +54,7 @@ def _environment() -> Environment:
     env.filters["signed"] = signed
     env.filters["num"] = num
     env.filters["platform"] = platform_name
+    env.filters["day"] = day
     return env
 
 
@@ -155,6 +163,14 @@ def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, A
         "streams": vol.get("streams") or [],
         "campaigns": stats.get("campaigns") or [],
         "recommendations": recommendations(store, lang, stats),
+        "pop": population(stats, lang),
+        "platforms": [{**p, "share": p["posts"] / vol["posts"]} for p in vol.get("by_platform", []) if vol.get("posts")],
+        "topic_rows": [{**t, "topic": topic_name(t["topic"], config, lang)} for t in topics],
+        "awareness_rows": [{"name": programme_name(p["programme"], lang), "posts": p["posts"], "rate": p["rate"], "ci": p["ci"]}
+                           for p in aw.get("programmes", [])]
+                          + ([{"name": text(lang, "unaware_series"), **aw["unaware"]}] if aw.get("unaware") else []),
+        "emotion_rows": [{**e, "name": emotion_name(e["emotion"], lang)} for e in (stats.get("sentiment") or {}).get("emotion") or []],
+        "spike_key": lambda s: spike_key(s, lang, config),
         "models": model_scores(),
         "relevance_method": relevance_method(store),
         "files_count": files_count,

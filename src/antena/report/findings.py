@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from antena.analytics.base import Evidence, topic_name
-from antena.report.i18n import num, percent, platform_name, signed, text
+from antena.report.i18n import day, num, percent, platform_name, signed, text
 
 
 def population(stats: dict[str, Any], lang: str) -> str:
@@ -66,7 +66,7 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
         else:
             out.append(too_few(text(lang, "w_topics"), tp["posts"], lang))
     for t in [t for t in stats.get("targets", []) if t["mentions"]][:4]:
-        judged = t["positive"] + t["neutral"] + t["negative"]
+        judged = t["mentions"]  # the table's number
         if judged < ev.min_target_mentions or t["net"] is None:
             out.append(too_few(text(lang, "w_target", name=t["name"]), judged, lang, "mentions"))
             continue
@@ -96,14 +96,30 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
     spikes = stats.get("spikes") or []
     if spikes:
         s = spikes[0]
-        key = f"#{s['key']}" if s["kind"] == "hashtag" else s["key"]
-        out.append(text(lang, "f_spike", key=key, day=str(s["day"]), count=num(s["count"], lang), ratio=s["ratio"]))
+        out.append(text(lang, "f_spike", key=spike_key(s, lang, config), day=day(s["day"], lang), count=num(s["count"], lang),
+                        ratio=num(s["ratio"], lang)))
     for campaign in stats.get("campaigns", []):
         for metric in campaign["metrics"]:
             if metric["metric"] in ("awareness_rate",) or metric["metric"].startswith("target_sentiment"):
                 if metric.get("clear"):
                     out.append(metric["summary"][lang])
     return out
+
+
+def spike_key(spike: dict[str, Any], lang: str, config: dict[str, Any] | None = None) -> str:
+    """What spiked, in words: a hashtag, a topic, or all relevant posts."""
+    if spike["kind"] == "hashtag":
+        return f"#{spike['key']}"
+    if spike["kind"] == "volume":
+        return text(lang, "all_posts_spike")
+    return topic_name(str(spike["key"]), config or {}, lang)
+
+
+def programme_name(programme: str, lang: str) -> str:
+    return text(lang, f"programme_{programme}") if programme in PROGRAMMES else programme
+
+
+PROGRAMMES = ("amber_alert", "hotline", "ngo_campaign")
 
 
 def emotion_name(name: str, lang: str) -> str:

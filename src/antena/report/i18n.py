@@ -42,6 +42,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "share_of_mentions": "share of mentions", "posts_per_day": "posts per day", "posts": "posts", "share": "share of posts",
         "window_before": "before", "window_during": "during", "window_after": "after",
         "no_analysis": "The posts have not been analysed yet: run `antena analyze` for topics, sentiment and awareness.",
+        "platform": "Platform", "share_of": "share of {pop}", "total": "Total", "of_collected": "of {posts} collected",
+        "topic": "Topic", "ci95": "95% CI", "to": "to", "base": "Base (n)", "hashtag": "Hashtag", "programme": "Programme",
+        "emotions": "Emotions", "emotion": "Emotion", "comments": "Comments", "commenters": "Commenters", "per_minute": "Per minute",
+        "all_posts_spike": "the volume of relevant posts",
+        "programme_amber_alert": "AMBER alert", "programme_hotline": "Hotline", "programme_ngo_campaign": "NGO campaign",
         "none": "none",
         "pop_relevant": "relevant posts", "pop_all": "posts in scope (relevance not yet decided)",
         "too_few_posts": "{what}: too few posts to say (n = {n}).",
@@ -56,7 +61,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "f_target": "Sentiment toward {name} is {tone}: {neg} negative and {pos} positive across {n} mentions in {pop} (net {net}, 95% CI {lo} to {hi}).",
         "f_hashtags": "Leading hashtags in {pop}: {tags}.",
         "f_emotions": "The dominant emotions in {n} {pop} are {emotions}.",
-        "f_streams": "{n} live streams drew {comments} comments; the busiest drew {top}.",
+        "f_streams": "Live streams: {n}, with {comments} comments; the busiest drew {top}.",
         "f_spike": "The largest spike was {key} on {day}: {count} posts, {ratio}× its previous level.",
         "and": " and ",
         "emotion_anger": "anger", "emotion_fear": "fear", "emotion_sadness": "sadness", "emotion_joy": "joy",
@@ -101,6 +106,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "share_of_mentions": "proporción de menciones", "posts_per_day": "publicaciones por día", "posts": "publicaciones", "share": "proporción de publicaciones",
         "window_before": "antes", "window_during": "durante", "window_after": "después",
         "no_analysis": "Las publicaciones aún no se han analizado: ejecute `antena analyze` para obtener temas, sentimiento y conocimiento.",
+        "platform": "Plataforma", "share_of": "proporción de {pop}", "total": "Total", "of_collected": "de {posts} recopiladas",
+        "topic": "Tema", "ci95": "IC 95 %", "to": "a", "base": "Base (n)", "hashtag": "Hashtag", "programme": "Programa",
+        "emotions": "Emociones", "emotion": "Emoción", "comments": "Comentarios", "commenters": "Participantes", "per_minute": "Por minuto",
+        "all_posts_spike": "el volumen de publicaciones relevantes",
+        "programme_amber_alert": "Alerta Amber", "programme_hotline": "Línea de ayuda", "programme_ngo_campaign": "Campaña de ONG",
         "none": "ninguno",
         "pop_relevant": "publicaciones relevantes", "pop_all": "publicaciones del alcance (aún sin decidir su relevancia)",
         "too_few_posts": "{what}: muy pocas publicaciones para afirmarlo (n = {n}).",
@@ -115,7 +125,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "f_target": "El sentimiento hacia {name} es {tone}: {neg} negativo y {pos} positivo en {n} menciones en {pop} (neto {net}, IC 95 % {lo} a {hi}).",
         "f_hashtags": "Los hashtags más usados en {pop}: {tags}.",
         "f_emotions": "Las emociones dominantes en {n} {pop} son {emotions}.",
-        "f_streams": "{n} transmisiones en vivo reunieron {comments} comentarios; la más activa, {top}.",
+        "f_streams": "Transmisiones en vivo: {n}, con {comments} comentarios; la más activa, {top}.",
         "f_spike": "El mayor pico fue {key} el {day}: {count} publicaciones, {ratio} veces su nivel previo.",
         "and": " y ",
         "emotion_anger": "enojo", "emotion_fear": "miedo", "emotion_sadness": "tristeza", "emotion_joy": "alegría",
@@ -160,4 +170,9 @@ def num(value: int | float | None, lang: str) -> str:
     if value is None:
         return "–"
     text_value = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
-    return text_value.replace(",", "\u202f") if lang == "es" else text_value
+    return text_value.replace(",", "\u202f").replace(".", ",") if lang == "es" else text_value
+
+
+def day(value: object, lang: str) -> str:
+    """A date as the report writes it (ISO, unambiguous in both languages)."""
+    return str(value)[:10] if value is not None else "–"
