@@ -111,12 +111,12 @@ def _headline_scores(scores: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def recommendations(store: Store, lang: str, stats: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def recommendations(store: Store, lang: str, stats: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """The data-driven suggestions of ``antena plan --from-project`` for the report, read from the
-    report's own statistics (one number, one source)."""
+    report's own statistics (one number, one source), and the notes saying why there are none."""
     result = suggest(store, load_knowledge(), lang, stats)
     return [{"title": s["title"], "evidence": s["evidence"],
-             "tools": [t for t in s.get("tools", [])]} for s in result.get("suggestions", [])]
+             "tools": [t for t in s.get("tools", [])]} for s in result.get("suggestions", [])], result.get("notes", [])
 
 
 def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -131,16 +131,18 @@ def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, A
         "volume": charts.volume_by_day(vol.get("by_day", []), lang, first_campaign),
         "authorities": charts.target_sentiment(targets, "authority", lang),
         "ngos": charts.target_sentiment(targets, "ngo", lang),
-        "topics": charts.bars(topic_rows, "topic", "share", lang, "share", percent=True),
+        "topics": charts.bars(topic_rows, "topic", "share", lang, "share", percent=True,
+                             base=(stats.get("topics") or {}).get("posts")),
         "hashtags": charts.bars([{"hashtag": "#" + h["hashtag"], "posts": h["posts"]}
                                  for h in (stats.get("hashtags") or {}).get("top", [])],
-                                "hashtag", "posts", lang, "posts"),
+                                "hashtag", "posts", lang, "posts", base=vol.get("posts")),
         "awareness": charts.weekly_lines(aw.get("by_week", []), {"amber_rate": text(lang, "amber_series"),
                                                                  "unaware_rate": text(lang, "unaware_series")},
                                          lang, text(lang, "share"), first_campaign),
         "impact": charts.impact(first_campaign["metrics"], lang, display_names(config, lang)) if first_campaign else None,
     }
     corpus = stats.get("corpus", {})
+    advice = recommendations(store, lang, stats)
     platforms = ", ".join(f"{num(p['posts'], lang)} {platform_name(p['platform'])}" for p in corpus.get("by_platform", []))
     period = vol.get("period") or corpus.get("period") or {}
     files_count = store.source_files()
@@ -162,7 +164,8 @@ def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, A
         "spikes": (stats.get("spikes") or [])[:5],
         "streams": vol.get("streams") or [],
         "campaigns": stats.get("campaigns") or [],
-        "recommendations": recommendations(store, lang, stats),
+        "recommendations": advice[0], "recommendation_notes": advice[1],
+        "judged_targets": [t for t in targets if t["mentions"]],
         "pop": population(stats, lang),
         "platforms": [{**p, "share": p["posts"] / vol["posts"]} for p in vol.get("by_platform", []) if vol.get("posts")],
         "topic_rows": [{**t, "topic": topic_name(t["topic"], config, lang)} for t in topics],

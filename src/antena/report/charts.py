@@ -12,6 +12,8 @@ from antena.analytics.impact import metric_label
 from antena.report.i18n import text
 from antena.textsafe import display_data
 
+MIN_POINTS = 2  # a chart is never drawn from zero or one point: the report says so in words
+
 SENTIMENT_COLOURS = alt.Scale(domain=["negative", "neutral", "positive"], range=["#c0392b", "#b3b6b7", "#1e8449"])
 WIDTH = 560
 
@@ -25,7 +27,7 @@ def target_sentiment(targets: list[dict[str, Any]], kind: str | None, lang: str)
     records = []
     labels = _sentiment_labels(lang)
     for t in targets:
-        if (kind and t.get("kind") != kind) or not t["mentions"]:
+        if (kind and t.get("kind") != kind) or t["mentions"] < MIN_POINTS:
             continue
         for key in ("negative", "neutral", "positive"):
             share = t["shares"].get(key) or 0.0
@@ -46,7 +48,7 @@ def target_sentiment(targets: list[dict[str, Any]], kind: str | None, lang: str)
 
 
 def volume_by_day(by_day: list[dict[str, Any]], lang: str, campaign: dict[str, Any] | None = None) -> dict[str, Any] | None:
-    if not by_day:
+    if len({str(r["day"]) for r in by_day}) < MIN_POINTS:
         return None
     df = pd.DataFrame(by_day)
     df["day"] = df["day"].astype(str)
@@ -66,9 +68,10 @@ def _campaign_band(campaign: dict[str, Any]) -> alt.Chart:
 
 
 def bars(records: list[dict[str, Any]], label: str, value: str, lang: str, title_key: str,
-         percent: bool = False, limit: int = 15) -> dict[str, Any] | None:
+         percent: bool = False, limit: int = 15, base: int | None = None) -> dict[str, Any] | None:
+    """Horizontal bars; None with fewer than two bars or a base of fewer than two posts."""
     records = [r for r in records if r.get(value) is not None][:limit]
-    if not records:
+    if len(records) < MIN_POINTS or (base is not None and base < MIN_POINTS):
         return None
     df = pd.DataFrame([{label: str(r[label]), value: r[value]} for r in records])
     axis = alt.Axis(format="%") if percent else alt.Axis()
@@ -83,7 +86,7 @@ def weekly_lines(records: list[dict[str, Any]], fields: dict[str, str], lang: st
                  campaign: dict[str, Any] | None = None, percent: bool = True) -> dict[str, Any] | None:
     rows = [{"week": str(r["week"]), "series": name, "value": r[field]}
             for r in records for field, name in fields.items() if r.get(field) is not None]
-    if not rows:
+    if len({r["week"] for r in rows}) < MIN_POINTS:
         return None
     axis = alt.Axis(format="%") if percent else alt.Axis()
     line = alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
@@ -110,7 +113,7 @@ def impact(metrics: list[dict[str, Any]], lang: str, names: dict[str, str] | Non
                 label = short.get(m["metric"]) or (names or {}).get(arg) or metric_label(m["metric"], lang, names)
                 rows.append({"metric": label, "window": text(lang, f"window_{window}"),
                              "value": mean})
-    if not rows:
+    if len(rows) < MIN_POINTS:
         return None
     order = [text(lang, f"window_{w}") for w in ("before", "during", "after")]
     metrics_count = len({r["metric"] for r in rows})
