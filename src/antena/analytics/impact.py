@@ -26,6 +26,7 @@ import numpy as np
 
 from antena.analytics.base import Evidence, analysis_has, topic_name
 from antena.analytics.kpis import measure
+from antena.i18n import Messages
 
 
 @dataclass
@@ -247,16 +248,7 @@ def measure_kpi(project: Any, kpi: dict[str, Any], windows: Windows) -> dict[str
     return {**values, "goal": goal, "reached": reached}
 
 
-LABELS = {
-    "en": {"volume": "relevant posts per day", "awareness_rate": "share of posts mentioning the AMBER alert",
-           "unaware_rate": "share of posts showing they do not know the AMBER alert",
-           "net_sentiment": "net sentiment", "topic_share": "share of posts on {x}",
-           "target_sentiment": "net sentiment toward {x}", "mentions": "daily mentions of {x}"},
-    "es": {"volume": "publicaciones relevantes por día", "awareness_rate": "proporción de publicaciones que mencionan la Alerta Amber",
-           "unaware_rate": "proporción de publicaciones que muestran no conocer la Alerta Amber",
-           "net_sentiment": "sentimiento neto", "topic_share": "proporción de publicaciones sobre {x}",
-           "target_sentiment": "sentimiento neto hacia {x}", "mentions": "menciones diarias de {x}"},
-}
+LABELS = Messages("impact")  # wording: keys impact.* of the gettext catalogue
 
 
 def metric_label(name: str, lang: str, names: dict[str, str] | None = None) -> str:

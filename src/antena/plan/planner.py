@@ -16,54 +16,16 @@ from typing import Any
 
 from antena.analytics.kpis import HELP_QUERY
 from antena.errors import AntenaError
+from antena.i18n import Messages
 from antena.plan.knowledge import LEVELS, KnowledgeBase, Tip, Tool, localize
 
 EXACT, PARTIAL, DECLARED = 3.0, 0.5, 2.0
 MAX_TOOLS = 8
 MIN_TIPS = 4
 
-UI = {
-    "en": {
-        "exact": "{n} {tips} for {cells}", "tip1": "tip", "tipn": "tips",
-        "group": "{n} {tips} for the same group with another objective",
-        "objective": "{n} {tips} for the same objective with another group",
-        "declared": "declared by {origin} for {cells}",
-        "over_budget": "costs {cost}, above the {budget} budget: ranked lower",
-        "marri": "MARRI toolbox", "article": "STOP THE TRAFFIK article", "report": "Mexico social-media report",
-        "item": "item", "inferred": "placement inferred",
-        "phase.preparation": "Preparation", "phase.before": "Before launch", "phase.during": "Campaign",
-        "phase.after": "After the campaign",
-        "act.define": "Agree target groups, objectives, key messages and KPIs",
-        "act.partners": "Agree roles and calendars with partners",
-        "act.baseline": "Measure the baseline with Antena: import recent posts, run `antena analyze`, record the KPI baselines",
-        "act.log": "Log every outreach action (`antena outreach add` / `antena outreach import`)",
-        "act.monitor": "Monitor the KPIs weekly with Antena and adjust messages",
-        "act.impact": "Measure impact: compare before, during and after the campaign (campaign impact analysis)",
-        "act.report": "Report results to partners and plan the follow-up",
-    },
-    "es": {
-        "exact": "{n} {tips} para {cells}", "tip1": "consejo", "tipn": "consejos",
-        "group": "{n} {tips} para el mismo grupo con otro objetivo",
-        "objective": "{n} {tips} para el mismo objetivo con otro grupo",
-        "declared": "indicada por {origin} para {cells}",
-        "over_budget": "coste {cost}, por encima del presupuesto {budget}: baja en la clasificación",
-        "marri": "Caja de herramientas MARRI", "article": "Artículo de STOP THE TRAFFIK",
-        "report": "Informe de redes sociales (México)",
-        "item": "punto", "inferred": "ubicación inferida",
-        "phase.preparation": "Preparación", "phase.before": "Antes del lanzamiento", "phase.during": "Campaña",
-        "phase.after": "Después de la campaña",
-        "act.define": "Acordar grupos destinatarios, objetivos, mensajes clave e indicadores (KPI)",
-        "act.partners": "Acordar funciones y calendarios con los aliados",
-        "act.baseline": "Medir la línea de base con Antena: importar publicaciones recientes, ejecutar `antena analyze` y registrar los valores de partida",
-        "act.log": "Registrar cada acción de difusión (`antena outreach add` / `antena outreach import`)",
-        "act.monitor": "Seguir los KPI cada semana con Antena y ajustar los mensajes",
-        "act.impact": "Medir el impacto: comparar antes, durante y después de la campaña (análisis de impacto)",
-        "act.report": "Informar de los resultados a los aliados y planificar la continuidad",
-    },
-}
+UI = Messages("plan.ui")  # wording: keys plan.ui.* of the gettext catalogue
 
-LEVEL_NAMES = {"en": {"low": "low", "medium": "medium", "high": "high"},
-               "es": {"low": "bajo", "medium": "medio", "high": "alto"}}
+LEVEL_NAMES = Messages("plan.level")
 
 CHANNEL_NAMES = {
     "twitter": "X / Twitter", "facebook": "Facebook", "instagram": "Instagram", "tiktok": "TikTok",

@@ -8,31 +8,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from antena.errors import AntenaError
+from antena.i18n import Messages
 
-HEADINGS = {
-    "en": {
-        "title": "Campaign plan", "groups": "Target groups", "objectives": "Objectives",
-        "country": "Country", "budget": "Budget", "weeks": "Campaign weeks", "window": "Campaign window",
-        "tools": "Recommended tools", "why": "Why", "tips": "Tips that apply", "plan": "Plan",
-        "phases": "Phases", "activities": "Activities", "messages": "Messages per group",
-        "channels": "Channels", "partners": "Partners to involve", "kpis": "KPIs (measured by Antena)",
-        "metric": "Metric", "target": "Target", "baseline": "Baseline", "goal": "Goal", "unit": "Unit",
-        "owner": "Owner", "phase": "Phase", "activity": "Activity", "week": "Weeks", "source": "Source",
-        "suggestions": "Suggestions from the project's data", "evidence": "Evidence",
-        "unknown": "not measured yet", "more": "Other tools to consider",
-    },
-    "es": {
-        "title": "Plan de campaña", "groups": "Grupos destinatarios", "objectives": "Objetivos",
-        "country": "País", "budget": "Presupuesto", "weeks": "Semanas de campaña", "window": "Periodo de campaña",
-        "tools": "Herramientas recomendadas", "why": "Por qué", "tips": "Consejos aplicables", "plan": "Plan",
-        "phases": "Fases", "activities": "Actividades", "messages": "Mensajes por grupo",
-        "channels": "Canales", "partners": "Aliados a implicar", "kpis": "Indicadores (medidos con Antena)",
-        "metric": "Indicador", "target": "Objeto", "baseline": "Línea de base", "goal": "Meta", "unit": "Unidad",
-        "owner": "Responsable", "phase": "Fase", "activity": "Actividad", "week": "Semanas", "source": "Fuente",
-        "suggestions": "Sugerencias a partir de los datos del proyecto", "evidence": "Evidencia",
-        "unknown": "aún sin medir", "more": "Otras herramientas a considerar",
-    },
-}
+HEADINGS = Messages("plan.render")  # wording: keys plan.render.* of the gettext catalogue
 
 
 def _value(value: Any, h: dict[str, str]) -> str:

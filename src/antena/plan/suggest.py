@@ -11,6 +11,7 @@ from typing import Any
 
 from antena.analytics import compute_stats
 from antena.analytics.base import Evidence, wilson
+from antena.i18n import Messages
 from antena.plan.knowledge import KnowledgeBase, localize
 from antena.report.i18n import num, percent, platform_name, signed
 from antena.store.queries import Store
@@ -21,34 +22,7 @@ DOMINANT_PLATFORM = 0.4
 PLATFORM_CHANNELS = {"x": "twitter"}  # store platform id -> channel id used by the toolbox
 SECTIONS = {"volumes", "awareness", "targets"}
 
-TEXT = {
-    "en": {
-        "awareness": "Inform the general public about {programme}",
-        "awareness.ev": "only {rate} of {n} relevant posts mention {programme} (95% CI {lo} to {hi})",
-        "authority": "Influence policy with decision makers and media: sentiment toward {name} is negative",
-        "authority.ev": "net sentiment {score} across {n} mentions of {name} in relevant posts (95% CI {lo} to {hi})",
-        "ngo": "Work with {name} as a partner: the public sees it positively",
-        "ngo.ev": "net sentiment {score} across {n} mentions of {name} in relevant posts (95% CI {lo} to {hi})",
-        "platform": "Favour {platform} channels",
-        "platform.ev": "{share} of {n} relevant posts are on {platform}",
-        "no_analysis": "No relevance results (run `antena analyze`): suggestions rest on relevant posts only, so none are made yet.",
-        "no_posts": "The project holds no posts yet: import data to get suggestions.",
-        "too_few": "Too few relevant posts to suggest anything (n = {n}; at least {min} are needed).",
-    },
-    "es": {
-        "awareness": "Informar al público general sobre {programme}",
-        "awareness.ev": "solo {rate} de {n} publicaciones relevantes menciona {programme} (IC 95 % {lo} a {hi})",
-        "authority": "Incidir en las políticas con responsables políticos y medios: el sentimiento hacia {name} es negativo",
-        "authority.ev": "sentimiento neto {score} en {n} menciones de {name} en publicaciones relevantes (IC 95 % {lo} a {hi})",
-        "ngo": "Sumar a {name} como aliada: el público la ve de forma positiva",
-        "ngo.ev": "sentimiento neto {score} en {n} menciones de {name} en publicaciones relevantes (IC 95 % {lo} a {hi})",
-        "platform": "Priorizar los canales de {platform}",
-        "platform.ev": "{share} de {n} publicaciones relevantes está en {platform}",
-        "no_analysis": "No hay resultados de relevancia (ejecute `antena analyze`): las sugerencias solo usan publicaciones relevantes, así que aún no hay ninguna.",
-        "no_posts": "El proyecto aún no tiene publicaciones: importe datos para obtener sugerencias.",
-        "too_few": "Muy pocas publicaciones relevantes para sugerir algo (n = {n}; se necesitan al menos {min}).",
-    },
-}
+TEXT = Messages("suggest")  # wording: keys suggest.* of the gettext catalogue
 
 
 def _awareness(stats: dict[str, Any], ev: Evidence, lang: str) -> list[dict[str, Any]]:

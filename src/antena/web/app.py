@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlencode
 
 import duckdb
 import orjson
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -61,7 +61,7 @@ class Dashboard:
         self.env = Environment(loader=PackageLoader("antena.web", "templates"),
                                autoescape=select_autoescape(default=True, default_for_string=True),
                                finalize=finalize)
-        self.env.filters.update(pct=percent, signed=signed, num=number)
+        self.env.filters.update(pct=percent, signed=signed, num=_context_number)
 
     # ------------------------------------------------------------------ helpers
 
@@ -93,6 +93,12 @@ class Dashboard:
             path=request.url.path, summary=summary, login_enabled=self.sessions is not None,
             other_lang=other, switch_lang=switch, default_lang=self.default_lang, **context)
         return HTMLResponse(html, status_code=status)
+
+
+@pass_context
+def _context_number(context: Any, value: float | None, digits: int = 1) -> str:
+    """``{{ n | num }}``: a number as the page's language writes it (Babel)."""
+    return number(value, context.get("lang") or "en", digits)
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -150,7 +156,7 @@ def _campaign_rows(campaign: dict[str, Any], config: dict[str, Any], lang: str) 
             return percent(value, lang)
         if unit == "net":
             return signed(value, lang)
-        return number(float(value))
+        return number(float(value), lang)
 
     return [{"label": _metric_label(m["metric"], config, lang),
              **{w: fmt((m.get(w) or {}).get("mean"), m.get("unit", "")) for w in ("before", "during", "after")},
