@@ -65,7 +65,7 @@ class RelevanceSettings(Section):
 
 class Target(Section):
     id: str = Field(min_length=1)
-    name: str | None = None
+    name: str | dict[str, str] | None = None  # text, or { es = "...", en = "..." }
     kind: str | None = None
     aliases: list[str] = Field(default_factory=list)
 

@@ -68,6 +68,13 @@ def topic_name(topic_id: str, config: dict[str, Any], lang: str) -> str:
     return topic_id
 
 
+def localized(name: Any, lang: str, fallback: str = "") -> str:
+    """A name written per language (``{ es = ..., en = ... }`` in antena.toml) in ``lang``."""
+    if isinstance(name, dict):
+        return str(name.get(lang) or name.get("en") or next(iter(name.values()), fallback))
+    return str(name) if name else fallback
+
+
 def wilson(successes: int, n: int) -> tuple[float | None, float | None]:
     """Wilson score 95% interval of a proportion (statsmodels; None for n = 0): honest at small n,
     never zero-width (1 of 1 gives 0.21 to 1)."""

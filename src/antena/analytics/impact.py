@@ -24,7 +24,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from antena.analytics.base import Evidence, analysis_has, topic_name
+from antena import i18n
+from antena.analytics.base import Evidence, analysis_has, localized, topic_name
 from antena.analytics.kpis import measure
 from antena.i18n import Messages
 
@@ -179,7 +180,7 @@ def metric_series(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: d
 
 def display_names(config: dict[str, Any], lang: str) -> dict[str, str]:
     """Target and topic ids -> the names people read (topics named per language)."""
-    names = {_safe(t["id"]): t.get("name", t["id"]) for t in config.get("targets", [])}
+    names = {_safe(t["id"]): localized(t.get("name"), lang, t["id"]) for t in config.get("targets", [])}
     names |= {_safe(t["id"]): topic_name(t["id"], config, lang) for t in config.get("topics", [])}
     return names
 
@@ -259,47 +260,35 @@ def metric_label(name: str, lang: str, names: dict[str, str] | None = None) -> s
 
 def _fmt(value: float, unit: str, lang: str = "en") -> str:
     if unit == "share":
-        text = f"{value * 100:.1f}" + (" %" if lang == "es" else "%")
-    elif unit == "net":
-        text = f"{value:+.2f}"
-    else:
-        text = f"{value:.1f}"
-    return text.replace(".", ",") if lang == "es" else text
+        return i18n.percent(value, lang)
+    if unit == "net":
+        return i18n.signed(value, lang)
+    return i18n.number(float(value), lang)
 
 
 def _fmt_change(value: float, unit: str, lang: str) -> str:
-    text = (f"{value * 100:+.1f} " + ("puntos" if lang == "es" else "points")) if unit == "share" else f"{value:+.2f}"
-    return text.replace(".", ",") if lang == "es" else text
+    if unit == "share":
+        return i18n.message(lang, "impact.points", value=i18n.signed(value * 100, lang)[:-1])
+    return i18n.signed(value, lang)
 
 
 def describe(entry: dict[str, Any], lang: str, names: dict[str, str] | None = None, min_days: int = 7,
              population: str = "relevant") -> str:
-    """One sentence saying what changed, on what base, and how sure we are."""
+    """One sentence saying what changed, on what base, and how sure we are (catalogue ``impact.*``)."""
     name, unit = entry["metric"], entry["unit"]
     label = metric_label(name, lang, names)
     label = label[0].upper() + label[1:]
     before, during = entry["before"]["mean"], entry["during"]["mean"]
     days_before, days_during = entry["before"]["days"], entry["during"]["days"]
-    its = entry.get("its") or {}
-    shift = its.get("during")
-    es = lang == "es"
+    shift = (entry.get("its") or {}).get("during")
     if min(days_before, days_during) < min_days or before is None or during is None or not shift:
-        return (f"{label}: muy pocos días para comparar ({days_before} antes, {days_during} durante; "
-                f"se necesitan {min_days} de cada lado)." if es else
-                f"{label}: too few days to compare ({days_before} before, {days_during} during; "
-                f"{min_days} on each side are needed).")
+        return i18n.message(lang, "impact.too_few_days", label=label, before=days_before, during=days_during, min=min_days)
     lo, hi = shift["ci"]
     clear = lo > 0 or hi < 0
-    base = (f"medias diarias de {days_before} días antes y {days_during} durante, sobre "
-            + ("publicaciones relevantes" if population == "relevant" else "todas las publicaciones del alcance")) if es else \
-        (f"daily means over {days_before} days before and {days_during} during, of "
-         + ("relevant posts" if population == "relevant" else "all posts in scope"))
-    change = f"{_fmt_change(shift['effect'], unit, lang)} (IC 95 % {_fmt_change(lo, unit, lang)} a {_fmt_change(hi, unit, lang)})" if es \
-        else f"{_fmt_change(shift['effect'], unit, lang)} (95% CI {_fmt_change(lo, unit, lang)} to {_fmt_change(hi, unit, lang)})"
-    if es:
-        verdict = "el cambio es claro" if clear else "no podemos afirmar que haya cambiado"
-        return (f"{label}: {_fmt(before, unit, lang)} antes y {_fmt(during, unit, lang)} durante la campaña ({base}); "
-                f"cambio estimado {change}: {verdict}.")
-    verdict = "the change is clear" if clear else "we cannot say it changed"
-    return (f"{label}: {_fmt(before, unit, lang)} before and {_fmt(during, unit, lang)} during the campaign ({base}); "
-            f"estimated change {change}: {verdict}.")
+    base = i18n.message(lang, "impact.base_relevant" if population == "relevant" else "impact.base_all",
+                        before=days_before, during=days_during)
+    change = i18n.message(lang, "impact.change", effect=_fmt_change(shift["effect"], unit, lang),
+                          lo=_fmt_change(lo, unit, lang), hi=_fmt_change(hi, unit, lang))
+    return i18n.message(lang, "impact.summary", label=label, before=_fmt(before, unit, lang),
+                        during=_fmt(during, unit, lang), base=base, change=change,
+                        verdict=i18n.message(lang, "impact.clear" if clear else "impact.unsure"))

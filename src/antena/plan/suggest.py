@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from antena.analytics import compute_stats
-from antena.analytics.base import Evidence, wilson
+from antena.analytics.base import Evidence, localized, wilson
 from antena.i18n import Messages
 from antena.plan.knowledge import KnowledgeBase, localize
 from antena.report.i18n import num, percent, platform_name, signed
@@ -56,7 +56,7 @@ def _targets(stats: dict[str, Any], ev: Evidence, lang: str) -> list[dict[str, A
         if n < ev.min_target_mentions or target["net"] is None:
             continue
         net, (lo, hi) = target["net"], target["net_ci"]
-        name = target["name"]
+        name = localized(target["name"], lang, target["target"])
         values = {"score": signed(net, lang), "n": num(n, lang), "name": name, "lo": signed(lo, lang), "hi": signed(hi, lang)}
         numbers = {"target": target["target"], "mentions": n, "net_sentiment": round(net, 4), "net_ci": [lo, hi]}
         if target.get("kind") == "authority" and net <= NEGATIVE_SENTIMENT and hi < 0:

@@ -19,7 +19,9 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
+from antena import i18n
 from antena.analytics import compute_stats
+from antena.analytics.base import localized
 from antena.analytics.impact import display_names
 from antena.plan.knowledge import load_knowledge
 from antena.plan.suggest import suggest
@@ -58,15 +60,15 @@ def _environment() -> Environment:
     return env
 
 
-def _svgs(specs: dict[str, dict[str, Any] | None]) -> dict[str, Markup | None]:
+def _svgs(specs: dict[str, dict[str, Any] | None], lang: str = "en") -> dict[str, Markup | None]:
     """Inline SVGs of our own chart specs, drawn in one child process (``charts.render_svgs``:
     strings sanitised, data values escaped by the SVG renderer); None where a chart fails."""
     names = list(specs)
-    drawn = charts.render_svgs([specs[name] for name in names])
+    drawn = charts.render_svgs([specs[name] for name in names], lang)
     return {name: Markup(svg) if svg else None for name, svg in zip(names, drawn, strict=True)}  # noqa: S704
 
 
-def model_scores() -> list[dict[str, Any]]:
+def model_scores(lang: str = "en") -> list[dict[str, Any]]:
     """Validation scores recorded next to each packaged model (meta.json), when present."""
     out = []
     try:
@@ -78,7 +80,7 @@ def model_scores() -> list[dict[str, Any]]:
                     data = json.loads(meta.read_text(encoding="utf-8"))
                     scores = data.get("validation") or data.get("scores") or {}
                     out.append({"task": task_dir.name, "version": version_dir.name,
-                                "scores": _headline_scores(scores)})
+                                "scores": _headline_scores(scores, lang)})
     except (FileNotFoundError, NotADirectoryError):
         pass
     return out
@@ -93,21 +95,23 @@ def relevance_method(store: Store) -> dict[str, Any]:
     return method_summary(store.folder, counts["labelled"], counts["relevant"])
 
 
-def _headline_scores(scores: dict[str, Any]) -> dict[str, str]:
+def _headline_scores(scores: dict[str, Any], lang: str = "en") -> dict[str, str]:
     """Macro-F1 per validation set, with the issue's target and the published anchor when given."""
     out = {}
     for name, value in scores.items():
         if isinstance(value, dict) and "macro_f1" in value:
             extra = []
             if value.get("target") is not None:
-                extra.append(f"target {value['target']:.2f}")
+                extra.append(text(lang, "score_target", value=i18n.number(float(value["target"]), lang, 2)))
             anchor = value.get("anchor")
             if isinstance(anchor, dict) and anchor.get("score") is not None:
-                extra.append(f"published {anchor['score']:.3f} {anchor.get('model', '')} on {anchor.get('split', 'test')}")
+                extra.append(text(lang, "score_published", score=i18n.number(float(anchor["score"]), lang, 3),
+                                  model=anchor.get("model", ""), split=anchor.get("split", "test")))
             suffix = f" ({'; '.join(extra)})" if extra else ""
-            out[name] = f"{value['macro_f1']:.3f} on {value.get('split', 'val')}, n={value.get('n', '?')}{suffix}"
+            out[name] = text(lang, "score_on", score=i18n.number(float(value["macro_f1"]), lang, 3),
+                             split=value.get("split", "val"), n=value.get("n", "?")) + suffix
         elif isinstance(value, int | float):
-            out[name] = f"{value:.3f}"
+            out[name] = i18n.number(float(value), lang, 3)
     return out
 
 
@@ -122,7 +126,7 @@ def recommendations(store: Store, lang: str, stats: dict[str, Any] | None = None
 def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, Any]:
     config = store.config
     first_campaign = (stats.get("campaigns") or [None])[0]
-    targets = stats.get("targets") or []
+    targets = [{**t, "name": localized(t["name"], lang, t["target"])} for t in stats.get("targets") or []]
     topics = (stats.get("topics") or {}).get("totals", [])
     topic_rows = [{"topic": topic_name(t["topic"], config, lang), "share": t["share"]} for t in topics]
     aw = stats.get("awareness") or {}
@@ -156,7 +160,7 @@ def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, A
         "data_sentence": text(lang, "data_sentence", relevant=num(vol.get("posts", 0), lang), posts=num(corpus.get("posts", 0), lang),
                               platforms=platforms or text(lang, "none"),
                               start=str(period.get("start") or "–")[:10], end=str(period.get("end") or "–")[:10]),
-        "charts": _svgs(chart_specs),
+        "charts": _svgs(chart_specs, lang),
         "specs": chart_specs,
         "targets": targets,
         "headline": quotes.get("headline"),
@@ -174,7 +178,7 @@ def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, A
                           + ([{"name": text(lang, "unaware_series"), **aw["unaware"]}] if aw.get("unaware") else []),
         "emotion_rows": [{**e, "name": emotion_name(e["emotion"], lang)} for e in (stats.get("sentiment") or {}).get("emotion") or []],
         "spike_key": lambda s: spike_key(s, lang, config),
-        "models": model_scores(),
+        "models": model_scores(lang),
         "relevance_method": relevance_method(store),
         "files_count": files_count,
         "analysed": stats.get("analysed"),

@@ -128,49 +128,56 @@ def impact(metrics: list[dict[str, Any]], lang: str, names: dict[str, str] | Non
                  title=alt.TitleParams(text(lang, "impact_chart_note"), fontSize=10, anchor="start", fontWeight="normal")).to_dict()
 
 
-def to_svg(spec: dict[str, Any]) -> str:
+CHART_LOCALES = {"es": "es-ES", "en": "en-US"}  # d3 locales bundled with vl-convert (offline)
+
+
+def to_svg(spec: dict[str, Any], lang: str = "en") -> str:
     """SVG of one chart; "" when it cannot be drawn (see ``render_svgs``)."""
-    return render_svgs([spec])[0] or ""
+    return render_svgs([spec], lang)[0] or ""
 
 
 RENDER_TIMEOUT = 180.0  # seconds for one batch of charts
 _CHILD = (
     "import json, sys\n"
     "import vl_convert as vlc\n"
-    "specs = json.loads(sys.stdin.buffer.read())\n"
-    "sys.stdout.write(json.dumps([vlc.vegalite_to_svg(s) for s in specs]))\n"
+    "job = json.loads(sys.stdin.buffer.read())\n"
+    "loc = job['locale']\n"
+    "sys.stdout.write(json.dumps([vlc.vegalite_to_svg(s, format_locale=loc, time_format_locale=loc)"
+    " for s in job['specs']]))\n"
 )
 
 
-def render_svgs(specs: list[dict[str, Any] | None]) -> list[str | None]:
+def render_svgs(specs: list[dict[str, Any] | None], lang: str = "en") -> list[str | None]:
     """SVGs of chart specs, rendered in a child process; None for a spec that is None or that
     the renderer cannot draw.
 
     Every string in a spec first passes ``antena.textsafe.display_data`` (control characters
     make vl-convert panic, and a Rust panic aborts the whole process, which no ``except`` can
     catch). The child process is the second wall: if the renderer still dies, only the child
-    dies; the charts are then drawn one per child so the others survive.
+    dies; the charts are then drawn one per child so the others survive. Numbers and dates on
+    the axes are written as ``lang`` writes them ("vie 16", "1.200" in Spanish).
     """
+    locale = CHART_LOCALES.get(lang, "en-US")
     wanted = [(i, display_data(spec)) for i, spec in enumerate(specs) if spec is not None]
     out: list[str | None] = [None] * len(specs)
     if not wanted:
         return out
-    drawn = _render_in_child([spec for _, spec in wanted])
+    drawn = _render_in_child([spec for _, spec in wanted], locale)
     if drawn is None and len(wanted) > 1:
-        drawn = [(_render_in_child([spec]) or [None])[0] for _, spec in wanted]
+        drawn = [(_render_in_child([spec], locale) or [None])[0] for _, spec in wanted]
     for (index, _), svg in zip(wanted, drawn or [None] * len(wanted), strict=True):
         out[index] = svg
     return out
 
 
-def _render_in_child(specs: list[dict[str, Any]]) -> list[str | None] | None:
+def _render_in_child(specs: list[dict[str, Any]], locale: str = "en-US") -> list[str | None] | None:
     import json
     import subprocess
     import sys
 
     try:
         done = subprocess.run(  # noqa: S603 - our own interpreter and fixed code; specs go through stdin
-            [sys.executable, "-c", _CHILD], input=json.dumps(specs, default=str).encode(),
+            [sys.executable, "-c", _CHILD], input=json.dumps({"specs": specs, "locale": locale}, default=str).encode(),
             capture_output=True, timeout=RENDER_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from antena.analytics.base import Evidence, topic_name
+from antena.analytics.base import Evidence, localized, topic_name
 from antena.report.i18n import day, num, percent, platform_name, signed, text
 
 
@@ -68,10 +68,10 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
     for t in [t for t in stats.get("targets", []) if t["mentions"]][:4]:
         judged = t["mentions"]  # the table's number
         if judged < ev.min_target_mentions or t["net"] is None:
-            out.append(too_few(text(lang, "w_target", name=t["name"]), judged, lang, "mentions"))
+            out.append(too_few(text(lang, "w_target", name=localized(t["name"], lang, t["target"])), judged, lang, "mentions"))
             continue
         lo, hi = t["net_ci"]
-        out.append(text(lang, "f_target", name=t["name"], tone=tone(t["net"], lo, hi, lang),
+        out.append(text(lang, "f_target", name=localized(t["name"], lang, t["target"]), tone=tone(t["net"], lo, hi, lang),
                         neg=percent(t["shares"]["negative"], lang), pos=percent(t["shares"]["positive"], lang),
                         n=num(judged, lang), pop=pop, net=signed(t["net"], lang), lo=signed(lo, lang),
                         hi=signed(hi, lang)))

@@ -203,7 +203,7 @@ def build_app(dash: Dashboard) -> list[Route | Mount]:
 
         def draw() -> list[Markup | None]:
             specs = [charts.impact(c.get("metrics", []), lang) for c in found]
-            return [Markup(svg) if svg else None for svg in charts.render_svgs(specs)]  # noqa: S704 - SVG from vl-convert, data escaped
+            return [Markup(svg) if svg else None for svg in charts.render_svgs(specs, lang)]  # noqa: S704 - SVG from vl-convert, data escaped
 
         svgs = reader.cached(f"campaign-charts:{lang}", draw)
         config = load_config(reader.folder)
