@@ -91,3 +91,8 @@ def test_the_check_finds_english(spanish_client) -> None:
     """The canary: the English page of the same project is caught by the same check."""
     text = visible(spanish_client.get("/?lang=en").text)
     assert any(f in text for f in english_fragments())
+
+
+def test_a_too_long_query_is_refused_in_spanish(spanish_client) -> None:
+    page = visible(spanish_client.get("/posts", params={"q": "robo " * 500}).text)
+    assert "la consulta tiene más de" in page and "longer than" not in page

@@ -133,7 +133,7 @@ def _search(dash: Dashboard, request: Request) -> tuple[dict[str, Any], Page | N
     size = _int(request, "size", PER_PAGE, 1, MAX_PER_PAGE)
     params = {"q": query, "relevant": relevant, "page": page_no, "size": size}
     if len(query) > MAX_QUERY:
-        return params, None, {"error": f"the query is longer than {MAX_QUERY} characters", "query": query[:80] + "…", "column": None}
+        return params, None, {"error": text(dash.lang(request), "query_too_long", n=MAX_QUERY), "query": query[:80] + "…", "column": None}
     try:
         return params, dash.reader.posts(query, page_no, size, relevant), None
     except (QuerySyntaxError, BadQuery) as exc:
