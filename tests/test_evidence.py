@@ -61,7 +61,7 @@ def test_thresholds_come_from_antena_toml():
     stats = one_post_stats()
     stats["evidence"] = vars(Evidence(min_posts_share=1, min_target_mentions=3))
     text = " ".join(findings(stats, {}, "en"))
-    assert "too few" not in text and "Reddit carries 100.0% of them (n = 1 relevant posts)" in text
+    assert "too few" not in text and "1 relevant post out of 1,309 collected. Reddit carries 100.0% of them (n = 1 relevant post)" in text
 
 
 def test_evidence_settings_are_validated():

@@ -14,9 +14,10 @@ from antena.analytics.base import Evidence, localized, topic_name
 from antena.report.i18n import day, num, percent, platform_name, signed, text
 
 
-def population(stats: dict[str, Any], lang: str) -> str:
-    """The base of the shares in words: "relevant posts" or "posts in scope"."""
-    return text(lang, "pop_relevant" if stats.get("population", "relevant") == "relevant" else "pop_all")
+def population(stats: dict[str, Any], lang: str, n: int | None = None) -> str:
+    """The base of the shares in words: "relevant posts" or "posts in scope" (singular for n = 1)."""
+    key = "pop_relevant" if stats.get("population", "relevant") == "relevant" else "pop_all"
+    return text(lang, key + ("_one" if n == 1 else ""))
 
 
 def too_few(what: str, n: int, lang: str, unit: str = "posts") -> str:
@@ -40,10 +41,11 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
     n = vol.get("posts") or 0
     if n:
         top = vol["by_platform"][0]
-        head = text(lang, "f_volume", relevant=num(n, lang), posts=num(corpus.get("posts", 0), lang), pop=pop)
+        head = text(lang, "f_volume", relevant=num(n, lang), posts=num(corpus.get("posts", 0), lang),
+                    pop=population(stats, lang, n))
         if n >= ev.min_posts_share:
             head += " " + text(lang, "f_platform", platform=platform_name(top["platform"]),
-                               share=percent(top["posts"] / n, lang), n=num(n, lang), pop=pop)
+                               share=percent(top["posts"] / n, lang), n=num(n, lang), pop=population(stats, lang, n))
         else:
             head += " " + too_few(text(lang, "w_platforms"), n, lang)
         out.append(head)
@@ -53,7 +55,7 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
         if n_aw >= ev.min_posts_share:
             amber = next((p for p in aw.get("programmes", []) if p["programme"] == "amber_alert"),
                          {"rate": 0.0, "ci": [None, None]})
-            out.append(text(lang, "f_awareness", rate=percent(amber["rate"], lang), n=num(n_aw, lang), pop=pop,
+            out.append(text(lang, "f_awareness", rate=percent(amber["rate"], lang), n=num(n_aw, lang), pop=population(stats, lang, n_aw),
                             lo=percent(amber["ci"][0], lang), hi=percent(amber["ci"][1], lang),
                             unaware=percent(aw["unaware"]["rate"] or 0.0, lang)))
         else:
@@ -62,7 +64,7 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
     if tp.get("totals"):
         if tp["posts"] >= ev.min_posts_share:
             names = [f"{topic_name(t['topic'], config, lang)} ({percent(t['share'], lang)})" for t in tp["totals"][:3]]
-            out.append(text(lang, "f_topics", n=num(tp["posts"], lang), pop=pop, topics=_join(names, lang)))
+            out.append(text(lang, "f_topics", n=num(tp["posts"], lang), pop=population(stats, lang, tp["posts"]), topics=_join(names, lang)))
         else:
             out.append(too_few(text(lang, "w_topics"), tp["posts"], lang))
     for t in [t for t in stats.get("targets", []) if t["mentions"]][:4]:
@@ -85,7 +87,7 @@ def findings(stats: dict[str, Any], config: dict[str, Any], lang: str) -> list[s
     if strong:
         if judged_emotions >= ev.min_posts_share:
             names = [f"{emotion_name(e['emotion'], lang)} ({percent(e['share'], lang)})" for e in strong]
-            out.append(text(lang, "f_emotions", n=num(judged_emotions, lang), pop=pop, emotions=_join(names, lang)))
+            out.append(text(lang, "f_emotions", n=num(judged_emotions, lang), pop=population(stats, lang, judged_emotions), emotions=_join(names, lang)))
         else:
             out.append(too_few(text(lang, "w_emotions"), judged_emotions, lang))
     streams = vol.get("streams") or []
