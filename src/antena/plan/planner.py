@@ -27,19 +27,7 @@ UI = Messages("plan.ui")  # wording: keys plan.ui.* of the gettext catalogue
 
 LEVEL_NAMES = Messages("plan.level")
 
-CHANNEL_NAMES = {
-    "twitter": "X / Twitter", "facebook": "Facebook", "instagram": "Instagram", "tiktok": "TikTok",
-    "youtube": "YouTube", "snapchat": "Snapchat", "whatsapp": "WhatsApp", "telegram": "Telegram",
-    "reddit": "Reddit", "periscope": "Periscope",
-    "press": {"en": "Press", "es": "Prensa"}, "online-news": {"en": "Online news", "es": "Prensa digital"},
-    "tv": {"en": "Television", "es": "Televisión"}, "radio": "Radio",
-    "games": {"en": "Video games", "es": "Videojuegos"}, "schools": {"en": "Schools", "es": "Escuelas"},
-    "print": {"en": "Print", "es": "Impresos"},
-    "public-spaces": {"en": "Public spaces and transport", "es": "Espacios públicos y transporte"},
-    "events": {"en": "Events", "es": "Eventos"}, "community": {"en": "Community spaces", "es": "Espacios comunitarios"},
-    "direct": {"en": "Direct meetings", "es": "Reuniones directas"},
-    "social": {"en": "Social media", "es": "Redes sociales"},
-}
+CHANNEL_NAMES = Messages("plan.channel")  # channel names: keys plan.channel.* of the gettext catalogue
 
 
 @dataclass
@@ -309,7 +297,7 @@ def build_plan(kb: KnowledgeBase, req: PlanRequest, tools: list[dict[str, Any]],
         "name": req.name, "country": req.country, "budget": req.budget,
         "budget_name": LEVEL_NAMES[req.lang][req.budget], "weeks": req.weeks,
         "phases": phases, "activities": activities, "messages": messages,
-        "channels": [{"id": c, "name": localize(CHANNEL_NAMES.get(c, c), req.lang)} for c in channels],
+        "channels": [{"id": c, "name": CHANNEL_NAMES[req.lang].get(c, c)} for c in channels],
         "partners": partners, "kpis": plan_kpis(kb, req, baselines or {}),
     }
     if req.start:
