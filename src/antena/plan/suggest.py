@@ -36,7 +36,7 @@ def _awareness(stats: dict[str, Any], ev: Evidence, lang: str) -> list[dict[str,
     if rate >= LOW_AWARENESS:
         return []
     t = TEXT[lang]
-    programme = "la Alerta Amber" if lang == "es" else "the AMBER alert"
+    programme = t["amber_programme"]
     return [{
         "id": "low-awareness", "title": t["awareness"].format(programme=programme),
         "evidence": t["awareness.ev"].format(rate=percent(rate, lang), n=num(n, lang), programme=programme,
