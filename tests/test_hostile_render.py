@@ -44,8 +44,9 @@ def test_display_text_keeps_ordinary_text(value: str) -> None:
 
 
 def hashtag_spec(tags: list[str]) -> dict:
-    return charts.bars([{"hashtag": "#" + t, "posts": i + 1} for i, t in enumerate(tags)],
-                       "hashtag", "posts", "en", "share")
+    """Bars of the given hashtags, plus a plain one: a chart is never drawn from a single point."""
+    rows = [{"hashtag": "#" + t, "posts": i + 2} for i, t in enumerate(tags)] + [{"hashtag": "#plain", "posts": 1}]
+    return charts.bars(rows, "hashtag", "posts", "en", "share")
 
 
 def test_an_unsanitised_control_character_aborts_only_the_child() -> None:
