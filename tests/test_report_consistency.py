@@ -91,3 +91,14 @@ def test_the_dashboard_and_the_report_read_one_statistics_object(full_demo):
     for s in found.values():
         if s["id"].startswith("negative-"):
             assert s["numbers"]["mentions"] == by_target[s["numbers"]["target"]]["mentions"]
+
+
+def test_the_analysed_demo_report_in_spanish_has_no_english(cli, full_demo, tmp_path):
+    from tests.test_i18n import ENGLISH_DATES, ENGLISH_NUMBERS, english_fragments, visible
+
+    out = tmp_path / "r_es.html"
+    cli("report", full_demo, "--lang", "es", "--out", out)
+    text = visible(out.read_text(encoding="utf-8"))
+    assert not [f for f in english_fragments() if f in text]
+    assert not ENGLISH_DATES.search(text) and not ENGLISH_NUMBERS.search(text)
+    assert "Policía" in text and "Gobierno" in text  # target names per language (default antena.toml)
