@@ -128,7 +128,7 @@ def emotion_name(name: str, lang: str) -> str:
     return text(lang, f"emotion_{name}") if name in EMOTIONS else name
 
 
-EMOTIONS = ("anger", "fear", "sadness", "joy", "surprise", "disgust", "other")
+EMOTIONS = ("anger", "fear", "sadness", "joy", "surprise", "disgust", "other", "uncertain")
 
 
 def _join(items: list[str], lang: str) -> str:
