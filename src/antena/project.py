@@ -22,6 +22,7 @@ from antena.errors import ProjectError
 from antena.protect.review import ReviewQueue
 from antena.query.export import export_posts
 from antena.schema import POST_COLUMNS
+from antena.store.aggregates import after_analysis
 from antena.store.database import DB_NAME, connect, load_or_create_secret
 from antena.store.files import expand_inputs
 from antena.store.ingest import Counts, FileReport, Ingestor, clear_posts, iter_raw_records
@@ -161,11 +162,13 @@ class Project:
         return pl.from_arrow(self.posts(query, relevant=relevant, in_scope=in_scope))
 
     def export(self, path: str | Path, format: str | None = None, query: str | None = None, *,
-               relevant: bool = False, in_scope: bool = False, columns: list[str] | None = None) -> dict[str, Any]:
+               relevant: bool = False, in_scope: bool = False, columns: list[str] | None = None,
+               partition_by: str | None = None) -> dict[str, Any]:
         """Stream matching posts with their analysis results to CSV, Parquet or JSONL (redacted as
-        ``[privacy] redact`` says); returns rows, path, format and columns."""
+        ``[privacy] redact`` says; ``partition_by="day"``: a Parquet folder partitioned by day);
+        returns rows, path, format and columns."""
         return export_posts(self.store, Path(path), format, query, relevant=relevant, in_scope=in_scope,
-                            columns=columns)
+                            columns=columns, partition_by=partition_by)
 
     # ------------------------------------------------------------------ analysis
 
@@ -188,6 +191,7 @@ class Project:
             report = run_spark(self.con, chain, spark_master, progress, on_total)
         else:
             report = run_local(self.con, chain, progress, on_total)
+        after_analysis(self.con, self.store.timezone)  # the statistics' daily aggregates
         self.audit("analyze", f"{report.analysed} posts with {', '.join(report.analysers)} ({engine})")
         return report
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from antena.analytics import daily
 from antena.analytics.base import Evidence, materialised_working_set
 from antena.analytics.hashtags import hashtags, spikes
 from antena.analytics.impact import campaign_impact
@@ -15,11 +16,29 @@ from antena.analytics.perception import awareness, sentiment, targets, topics
 from antena.analytics.quotes import quotes
 from antena.analytics.volumes import corpus, volumes
 from antena.models.calibration import DEFAULT_THRESHOLD
+from antena.store import aggregates
 from antena.store.queries import Store
 
 
-def compute_stats(store: Store, sections: set[str] | None = None) -> dict[str, Any]:
-    """Every analytics section for a project's ``Store`` (``project.store``), as JSON-ready data."""
+def use_aggregates(store: Store, source: str = "auto") -> bool:
+    """Whether the statistics read the daily aggregates: after ``antena analyze``, when they are
+    current (refreshed here first when the database is writable); ``source`` "rows" or
+    "aggregates" forces one way."""
+    if source == "rows" or not store.analysed:
+        return False
+    if not aggregates.current(store.con, store.timezone) and not store.read_only:
+        aggregates.refresh(store.con, store.timezone)
+    fresh = aggregates.current(store.con, store.timezone)
+    if source == "aggregates" and not fresh:
+        raise ValueError("the daily aggregates are not current: run `antena analyze`")
+    return fresh
+
+
+def compute_stats(store: Store, sections: set[str] | None = None, source: str = "auto") -> dict[str, Any]:
+    """Every analytics section for a project's ``Store`` (``project.store``), as JSON-ready data.
+
+    Counts come from the daily aggregates ``antena analyze`` keeps (``store/aggregates.py``)
+    when they are current, else from post rows; both give the same numbers."""
     con = store.con
     config = store.config
     tz = config.get("project", {}).get("timezone", "UTC")
@@ -52,6 +71,16 @@ def compute_stats(store: Store, sections: set[str] | None = None) -> dict[str, A
         "quotes": lambda scope: quotes(con, scope, config) if analysed else {},
         "campaigns": lambda scope: campaign_impact(con, scope, tz, config, store, relevant) if analysed else [],
     }
+    if use_aggregates(store, source):
+        d = daily.Daily(con, relevant)
+        steps.update({
+            "volumes": lambda scope: daily.volumes(con, d, scope),
+            "hashtags": lambda scope: daily.hashtags(con, d, scope),
+            "spikes": lambda scope: daily.spikes(con, d, scope, tz, spike_settings, store.has_column("analysis", "topics")),
+            "topics": lambda scope: daily.topics(d) if store.has_column("analysis", "topics") else {},
+            # sentiment, targets and awareness stay on rows: their model-made shares carry
+            # per-post estimates (analytics.estimates) and the uncertain threshold
+        })
     with materialised_working_set(store) as scope:  # every section reads the same working set
         for name, step in steps.items():
             if name in want:

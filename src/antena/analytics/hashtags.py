@@ -121,11 +121,20 @@ def spikes(con: duckdb.DuckDBPyConnection, scope: str, tz: str, settings: dict[s
         WITH t AS (SELECT unnest(hashtags) AS tag, created_at FROM {s} WHERE created_at IS NOT NULL),
              top AS (SELECT tag FROM t GROUP BY tag ORDER BY count(*) DESC, tag LIMIT 50)
         SELECT tag, CAST(timezone(?, created_at) AS DATE), count(*) FROM t WHERE tag IN (SELECT tag FROM top) GROUP BY 1, 2""", [tz])  # noqa: S608
-    alerts = detect_spikes(volume, "volume", **settings) + detect_spikes(tags, "hashtag", **settings)
+    topic_series = None
     if topics_available:
         topic_series = daily_series(con, f"""
             SELECT unnest(topics) AS topic, CAST(timezone(?, created_at) AS DATE), count(*) FROM {s}
             WHERE created_at IS NOT NULL GROUP BY 1, 2""", [tz])  # noqa: S608
+    return alerts_from_series(con, scope, tz, settings, volume, tags, topic_series)
+
+
+def alerts_from_series(con: duckdb.DuckDBPyConnection, scope: str, tz: str, settings: dict[str, Any],
+                       volume: dict[str, dict[date, int]], tags: dict[str, dict[date, int]],
+                       topic_series: dict[str, dict[date, int]] | None) -> list[dict[str, Any]]:
+    """Spike alerts from daily series (from post rows or the daily aggregates), with examples."""
+    alerts = detect_spikes(volume, "volume", **settings) + detect_spikes(tags, "hashtag", **settings)
+    if topic_series is not None:
         alerts += detect_spikes(topic_series, "topic", **settings)
     alerts = sorted(alerts, key=lambda a: (-a["z"], str(a["day"])))[:50]
     for alert in alerts[:10]:  # the evidence of the strongest alerts

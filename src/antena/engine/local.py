@@ -205,8 +205,7 @@ def run_local(
         store_results(con, running, pa.table(arrays, names=names))
         if progress:
             progress(batch.num_rows)
-    finish(con, chain)
-    con.execute("DROP TABLE IF EXISTS analysis_todo")
+    finish(con, chain)  # analysis_todo stays for the caller (the aggregates' refresh)
     return AnalyzeReport(todo, total - todo, [a.name for a in chain], "local")
 
 

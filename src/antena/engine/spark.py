@@ -36,6 +36,7 @@ def spark_session(master: str = "local[2]") -> Any:
         SparkSession.builder.master(master)
         .appName("antena")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2000")
         .config("spark.sql.session.timeZone", "UTC")
@@ -89,6 +90,5 @@ def run_spark(
                 store_results(con, chain, table)
                 if progress:
                     progress(table.num_rows)
-    finish(con, chain)
-    con.execute("DROP TABLE IF EXISTS analysis_todo")
+    finish(con, chain)  # analysis_todo stays for the caller (the aggregates' refresh)
     return AnalyzeReport(todo, total - todo, [a.name for a in chain], "spark")

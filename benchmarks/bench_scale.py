@@ -1,0 +1,204 @@
+"""Benchmark: cost of import, analysis and stats against corpus size, and Spark local[1] vs local[2].
+
+    python benchmarks/bench_scale.py run --scale 0.1 --scale 1 --work /tmp/bench-scale [--spark]
+    python benchmarks/bench_scale.py docs --work /tmp/bench-scale      # table + log-log plot
+
+``run`` generates the demo corpus per scale (seed 7), imports it with ``antena import``, analyses it
+with ``antena analyze`` and times ``antena stats --json`` three times (the first run after the
+analysis is called "cold": a fresh process, a fresh DuckDB buffer pool, the OS file cache as the
+analysis left it; the median of the next two "warm"). With ``--spark`` the same imported posts are
+analysed again in copies of the project with ``--engine spark`` at ``local[1]`` and ``local[2]``.
+
+Each step is a fresh ``antena`` process: wall seconds, CPU seconds (user + system of the process
+and the processes it waited for, from ``wait4``; a Spark JVM included) and peak RSS (``ru_maxrss``
+of the largest process). Results are appended as JSON lines to ``WORK/results.jsonl``; ``docs``
+renders them into docs/benchmarks.md (section "Scale") and ``docs/bench_scale.png``.
+The machine is shared: the 1-minute load average is recorded when each step starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from machine import describe, machine
+
+ROOT = Path(__file__).resolve().parents[1]
+ANTENA = [str(Path(sys.executable).parent / "antena")]
+START, END = "<!-- bench_scale:start -->", "<!-- bench_scale:end -->"
+
+
+def measured(args: list[str], nice: int = 0) -> dict[str, Any]:
+    """Wall s, CPU s and peak RSS of one command run to completion (stdout kept, for counts)."""
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as devnull:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=devnull,
+                                preexec_fn=(lambda: os.nice(nice)) if nice else None)  # noqa: PLW1509
+        out = proc.stdout.read() if proc.stdout else b""
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({status})")
+    return {"wall": round(wall, 2), "cpu": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mib": round(usage.ru_maxrss / 1024), "load": round(load, 1), "stdout": out.decode()}
+
+
+def prepare(folder: Path, scale: float, seed: int) -> dict[str, Any]:
+    """Generate the demo exports and an empty project with the demo's campaign (not timed here
+    but for generation, measured in a child process)."""
+    code = (
+        "import json, sys, time; from pathlib import Path;"
+        "from antena.demo import Scenario, generate; from antena.project import Project;"
+        "from antena.cli.demo import add_campaign, PROJECT_NAME;"
+        f"folder = Path({str(folder)!r}); s = Scenario(scale={scale}, seed={seed}); t = time.perf_counter();"
+        "c = generate(folder, s); g = time.perf_counter() - t;"
+        "p = Project.init(folder, name=PROJECT_NAME); add_campaign(folder, s); p.close();"
+        "print(json.dumps({'records': c.records, 'files': len(c.files), 'exports': str(c.exports), 'seconds': g}))"
+    )
+    step = measured([sys.executable, "-c", code])
+    info = json.loads(step.pop("stdout").strip().splitlines()[-1])
+    return {**step, **info}
+
+
+def stats_rows(folder: Path, posts: int, nice: int, row: Any) -> None:
+    """``antena stats --json`` three times: the first "cold", the median of the others "warm"."""
+    runs = [measured(ANTENA + ["stats", str(folder), "--json"], nice) for _ in range(3)]
+    row("stats cold", runs[0], posts)
+    warm = sorted(runs[1:], key=lambda r: r["wall"])[0]
+    row("stats warm", {**warm, "wall": round(statistics.median(r["wall"] for r in runs[1:]), 2)}, posts)
+
+
+def run_scale(scale: float, work: Path, seed: int, spark: bool, nice: int, restats: bool = False
+              ) -> list[dict[str, Any]]:
+    """Every step at one scale; ``restats`` reuses the analysed project and times only a new
+    ``antena analyze`` (nothing to analyse: the aggregates) and the stats."""
+    folder = work / f"scale-{scale:g}"
+    if not restats:
+        shutil.rmtree(folder, ignore_errors=True)
+    rows: list[dict[str, Any]] = []
+
+    def row(step: str, result: dict[str, Any], size: int, **extra: Any) -> None:
+        result.pop("stdout", None)
+        entry = {"scale": scale, "step": step, "size": size, **result, **extra, "machine": machine()}
+        rows.append(entry)
+        with (work / "results.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
+        print(json.dumps(entry), file=sys.stderr, flush=True)
+
+    if restats:
+        posts = int(json.loads(subprocess.run(ANTENA + ["info", str(folder), "--json"], check=True,
+                                              capture_output=True, text=True).stdout)["live_posts"])
+        row("analyse (aggregates only)", measured(ANTENA + ["analyze", str(folder), "--json"], nice), posts)
+        stats_rows(folder, posts, nice, row)
+        return rows
+    gen = prepare(folder, scale, seed)
+    records = gen.pop("records")
+    row("generate", gen, records)
+    imported = measured(ANTENA + ["import", str(folder), gen["exports"], "--json"], nice)
+    report = json.loads(imported["stdout"])
+    row("import", imported, records, stored=report.get("stored") if isinstance(report, dict) else None)
+    posts = int(json.loads(subprocess.run(ANTENA + ["info", str(folder), "--json"], check=True, capture_output=True,
+                                          text=True).stdout)["live_posts"])
+    if spark:  # copies taken before the local analysis, so Spark analyses every post
+        for cores in (1, 2):
+            copy = work / f"scale-{scale:g}-spark{cores}"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(folder, copy)
+    row("analyse", measured(ANTENA + ["analyze", str(folder), "--json"], nice), posts)
+    stats_rows(folder, posts, nice, row)
+    if spark:
+        for cores in (1, 2):
+            copy = work / f"scale-{scale:g}-spark{cores}"
+            row(f"analyse spark local[{cores}]",
+                measured(ANTENA + ["analyze", str(copy), "--engine", "spark", "--spark-master", f"local[{cores}]",
+                                   "--json"], nice), posts)
+            shutil.rmtree(copy, ignore_errors=True)
+    return rows
+
+
+# --------------------------------------------------------------------- docs
+
+
+def load(work: Path) -> list[dict[str, Any]]:
+    latest: dict[tuple[float, str], dict[str, Any]] = {}
+    for line in (work / "results.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        latest[(entry["scale"], entry["step"])] = entry  # the last run of each step counts
+    return sorted(latest.values(), key=lambda e: (e["scale"], e["step"]))
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    import altair as alt
+    import vl_convert
+
+    data = [{"posts": r["size"], "seconds": r[key], "measure": f"{r['step']} ({label})"}
+            for r in rows if r["step"] in ("import", "analyse", "stats warm", "stats cold")
+            for key, label in (("cpu", "CPU s"),)]
+    chart = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
+        x=alt.X("posts:Q", scale=alt.Scale(type="log"), title="posts (log)"),
+        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="CPU seconds (log)"),
+        color=alt.Color("measure:N", title=None),
+    ).properties(width=520, height=340, title="Cost against corpus size (demo, CPU seconds)")
+    path.write_bytes(vl_convert.vegalite_to_png(chart.to_dict(), scale=2))
+
+
+def markdown(rows: list[dict[str, Any]], command: str) -> str:
+    info = rows[-1]["machine"]
+    lines = [START, "## Scale", "",
+             "`benchmarks/bench_scale.py`: each step a fresh `antena` process on the demo corpus (seed 7). "
+             "CPU s is user + system time of the process and its children (a Spark JVM included), from `wait4`; "
+             "peak RSS is the largest process's `ru_maxrss`. Load avg: the 1-minute load average when the step "
+             "started (the 2-core machine is shared with other workers, so wall figures are indicative).", "",
+             f"Machine: {describe(info)}.", "", f"Command: `{command}`", "",
+             "| scale | step | posts | wall s | CPU s | posts per CPU s | peak RSS | load avg |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        per_cpu = f"{r['size'] / r['cpu']:,.0f}" if r["cpu"] else ""
+        lines.append(f"| {r['scale']:g} | {r['step']} | {r['size']:,} | {r['wall']:.1f} | {r['cpu']:.1f} | {per_cpu} | "
+                     f"{r['peak_rss_mib']:,} MiB | {r['load']} |")
+    lines += ["", "![cost against size](bench_scale.png)", "", END]
+    return "\n".join(lines)
+
+
+def write_docs(work: Path, command: str) -> None:
+    rows = load(work)
+    plot(rows, ROOT / "docs" / "bench_scale.png")
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8")
+    block = markdown(rows, command)
+    if START in text:
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    doc.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=("run", "restats", "docs"))
+    parser.add_argument("--scale", type=float, action="append", default=[])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench-scale"))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--spark", action="store_true", help="also analyse with Spark local[1] and local[2]")
+    parser.add_argument("--nice", type=int, default=0, help="niceness of the measured processes")
+    parser.add_argument("--command", default="", help="the command line to record in the docs")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    if args.action in ("run", "restats"):
+        for scale in args.scale:
+            run_scale(scale, args.work, args.seed, args.spark, args.nice, restats=args.action == "restats")
+    else:
+        write_docs(args.work, args.command or "python benchmarks/bench_scale.py run ...")
+
+
+if __name__ == "__main__":
+    main()

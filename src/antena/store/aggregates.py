@@ -1,0 +1,159 @@
+"""Daily aggregates behind the statistics, kept up to date by ``antena analyze``.
+
+``stats_daily`` holds one row per (day, relevant, platform, dimension, key): ``posts`` (distinct
+posts) and ``items`` (occurrences, e.g. a hashtag used) with the first and last ``created_at``.
+Days are calendar days in the project's time zone; posts without a date have ``day`` NULL.
+Dimensions: ``all``, ``language``, ``kind``, ``hour``, ``topic``, ``sentiment``, ``emotion``,
+``target``, ``target_sentiment`` (key ``target\\x1fsentiment``), ``programme``, ``flag``
+(``unaware``, ``unaware_known``, ``amber_alert``, ``programmes_known``), ``hashtag`` and
+``pair`` (co-hashtags, key ``a\\x1fb``). ``relevant`` is the relevance analyser's decision (true
+for every post when there is no relevance analyser), so statistics read relevant posts or all.
+
+Refreshing is incremental: only days holding posts analysed in this run (``analysis_todo``) or
+imported, edited or deleted since the last refresh are recomputed. ``stats_state`` keeps the
+fingerprint (time zone, analysis columns, posts, deletions, last import) that says whether the
+aggregates still describe the database; when it does not, readers fall back to post rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from antena.store.queries import Store
+
+SEP = "\x1f"
+TABLE_SQL = """
+CREATE TABLE IF NOT EXISTS stats_daily (
+  day DATE, relevant BOOLEAN, platform VARCHAR, dim VARCHAR, key VARCHAR,
+  posts BIGINT, items BIGINT, first TIMESTAMPTZ, last TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS stats_state (
+  timezone VARCHAR, columns VARCHAR, posts BIGINT, hidden BIGINT, last_import TIMESTAMPTZ,
+  refreshed_at TIMESTAMPTZ
+);
+"""
+SOURCE_COLUMNS = ("language", "lang", "relevant", "topics", "sentiment", "emotion", "targets",
+                  "awareness_programmes", "awareness_unaware", "hashtags")
+
+
+def _analysis_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return sorted(c for c in Store(con).columns("analysis") if c in SOURCE_COLUMNS)
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str, str, int, int, Any]:
+    posts, hidden, last = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE coalesce(deleted, false) OR coalesce(withheld, false)),"
+        " max(imported_at) FROM posts").fetchall()[0]
+    return tz, ",".join(_analysis_columns(con)), int(posts), int(hidden), last
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    if not Store(con).has_table("stats_state"):
+        return None
+    row = con.execute("SELECT timezone, columns, posts, hidden, last_import FROM stats_state").fetchall()
+    return tuple(row[0]) if row else None
+
+
+def current(con: duckdb.DuckDBPyConnection, tz: str) -> bool:
+    """Whether ``stats_daily`` describes the database as it is (same fingerprint)."""
+    if not Store(con).analysed:
+        return False
+    return _state(con) == _fingerprint(con, tz)
+
+
+def _dims(cols: set[str], tz_param: bool) -> list[str]:
+    """One SELECT per dimension over temp table ``agg_src``."""
+    base = "SELECT day, relevant, platform, '{dim}' AS dim, {key} AS key, count(DISTINCT post_id) AS posts, count(*) AS items," \
+           " min(created_at) AS first, max(created_at) AS last FROM {src} GROUP BY ALL"
+    lang = "language" if "language" in cols else "lang"
+    out = [
+        base.format(dim="all", key="CAST(NULL AS VARCHAR)", src="agg_src"),
+        base.format(dim="language", key=f"coalesce({lang}, 'und')", src="agg_src"),
+        base.format(dim="kind", key="kind", src="agg_src"),
+        base.format(dim="hour", key="CAST(hour AS VARCHAR)", src="agg_src WHERE created_at IS NOT NULL"),
+        base.format(dim="hashtag", key="tag",
+                    src="(SELECT *, unnest(hashtags) AS tag FROM agg_src)"),
+        base.format(dim="pair", key=f"a || '{SEP}' || b", src=(
+            "(SELECT t1.day, t1.relevant, t1.platform, t1.post_id, t1.created_at, t1.tag AS a, t2.tag AS b FROM"
+            " (SELECT day, relevant, platform, post_id, created_at, unnest(list_distinct(hashtags)) AS tag FROM agg_src) t1"
+            " JOIN (SELECT post_id, unnest(list_distinct(hashtags)) AS tag FROM agg_src) t2"
+            " ON t1.post_id = t2.post_id AND t1.tag < t2.tag)")),
+    ]
+    if "topics" in cols:
+        out.append(base.format(dim="topic", key="topic", src="(SELECT *, unnest(topics) AS topic FROM agg_src)"))
+    if "sentiment" in cols:
+        out.append(base.format(dim="sentiment", key="sentiment", src="agg_src WHERE sentiment IS NOT NULL"))
+    if "emotion" in cols:
+        out.append(base.format(dim="emotion", key="emotion", src="agg_src WHERE emotion IS NOT NULL"))
+    if "targets" in cols:
+        mentions = "(SELECT *, u.t.target AS target_id, u.t.sentiment AS target_sent FROM agg_src, unnest(agg_src.targets) AS u(t))"
+        out.append(base.format(dim="target", key="target_id", src=mentions))
+        out.append(base.format(dim="target_sentiment", key=f"target_id || '{SEP}' || coalesce(target_sent, '')",
+                               src=mentions))
+    if "awareness_programmes" in cols:
+        out.append(base.format(dim="programme", key="programme",
+                               src="(SELECT *, unnest(awareness_programmes) AS programme FROM agg_src)"))
+        flags = [("programmes_known", "awareness_programmes IS NOT NULL"),
+                 ("amber_alert", "list_contains(awareness_programmes, 'amber_alert')")]
+        if "awareness_unaware" in cols:
+            flags += [("unaware", "awareness_unaware"), ("unaware_known", "awareness_unaware IS NOT NULL")]
+        for name, condition in flags:
+            out.append(base.format(dim="flag", key=f"'{name}'", src=f"agg_src WHERE {condition}"))
+    return out
+
+
+def refresh(con: duckdb.DuckDBPyConnection, tz: str) -> int:
+    """Recompute the days touched since the last refresh (all days when the time zone or the
+    analysis columns changed); returns how many days were recomputed."""
+    if not Store(con).analysed:
+        return 0
+    con.execute(TABLE_SQL)
+    state, now = _state(con), _fingerprint(con, tz)
+    cols = set(_analysis_columns(con))
+    day = "CAST(timezone(?, created_at) AS DATE)"
+    full = state is None or state[:2] != now[:2]
+    con.execute("CREATE OR REPLACE TEMP TABLE agg_days (day DATE)")
+    if full:
+        con.execute(f"INSERT INTO agg_days SELECT DISTINCT {day} FROM posts", [tz])  # noqa: S608 - fixed SQL
+    else:
+        con.execute(f"INSERT INTO agg_days SELECT DISTINCT {day} FROM posts WHERE imported_at > ?",  # noqa: S608
+                    [tz, state[4]])
+        if Store(con).has_table("analysis_todo"):
+            con.execute(f"INSERT INTO agg_days SELECT DISTINCT {day} FROM posts"  # noqa: S608
+                        " WHERE post_id IN (SELECT post_id FROM analysis_todo)", [tz])
+    days = con.execute("SELECT count(DISTINCT coalesce(day, DATE '0001-01-01')) FROM agg_days").fetchall()[0][0]
+    relevant = "coalesce(relevant, false)" if "relevant" in cols else "true"
+    wanted = ["post_id", "platform", "kind", "created_at", *sorted(c for c in cols if c != "relevant")]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE agg_src AS SELECT {day} AS day, {relevant} AS relevant,"  # noqa: S608 - names from the catalogue
+        f" hour(timezone(?, created_at)) AS hour, {', '.join(wanted)} FROM analysis"
+        f" WHERE {day} IN (SELECT day FROM agg_days)"
+        f" OR (created_at IS NULL AND EXISTS (SELECT 1 FROM agg_days WHERE day IS NULL))", [tz, tz, tz])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM stats_daily WHERE day IN (SELECT day FROM agg_days)"
+                    " OR (day IS NULL AND EXISTS (SELECT 1 FROM agg_days WHERE day IS NULL))")
+        if full:
+            con.execute("DELETE FROM stats_daily")
+        con.execute("INSERT INTO stats_daily " + " UNION ALL ".join(_dims(cols, True)))  # noqa: S608 - fixed SQL
+        con.execute("DELETE FROM stats_state")
+        con.execute("INSERT INTO stats_state VALUES (?, ?, ?, ?, ?, now())", list(now))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS agg_src")
+        con.execute("DROP TABLE IF EXISTS agg_days")
+    return int(days)
+
+
+def after_analysis(con: duckdb.DuckDBPyConnection, tz: str) -> int:
+    """What ``antena analyze`` runs last: refresh the aggregates from the engine's
+    ``analysis_todo`` (the posts it analysed), then drop that table."""
+    try:
+        return refresh(con, tz)
+    finally:
+        con.execute("DROP TABLE IF EXISTS analysis_todo")
