@@ -94,6 +94,8 @@ def export(
     columns: Annotated[str | None, typer.Option(
         "--columns", "-c", help="Comma-separated columns to write (default: post columns and analysis results).")] = None,
     graph: Annotated[str, typer.Option(help="For --format gexf: interactions (replies, reposts, mentions) or hashtags.")] = "interactions",
+    partition_by: Annotated[str | None, typer.Option(
+        help="For Parquet: 'day' writes a folder partitioned by day (a lake for `antena stats --engine spark`).")] = None,
     json: JsonFlag = False,
 ) -> None:
     """Export posts (all, or those matching --query / --relevant / --in-scope) with their analysis
@@ -109,7 +111,8 @@ def export(
                 result = export_network(project.store, out, graph, query, relevant, in_scope)
             else:
                 result = project.export(out, format, query, relevant=relevant, in_scope=in_scope,
-                                        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None)
+                                        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+                                        partition_by=partition_by)
         except AntenaError as exc:
             _query_error(exc)
     if json:

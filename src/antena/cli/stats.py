@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, open_project
+from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project
 from antena.protect.identity import PublicIds
 
 
@@ -15,13 +16,23 @@ from antena.protect.identity import PublicIds
 def stats(
     folder: ProjectDir,
     section: Annotated[list[str] | None, typer.Option(help="Only these sections (repeatable): corpus, volumes, hashtags, spikes, topics, sentiment, targets, awareness, quotes, campaigns.")] = None,
+    engine: Annotated[str, typer.Option(help="local (DuckDB, default) or spark (Spark SQL over a Parquet lake).")] = "local",
+    lake: Annotated[str | None, typer.Option(help="For --engine spark: the Parquet lake (a folder or an s3a:// URL) written by "
+                                             "`antena export --format parquet --partition-by day`; default: exported now.")] = None,
+    spark_master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[2]",
     json: JsonFlag = False,
 ) -> None:
     """Counts, trends, spikes, sentiment per target, awareness and campaign impact."""
     from antena.analytics import compute_stats
 
+    if engine not in ("local", "spark"):
+        fail("--engine must be 'local' or 'spark'")
     with open_project(folder) as project:
-        result = PublicIds.for_project(project).deep(compute_stats(project.store, set(section) if section else None))
+        if engine == "spark":
+            result = _spark_stats(project, lake, spark_master, set(section) if section else None)
+        else:
+            result = compute_stats(project.store, set(section) if section else None)
+        result = PublicIds.for_project(project).deep(result)
     if json:
         emit_json(result)
         return
@@ -58,6 +69,22 @@ def _methods(result: dict) -> None:
     for name, est in found:
         if est:
             console.print(f"  {name}: {est['note']}", highlight=False)
+
+
+def _spark_stats(project: Any, lake: str | None, master: str, sections: set[str] | None) -> dict[str, Any]:
+    """The statistics Spark computes over ``lake`` (default: the project's posts exported now)."""
+    import tempfile
+
+    from antena.engine.spark import spark_session
+    from antena.engine.spark_stats import lake_stats
+
+    spark = spark_session(master)
+    if lake is not None:
+        return lake_stats(spark, lake, project.config, sections)
+    with tempfile.TemporaryDirectory(prefix="antena-lake-") as tmp:
+        path = Path(tmp) / "lake"
+        project.export(path, "parquet", partition_by="day")
+        return lake_stats(spark, str(path), project.config, sections)
 
 
 def _table(title: str, columns: list[str], rows: list[dict]) -> None:

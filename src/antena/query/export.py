@@ -13,6 +13,7 @@ a spreadsheet would run as a formula (starting ``= + - @``, tab or CR) get a lea
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from antena.errors import AntenaError
+from antena.errors import AntenaError, ProjectError
 from antena.protect.identity import PublicIds
 from antena.protect.redact import public_handles, redact
 from antena.schema import POST_COLUMNS
@@ -89,10 +90,20 @@ def redactor(config: dict[str, Any]) -> Callable[[pa.RecordBatch], pa.RecordBatc
 
 
 def export_posts(store: Store, path: Path, format: str | None, query: str | None, *,
-                 relevant: bool = False, in_scope: bool = False, columns: list[str] | None = None) -> dict[str, Any]:
-    """Write the posts matching ``query`` to ``path`` (atomically: a temporary file is renamed)."""
+                 relevant: bool = False, in_scope: bool = False, columns: list[str] | None = None,
+                 partition_by: str | None = None) -> dict[str, Any]:
+    """Write the posts matching ``query`` to ``path`` (atomically: a temporary file is renamed).
+
+    ``partition_by="day"`` (Parquet only) writes a folder of Hive partitions ``day=YYYY-MM-DD``
+    (the project's time zone), the lake ``antena stats --engine spark`` reads."""
     chosen = resolve_format(path, format)
+    if partition_by not in (None, "day"):
+        raise ProjectError(f"--partition-by must be 'day', not {partition_by!r}")
+    if partition_by and chosen != "parquet":
+        raise ProjectError("--partition-by needs --format parquet")
     names = choose_columns(store, columns)
+    if partition_by and not columns:  # a lake carries every column of the posts and their results
+        names += [c for c in store.select().columns if c not in names and c != "author_handle"]
     selection = store.select(query, relevant=relevant, in_scope=in_scope, columns=names)
     clean = redactor(store.config)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,12 +115,17 @@ def export_posts(store: Store, path: Path, format: str | None, query: str | None
         reader = pa.RecordBatchReader.from_batches(stored.schema, _mapped(stored, ids.batch))
         if clean is not None:
             reader = pa.RecordBatchReader.from_batches(reader.schema, _mapped(reader, clean))
-        rows = _WRITERS[chosen](reader, partial)
+        if partition_by:
+            rows = _write_parquet_by_day(reader, partial, store.timezone)
+        else:
+            rows = _WRITERS[chosen](reader, partial)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        shutil.rmtree(partial, ignore_errors=True) if partial.is_dir() else partial.unlink(missing_ok=True)
         raise
     finally:
         cursor.close()
+    if partition_by and path.exists():
+        shutil.rmtree(path)
     os.replace(partial, path)
     store.audit("export", f"{rows} posts to {path.name} ({chosen}{', redacted' if clean else ''})")
     return {"rows": rows, "path": str(path), "format": chosen, "columns": names, "redacted": clean is not None}
@@ -128,6 +144,29 @@ def _write_parquet(reader: pa.RecordBatchReader, path: Path) -> int:
         for batch in reader:
             writer.write_batch(batch)
             rows += batch.num_rows
+    return rows
+
+
+def _write_parquet_by_day(reader: pa.RecordBatchReader, folder: Path, tz: str) -> int:
+    """Hive partitions ``day=YYYY-MM-DD`` of ``created_at`` in ``tz`` (posts without a date under
+    ``day=__HIVE_DEFAULT_PARTITION__``)."""
+    import pyarrow.dataset as ds
+
+    rows = 0
+    schema = reader.schema.append(pa.field("day", pa.string()))
+
+    def with_day() -> Iterator[pa.RecordBatch]:
+        nonlocal rows
+        for batch in reader:
+            local = batch.column("created_at").cast(pa.timestamp("us", tz=tz))
+            day = pc.strftime(local, format="%Y-%m-%d")
+            rows += batch.num_rows
+            yield pa.RecordBatch.from_arrays([*batch.columns, day], schema=schema)
+
+    ds.write_dataset(pa.RecordBatchReader.from_batches(schema, with_day()), folder, format="parquet",
+                     partitioning=ds.partitioning(pa.schema([pa.field("day", pa.string())]), flavor="hive"),
+                     file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+                     existing_data_behavior="delete_matching", max_rows_per_group=BATCH_ROWS)
     return rows
 
 

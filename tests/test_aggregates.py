@@ -1,0 +1,131 @@
+"""The daily aggregates: statistics read from them equal those read from post rows (on the demo),
+and ``antena analyze`` refreshes only the days it touched."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from antena.analytics import compute_stats
+from antena.project import Project
+from tests.conftest import Cli
+
+SECTIONS = {"corpus", "volumes", "hashtags", "spikes", "topics", "sentiment", "targets", "awareness"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("agg") / "demo"
+    Cli().json("demo", folder, "--scale", "0.02", "--seed", "11")
+    return folder
+
+
+def same(a: Any, b: Any, path: str = "") -> None:
+    """Equal, floats within 1e-9 (the aggregates divide sums where rows average)."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), path
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), f"{path}: {set(a) ^ set(b)}"
+        for key in a:
+            same(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list | tuple):
+        assert isinstance(b, list | tuple) and len(a) == len(b), f"{path}: {len(a)} vs {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            same(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def test_aggregates_give_the_row_statistics(demo: Path) -> None:
+    project = Project(demo)
+    try:
+        from_rows = compute_stats(project.store, SECTIONS, source="rows")
+        from_aggregates = compute_stats(project.store, SECTIONS, source="aggregates")
+    finally:
+        project.close()
+    assert from_rows["volumes"]["posts"] > 500 and from_rows["topics"]["totals"]
+    assert from_rows["targets"] and from_rows["hashtags"]["co_hashtags"] and from_rows["spikes"]
+    same(from_rows, from_aggregates)
+
+
+def test_all_posts_scope_matches_too(demo: Path) -> None:
+    """Without a relevance analyser every live post is in scope: both ways agree on it."""
+    project = Project(demo)
+    try:
+        from antena.analytics import daily
+
+        d = daily.Daily(project.con, relevant_only=False)
+        assert d.total() == project.store.summary()["live_posts"]
+        relevant = daily.Daily(project.con, relevant_only=True).total()
+        assert relevant == project.store.relevant_count() < d.total()
+    finally:
+        project.close()
+
+
+def test_refresh_touches_only_new_days_and_stays_exact(demo: Path, tmp_path: Path) -> None:
+    """A post imported and analysed later recomputes its day only; the numbers still match rows."""
+    from antena.store import aggregates
+
+    project = Project(demo)
+    try:
+        con = project.con
+        before = con.execute("SELECT count(*) FROM stats_daily").fetchall()[0][0]
+        other_days = con.execute("SELECT day, dim, key, platform, relevant, posts, items FROM stats_daily"
+                                 " WHERE day <> DATE '2017-05-14' ORDER BY ALL").fetchall()
+        path = tmp_path / "one.jsonl"
+        path.write_text('{"id": "late-1", "text": "#AlertaAmber niña desaparecida en Monterrey, ayuda",'
+                        ' "created_at": "2017-05-14T12:00:00Z", "author": "someone", "platform": "x"}\n',
+                        encoding="utf-8")
+        project.import_files([path])
+        assert not aggregates.current(con, project.store.timezone)
+        project.analyze()
+        assert aggregates.current(con, project.store.timezone)
+        assert con.execute("SELECT count(*) FROM stats_daily").fetchall()[0][0] >= before
+        assert con.execute("SELECT day, dim, key, platform, relevant, posts, items FROM stats_daily"
+                           " WHERE day <> DATE '2017-05-14' ORDER BY ALL").fetchall() == other_days
+        same(compute_stats(project.store, SECTIONS, source="rows"),
+             compute_stats(project.store, SECTIONS, source="aggregates"))
+        # a second analyze with nothing new recomputes no day
+        assert aggregates.refresh(con, project.store.timezone) == 0
+    finally:
+        project.close()
+
+
+@pytest.mark.spark
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java")
+def test_spark_stats_over_the_exported_lake_match_the_local_engine(demo: Path, tmp_path: Path) -> None:
+    """``antena export --partition-by day`` then ``antena stats --engine spark --lake``: counts
+    exact, shares and scores within 1e-6 of the local engine."""
+    pytest.importorskip("pyspark")
+    cli = Cli()
+    lake = tmp_path / "lake"
+    exported = cli.json("export", demo, "--format", "parquet", "--partition-by", "day", "--out", lake)
+    assert exported["rows"] > 500 and any(p.name.startswith("day=") for p in lake.iterdir())
+    sections = ["volumes", "hashtags", "spikes", "topics", "sentiment", "targets", "awareness"]
+    flags = [arg for s in sections for arg in ("--section", s)]
+    local = cli.json("stats", demo, *flags)
+    spark = cli.json("stats", demo, *flags, "--engine", "spark", "--lake", str(lake), "--spark-master", "local[1]")
+    assert spark["engine"] == "spark" and spark["scope"] == local["scope"] == "relevant posts"
+    local["hashtags"].pop("terms")
+    for section in sections:
+        close(local[section], spark[section], section)
+
+
+def close(a: Any, b: Any, path: str) -> None:
+    """Equal; numbers that are not both integers within 1e-6."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert a is not None and b is not None and abs(a - b) <= 1e-6, f"{path}: {a} vs {b}"
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), f"{path}: {set(a) ^ set(b)}"
+        for key in a:
+            close(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{path}: {len(a)} vs {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            close(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
