@@ -77,8 +77,8 @@ def stats_rows(folder: Path, posts: int, nice: int, row: Any) -> None:
     row("stats warm", {**warm, "wall": round(statistics.median(r["wall"] for r in runs[1:]), 2)}, posts)
 
 
-def run_scale(scale: float, work: Path, seed: int, spark: bool, nice: int, restats: bool = False
-              ) -> list[dict[str, Any]]:
+def run_scale(scale: float, work: Path, seed: int, spark: bool, nice: int, restats: bool = False,
+              tag: str = "") -> list[dict[str, Any]]:
     """Every step at one scale; ``restats`` reuses the analysed project and times only a new
     ``antena analyze`` (nothing to analyse: the aggregates) and the stats."""
     folder = work / f"scale-{scale:g}"
@@ -88,7 +88,7 @@ def run_scale(scale: float, work: Path, seed: int, spark: bool, nice: int, resta
 
     def row(step: str, result: dict[str, Any], size: int, **extra: Any) -> None:
         result.pop("stdout", None)
-        entry = {"scale": scale, "step": step, "size": size, **result, **extra, "machine": machine()}
+        entry = {"scale": scale, "step": step + tag, "size": size, **result, **extra, "machine": machine()}
         rows.append(entry)
         with (work / "results.jsonl").open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry) + "\n")
@@ -143,6 +143,8 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     data = [{"posts": r["size"], "seconds": r[key], "measure": f"{r['step']} ({label})"}
             for r in rows if r["step"] in ("import", "analyse", "stats warm", "stats cold")
             for key, label in (("cpu", "CPU s"),)]
+    data += [{"posts": r["size"], "seconds": r["cpu"], "measure": f"{r['step']} (CPU s)"}
+             for r in rows if r["step"].startswith("stats warm (")]
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
         x=alt.X("posts:Q", scale=alt.Scale(type="log"), title="posts (log)"),
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="CPU seconds (log)"),
@@ -191,11 +193,13 @@ def main() -> None:
     parser.add_argument("--spark", action="store_true", help="also analyse with Spark local[1] and local[2]")
     parser.add_argument("--nice", type=int, default=0, help="niceness of the measured processes")
     parser.add_argument("--command", default="", help="the command line to record in the docs")
+    parser.add_argument("--tag", default="", help="appended to the steps' names (e.g. ' (aggregates)')")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.action in ("run", "restats"):
         for scale in args.scale:
-            run_scale(scale, args.work, args.seed, args.spark, args.nice, restats=args.action == "restats")
+            run_scale(scale, args.work, args.seed, args.spark, args.nice, restats=args.action == "restats",
+                      tag=args.tag)
     else:
         write_docs(args.work, args.command or "python benchmarks/bench_scale.py run ...")
 

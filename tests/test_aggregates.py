@@ -129,3 +129,18 @@ def close(a: Any, b: Any, path: str) -> None:
             close(x, y, f"{path}[{i}]")
     else:
         assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def test_partitioned_export_needs_parquet_and_names_the_days(demo: Path, tmp_path: Path) -> None:
+    cli = Cli()
+    result = cli("export", demo, "--format", "csv", "--partition-by", "day", "--out", tmp_path / "x.csv", expect=2)
+    assert "parquet" in result.output
+    lake = tmp_path / "lake"
+    exported = cli.json("export", demo, "--format", "parquet", "--partition-by", "day", "--out", lake)
+    import duckdb
+
+    con = duckdb.connect()
+    rows, days = con.execute("SELECT count(*), count(DISTINCT day) FROM read_parquet(?, hive_partitioning = true)",
+                             [str(lake / "**" / "*.parquet")]).fetchall()[0]
+    assert rows == exported["rows"] and days == len([p for p in lake.iterdir() if p.name.startswith("day=")])
+    assert not list(tmp_path.glob("*.partial"))
