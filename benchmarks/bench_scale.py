@@ -97,7 +97,7 @@ def run_scale(scale: float, work: Path, seed: int, spark: bool, nice: int, resta
     if restats:
         posts = int(json.loads(subprocess.run(ANTENA + ["info", str(folder), "--json"], check=True,
                                               capture_output=True, text=True).stdout)["live_posts"])
-        row("analyse (aggregates only)", measured(ANTENA + ["analyze", str(folder), "--json"], nice), posts)
+        row("analyse again: aggregates only", measured(ANTENA + ["analyze", str(folder), "--json"], nice), posts)
         stats_rows(folder, posts, nice, row)
         return rows
     gen = prepare(folder, scale, seed)
@@ -133,7 +133,9 @@ def load(work: Path) -> list[dict[str, Any]]:
     for line in (work / "results.jsonl").read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         latest[(entry["scale"], entry["step"])] = entry  # the last run of each step counts
-    return sorted(latest.values(), key=lambda e: (e["scale"], e["step"]))
+    order = ["generate", "import", "analyse", "analyse again: aggregates only (aggregates)", "stats cold", "stats warm",
+             "stats cold (aggregates)", "stats warm (aggregates)", "analyse spark local[1]", "analyse spark local[2]"]
+    return sorted(latest.values(), key=lambda e: (e["scale"], order.index(e["step"]) if e["step"] in order else 99))
 
 
 def plot(rows: list[dict[str, Any]], path: Path) -> None:
@@ -141,10 +143,10 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     import vl_convert
 
     data = [{"posts": r["size"], "seconds": r[key], "measure": f"{r['step']} ({label})"}
-            for r in rows if r["step"] in ("import", "analyse", "stats warm", "stats cold")
+            for r in rows if r["step"] in ("import", "analyse", "stats warm")
             for key, label in (("cpu", "CPU s"),)]
     data += [{"posts": r["size"], "seconds": r["cpu"], "measure": f"{r['step']} (CPU s)"}
-             for r in rows if r["step"].startswith("stats warm (")]
+             for r in rows if r["step"] == "stats warm (aggregates)"]
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
         x=alt.X("posts:Q", scale=alt.Scale(type="log"), title="posts (log)"),
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="CPU seconds (log)"),
@@ -157,15 +159,18 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
     info = rows[-1]["machine"]
     lines = [START, "## Scale", "",
              "`benchmarks/bench_scale.py`: each step a fresh `antena` process on the demo corpus (seed 7). "
-             "CPU s is user + system time of the process and its children (a Spark JVM included), from `wait4`; "
-             "peak RSS is the largest process's `ru_maxrss`. Load avg: the 1-minute load average when the step "
+             "CPU s is user + system time of the process and the children it waited for, from `wait4` (the Spark "
+             "JVM and its Python workers are not among them, so Spark rows have no CPU figure); "
+             "peak RSS is the largest such process's `ru_maxrss` (for Spark: the driver's Python only). Load avg: the 1-minute load average when the step "
              "started (the 2-core machine is shared with other workers, so wall figures are indicative).", "",
              f"Machine: {describe(info)}.", "", f"Command: `{command}`", "",
              "| scale | step | posts | wall s | CPU s | posts per CPU s | peak RSS | load avg |",
              "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        per_cpu = f"{r['size'] / r['cpu']:,.0f}" if r["cpu"] else ""
-        lines.append(f"| {r['scale']:g} | {r['step']} | {r['size']:,} | {r['wall']:.1f} | {r['cpu']:.1f} | {per_cpu} | "
+        spark = "spark" in r["step"]
+        per_cpu = f"{r['size'] / r['cpu']:,.0f}" if r["cpu"] and not spark else ""
+        cpu = "" if spark else f"{r['cpu']:.1f}"
+        lines.append(f"| {r['scale']:g} | {r['step']} | {r['size']:,} | {r['wall']:.1f} | {cpu} | {per_cpu} | "
                      f"{r['peak_rss_mib']:,} MiB | {r['load']} |")
     lines += ["", "![cost against size](bench_scale.png)", "", END]
     return "\n".join(lines)
