@@ -144,3 +144,25 @@ def test_partitioned_export_needs_parquet_and_names_the_days(demo: Path, tmp_pat
                              [str(lake / "**" / "*.parquet")]).fetchall()[0]
     assert rows == exported["rows"] and days == len([p for p in lake.iterdir() if p.name.startswith("day=")])
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_posts_removed_from_the_table_trigger_a_full_refresh(demo: Path, tmp_path: Path) -> None:
+    """Posts removed outright (as clearing or remapping does) leave no day behind to recompute:
+    the refresh notices fewer posts and recomputes every day."""
+    import shutil as sh
+
+    from antena.store import aggregates
+
+    copy = tmp_path / "copy"
+    sh.copytree(demo, copy)
+    project = Project(copy)
+    try:
+        con = project.con
+        con.execute("DELETE FROM posts WHERE post_id IN (SELECT post_id FROM live_posts WHERE created_at IS NOT NULL"
+                    " ORDER BY post_id LIMIT 50)")
+        assert not aggregates.current(con, project.store.timezone)
+        assert aggregates.refresh(con, project.store.timezone) > 1
+        same(compute_stats(project.store, SECTIONS, source="rows"),
+             compute_stats(project.store, SECTIONS, source="aggregates"))
+    finally:
+        project.close()

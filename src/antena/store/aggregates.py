@@ -113,7 +113,8 @@ def refresh(con: duckdb.DuckDBPyConnection, tz: str) -> int:
     state, now = _state(con), _fingerprint(con, tz)
     cols = set(_analysis_columns(con))
     day = "CAST(timezone(?, created_at) AS DATE)"
-    full = state is None or state[:2] != now[:2]
+    # rows removed from ``posts`` (cleared, remapped) leave no day to find: recompute every day
+    full = state is None or state[:2] != now[:2] or now[2] < state[2]
     con.execute("CREATE OR REPLACE TEMP TABLE agg_days (day DATE)")
     if full:
         con.execute(f"INSERT INTO agg_days SELECT DISTINCT {day} FROM posts", [tz])  # noqa: S608 - fixed SQL
