@@ -32,42 +32,42 @@ OPTIONAL = ("language", "lang", "relevant", "topics", "sentiment", "emotion", "t
 
 def _dims(cols: set[str]) -> list[str]:
     """Spark SQL twins of ``store.aggregates._dims`` over the temp view ``agg_src``."""
-    base = ("SELECT day, relevant, platform, '{dim}' AS dim, {key} AS key, count(DISTINCT post_id) AS posts,"
+    base = ("SELECT day, relevant, {platform} AS platform, '{dim}' AS dim, {key} AS key, count(DISTINCT post_id) AS posts,"
             " count(*) AS items, min(created_at) AS first, max(created_at) AS last FROM {src}"
             " GROUP BY ALL")
     lang = "language" if "language" in cols else "lang"
     tags = ("(SELECT day, relevant, platform, post_id, created_at, explode(array_distinct(hashtags)) AS tag"
             " FROM agg_src)")
     out = [
-        base.format(dim="all", key="CAST(NULL AS STRING)", src="agg_src"),
-        base.format(dim="language", key=f"coalesce({lang}, 'und')", src="agg_src"),
-        base.format(dim="kind", key="kind", src="agg_src"),
-        base.format(dim="hour", key="CAST(hour AS STRING)", src="(SELECT * FROM agg_src WHERE created_at IS NOT NULL)"),
-        base.format(dim="hashtag", key="tag", src="(SELECT *, explode(hashtags) AS tag FROM agg_src)"),
-        base.format(dim="pair", key=f"concat(t1tag, '{SEP}', t2tag)", src=(
+        base.format(platform="platform", dim="all", key="CAST(NULL AS STRING)", src="agg_src"),
+        base.format(platform="CAST(NULL AS STRING)", dim="language", key=f"coalesce({lang}, 'und')", src="agg_src"),
+        base.format(platform="CAST(NULL AS STRING)", dim="kind", key="kind", src="agg_src"),
+        base.format(platform="CAST(NULL AS STRING)", dim="hour", key="CAST(hour AS STRING)", src="(SELECT * FROM agg_src WHERE created_at IS NOT NULL)"),
+        base.format(platform="CAST(NULL AS STRING)", dim="hashtag", key="tag", src="(SELECT *, explode(hashtags) AS tag FROM agg_src)"),
+        base.format(platform="CAST(NULL AS STRING)", dim="pair", key=f"concat(t1tag, '{SEP}', t2tag)", src=(
             "(SELECT t1.day, t1.relevant, t1.platform, t1.post_id, t1.created_at, t1.tag AS t1tag, t2.tag AS t2tag"  # noqa: S608
             f" FROM {tags} t1 JOIN {tags} t2 ON t1.post_id = t2.post_id AND t1.tag < t2.tag)")),
     ]
     if "topics" in cols:
-        out.append(base.format(dim="topic", key="topic", src="(SELECT *, explode(topics) AS topic FROM agg_src)"))
+        out.append(base.format(platform="platform", dim="topic", key="topic", src="(SELECT *, explode(topics) AS topic FROM agg_src)"))
     for name in ("sentiment", "emotion"):
         if name in cols:
-            out.append(base.format(dim=name, key=name, src=f"(SELECT * FROM agg_src WHERE {name} IS NOT NULL)"))  # noqa: S608
+            out.append(base.format(platform="CAST(NULL AS STRING)", dim=name, key=name, src=f"(SELECT * FROM agg_src WHERE {name} IS NOT NULL)"))  # noqa: S608
     if "targets" in cols:
         mentions = ("(SELECT *, m.target AS target_id, m.sentiment AS target_sent FROM"
                     " (SELECT *, explode(targets) AS m FROM agg_src))")
-        out.append(base.format(dim="target", key="target_id", src=mentions))
-        out.append(base.format(dim="target_sentiment", key=f"concat(target_id, '{SEP}', coalesce(target_sent, ''))",
+        out.append(base.format(platform="CAST(NULL AS STRING)", dim="target", key="target_id", src=mentions))
+        out.append(base.format(platform="CAST(NULL AS STRING)", dim="target_sentiment", key=f"concat(target_id, '{SEP}', coalesce(target_sent, ''))",
                                src=mentions))
     if "awareness_programmes" in cols:
-        out.append(base.format(dim="programme", key="programme",
+        out.append(base.format(platform="CAST(NULL AS STRING)", dim="programme", key="programme",
                                src="(SELECT *, explode(awareness_programmes) AS programme FROM agg_src)"))
         flags = [("programmes_known", "awareness_programmes IS NOT NULL"),
                  ("amber_alert", "array_contains(awareness_programmes, 'amber_alert')")]
         if "awareness_unaware" in cols:
             flags += [("unaware", "awareness_unaware"), ("unaware_known", "awareness_unaware IS NOT NULL")]
         for name, condition in flags:
-            out.append(base.format(dim="flag", key=f"'{name}'", src=f"(SELECT * FROM agg_src WHERE {condition})"))  # noqa: S608
+            out.append(base.format(platform="CAST(NULL AS STRING)", dim="flag", key=f"'{name}'", src=f"(SELECT * FROM agg_src WHERE {condition})"))  # noqa: S608
     return out
 
 

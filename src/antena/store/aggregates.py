@@ -24,6 +24,7 @@ import duckdb
 from antena.store.queries import Store
 
 SEP = "\x1f"
+LAYOUT = "2"  # the rows' layout; a new one makes the next refresh recompute every day
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS stats_daily (
   day DATE, relevant BOOLEAN, platform VARCHAR, dim VARCHAR, key VARCHAR,
@@ -46,7 +47,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str, str, int
     posts, hidden, last = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE coalesce(deleted, false) OR coalesce(withheld, false)),"
         " max(imported_at) FROM posts").fetchall()[0]
-    return tz, ",".join(_analysis_columns(con)), int(posts), int(hidden), last
+    return tz, f"{LAYOUT}:" + ",".join(_analysis_columns(con)), int(posts), int(hidden), last
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
@@ -64,43 +65,44 @@ def current(con: duckdb.DuckDBPyConnection, tz: str) -> bool:
 
 
 def _dims(cols: set[str], tz_param: bool) -> list[str]:
-    """One SELECT per dimension over temp table ``agg_src``."""
-    base = "SELECT day, relevant, platform, '{dim}' AS dim, {key} AS key, count(DISTINCT post_id) AS posts, count(*) AS items," \
+    """One SELECT per dimension over temp table ``agg_src``; only ``all`` and ``topic`` keep the
+    platform (the statistics break nothing else down by platform), the others have it NULL."""
+    base = "SELECT day, relevant, {platform} AS platform, '{dim}' AS dim, {key} AS key, count(DISTINCT post_id) AS posts, count(*) AS items," \
            " min(created_at) AS first, max(created_at) AS last FROM {src} GROUP BY ALL"
     lang = "language" if "language" in cols else "lang"
     out = [
-        base.format(dim="all", key="CAST(NULL AS VARCHAR)", src="agg_src"),
-        base.format(dim="language", key=f"coalesce({lang}, 'und')", src="agg_src"),
-        base.format(dim="kind", key="kind", src="agg_src"),
-        base.format(dim="hour", key="CAST(hour AS VARCHAR)", src="agg_src WHERE created_at IS NOT NULL"),
-        base.format(dim="hashtag", key="tag",
+        base.format(platform="platform", dim="all", key="CAST(NULL AS VARCHAR)", src="agg_src"),
+        base.format(platform="CAST(NULL AS VARCHAR)", dim="language", key=f"coalesce({lang}, 'und')", src="agg_src"),
+        base.format(platform="CAST(NULL AS VARCHAR)", dim="kind", key="kind", src="agg_src"),
+        base.format(platform="CAST(NULL AS VARCHAR)", dim="hour", key="CAST(hour AS VARCHAR)", src="agg_src WHERE created_at IS NOT NULL"),
+        base.format(platform="CAST(NULL AS VARCHAR)", dim="hashtag", key="tag",
                     src="(SELECT *, unnest(hashtags) AS tag FROM agg_src)"),
-        base.format(dim="pair", key=f"a || '{SEP}' || b", src=(
+        base.format(platform="CAST(NULL AS VARCHAR)", dim="pair", key=f"a || '{SEP}' || b", src=(
             "(SELECT t1.day, t1.relevant, t1.platform, t1.post_id, t1.created_at, t1.tag AS a, t2.tag AS b FROM"
             " (SELECT day, relevant, platform, post_id, created_at, unnest(list_distinct(hashtags)) AS tag FROM agg_src) t1"
             " JOIN (SELECT post_id, unnest(list_distinct(hashtags)) AS tag FROM agg_src) t2"
             " ON t1.post_id = t2.post_id AND t1.tag < t2.tag)")),
     ]
     if "topics" in cols:
-        out.append(base.format(dim="topic", key="topic", src="(SELECT *, unnest(topics) AS topic FROM agg_src)"))
+        out.append(base.format(platform="platform", dim="topic", key="topic", src="(SELECT *, unnest(topics) AS topic FROM agg_src)"))
     if "sentiment" in cols:
-        out.append(base.format(dim="sentiment", key="sentiment", src="agg_src WHERE sentiment IS NOT NULL"))
+        out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="sentiment", key="sentiment", src="agg_src WHERE sentiment IS NOT NULL"))
     if "emotion" in cols:
-        out.append(base.format(dim="emotion", key="emotion", src="agg_src WHERE emotion IS NOT NULL"))
+        out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="emotion", key="emotion", src="agg_src WHERE emotion IS NOT NULL"))
     if "targets" in cols:
         mentions = "(SELECT *, u.t.target AS target_id, u.t.sentiment AS target_sent FROM agg_src, unnest(agg_src.targets) AS u(t))"
-        out.append(base.format(dim="target", key="target_id", src=mentions))
-        out.append(base.format(dim="target_sentiment", key=f"target_id || '{SEP}' || coalesce(target_sent, '')",
+        out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="target", key="target_id", src=mentions))
+        out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="target_sentiment", key=f"target_id || '{SEP}' || coalesce(target_sent, '')",
                                src=mentions))
     if "awareness_programmes" in cols:
-        out.append(base.format(dim="programme", key="programme",
+        out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="programme", key="programme",
                                src="(SELECT *, unnest(awareness_programmes) AS programme FROM agg_src)"))
         flags = [("programmes_known", "awareness_programmes IS NOT NULL"),
                  ("amber_alert", "list_contains(awareness_programmes, 'amber_alert')")]
         if "awareness_unaware" in cols:
             flags += [("unaware", "awareness_unaware"), ("unaware_known", "awareness_unaware IS NOT NULL")]
         for name, condition in flags:
-            out.append(base.format(dim="flag", key=f"'{name}'", src=f"agg_src WHERE {condition}"))
+            out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="flag", key=f"'{name}'", src=f"agg_src WHERE {condition}"))
     return out
 
 
