@@ -503,6 +503,8 @@ def clear_posts(con: duckdb.DuckDBPyConnection) -> None:
     """Empty ``posts`` and ``post_versions`` before ``remap`` rebuilds them from the raw records."""
     con.execute("DELETE FROM posts")
     con.execute("DELETE FROM post_versions")
+    # remapped posts keep their import time: the statistics' aggregates must be rebuilt in full
+    con.execute("DROP TABLE IF EXISTS stats_state")
 
 
 def iter_raw_records(con: duckdb.DuckDBPyConnection, chunk: int = BATCH_SIZE) -> Iterator[dict[str, Any]]:
