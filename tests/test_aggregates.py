@@ -166,3 +166,22 @@ def test_posts_removed_from_the_table_trigger_a_full_refresh(demo: Path, tmp_pat
              compute_stats(project.store, SECTIONS, source="aggregates"))
     finally:
         project.close()
+
+
+def test_remap_makes_the_aggregates_stale(demo: Path, tmp_path: Path) -> None:
+    """Remapped posts keep their import time, so ``remap`` forgets the aggregates' state."""
+    import shutil as sh
+
+    from antena.store import aggregates
+
+    copy = tmp_path / "copy"
+    sh.copytree(demo, copy)
+    project = Project(copy)
+    try:
+        assert aggregates.current(project.con, project.store.timezone)
+        project.remap()
+        assert not aggregates.current(project.con, project.store.timezone)
+        assert aggregates.refresh(project.con, project.store.timezone) > 1
+        assert aggregates.current(project.con, project.store.timezone)
+    finally:
+        project.close()
