@@ -1,7 +1,8 @@
 """The statistics read from the daily aggregates (``store/aggregates.py``) instead of post rows.
 
 Each function returns exactly what its row-based twin in ``volumes``, ``perception`` and
-``hashtags`` returns (``tests/test_aggregates.py`` compares them on the demo). What sums cannot
+``hashtags`` returns (``sentiment``, ``targets`` and ``awareness``: the plain counts only, as the
+Spark engine reports them; ``compute_stats`` reads those three from rows for their estimates) (``tests/test_aggregates.py`` compares them on the demo). What sums cannot
 give is still read from the working set (``scope``): distinct authors, the hashtags' last-14-days
 windows (only the posts of those days), words, quotes, examples and campaigns.
 """
