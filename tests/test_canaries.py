@@ -151,3 +151,14 @@ def test_quarantine_listing_is_redacted(tmp_path: Path) -> None:
     assert json.loads(listed) and not leaks(listed)
     raw = cli("quarantine", folder, "--json", "--unredacted").stdout
     assert {"phone", "email"} <= set(leaks(raw))  # shown only when asked for explicitly
+
+
+def test_spike_evidence_ids_are_public_ids() -> None:
+    from antena.protect.identity import PublicIds
+
+    ids = PublicIds(b"k" * 32)
+    stats = {"spikes": [{"day": "2017-03-01", "examples": ["mastodon:https://m.example/users/canary/statuses/1",
+                                                           "x:1900000000000000901"]}]}
+    shown = ids.deep(stats)["spikes"][0]["examples"]
+    assert "canary" not in json.dumps(shown) and shown[0].startswith("mastodon:~")
+    assert shown[1] == "x:1900000000000000901"  # numeric ids carry no handle

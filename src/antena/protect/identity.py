@@ -89,6 +89,8 @@ class PublicIds:
             out["url"] = self.url(out["url"])
         if isinstance(out.get("mentions"), list):
             out["mentions"] = [self.mention(m) if isinstance(m, str) else m for m in out["mentions"]]
+        if isinstance(out.get("examples"), list):  # a spike alert's evidence: post ids
+            out["examples"] = [self.post_id(e) if isinstance(e, str) else e for e in out["examples"]]
         return out
 
     def batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
