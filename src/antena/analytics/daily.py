@@ -17,7 +17,7 @@ import duckdb
 
 from antena.analytics.base import rows, share, wilson
 from antena.analytics.hashtags import alerts_from_series, terms
-from antena.analytics.perception import net_ci
+from antena.analytics.perception import net_ci, target_entry
 from antena.analytics.volumes import streams
 from antena.store.aggregates import SEP
 
@@ -137,19 +137,7 @@ def targets(d: Daily, config_targets: list[dict[str, Any]]) -> list[dict[str, An
                    FROM {{d}} d WHERE dim = 'target_sentiment' AND day IS NOT NULL GROUP BY 1, 2)
         SELECT target, week, mentions, (coalesce(pos, 0) - coalesce(neg, 0)) / mentions AS net FROM m ORDER BY 1, 2""")  # noqa: S608
     all_mentions = sum(r["mentions"] for r in found.values())
-    out = []
-    for target in config_targets:
-        r = found.get(target["id"], {"mentions": 0, "positive": 0, "negative": 0, "neutral": 0, "judged": 0})
-        n = r["judged"]
-        net, lo, hi = net_ci(r["positive"], r["negative"], n)
-        out.append({
-            "target": target["id"], "name": target.get("name", target["id"]), "kind": target.get("kind", ""),
-            "mentions": r["mentions"], "positive": r["positive"], "neutral": r["neutral"], "negative": r["negative"],
-            "shares": {k: share(r[k], n) for k in ("negative", "neutral", "positive")},
-            "net": net, "net_ci": [lo, hi],
-            "share_of_voice": share(r["mentions"], all_mentions),
-            "by_week": [w for w in weekly if w["target"] == target["id"]],
-        })
+    out = [target_entry(target, found, all_mentions, weekly) for target in config_targets]
     return sorted(out, key=lambda t: -t["mentions"])
 
 

@@ -173,19 +173,26 @@ def targets(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config_targets:
     all_mentions = sum(r["mentions"] for r in found.values())
     out = []
     for target in config_targets:
-        r = found.get(target["id"], {"mentions": 0, "positive": 0, "negative": 0, "neutral": 0, "judged": 0})
-        n = r["judged"]
-        net, lo, hi = net_ci(r["positive"], r["negative"], n)
-        out.append({
-            "target": target["id"], "name": target.get("name", target["id"]), "kind": target.get("kind", ""),
-            "mentions": r["mentions"], "positive": r["positive"], "neutral": r["neutral"], "negative": r["negative"],
-            "shares": {k: share(r[k], n) for k in ("negative", "neutral", "positive")},
-            "net": net, "net_ci": [lo, hi],
-            "share_of_voice": share(r["mentions"], all_mentions),
-            "estimates": estimates(con, target_units(scope), [target["id"]], "target", SENTIMENTS, target["id"]),
-            "by_week": [w for w in weekly if w["target"] == target["id"]],
-        })
+        entry = target_entry(target, found, all_mentions, weekly)
+        entry["estimates"] = estimates(con, target_units(scope), [target["id"]], "target", SENTIMENTS, target["id"])
+        out.append(entry)
     return sorted(out, key=lambda t: -t["mentions"])
+
+
+def target_entry(target: dict[str, Any], counts: dict[str, dict[str, Any]], all_mentions: int,
+                 weekly: list[dict[str, Any]]) -> dict[str, Any]:
+    """One target's perception: mentions, shares, net with its interval, share of voice, weeks."""
+    r = counts.get(target["id"], {"mentions": 0, "positive": 0, "negative": 0, "neutral": 0, "judged": 0})
+    n = r["judged"]
+    net, lo, hi = net_ci(r["positive"], r["negative"], n)
+    return {
+        "target": target["id"], "name": target.get("name", target["id"]), "kind": target.get("kind", ""),
+        "mentions": r["mentions"], "positive": r["positive"], "neutral": r["neutral"], "negative": r["negative"],
+        "shares": {k: share(r[k], n) for k in ("negative", "neutral", "positive")},
+        "net": net, "net_ci": [lo, hi],
+        "share_of_voice": share(r["mentions"], all_mentions),
+        "by_week": [w for w in weekly if w["target"] == target["id"]],
+    }
 
 
 def awareness(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any]:
