@@ -151,7 +151,7 @@ def quarantine(
     unredacted: Annotated[bool, typer.Option("--unredacted", help="Show raw records as stored, personal data included (for debugging a format).")] = False,
     json: JsonFlag = False,
 ) -> None:
-    """Show quarantined records: file, line, field and reason (raw previews redacted as [privacy] says)."""
+    """Show quarantined records: file, line, field and reason (raw previews redacted unless --unredacted)."""
     from antena.protect.redact import public_handles, redact
 
     with open_project(folder) as project:
