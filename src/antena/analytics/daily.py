@@ -55,9 +55,14 @@ class Daily:
 
 
 def volumes(con: duckdb.DuckDBPyConnection, d: Daily, scope: str) -> dict[str, Any]:
+    authors = con.execute(f"SELECT count(DISTINCT author_id) FROM ({scope}) s").fetchone()[0]  # noqa: S608
+    return volume_figures(d, authors, streams(con, scope))
+
+
+def volume_figures(d: Daily, authors: int, live_streams: list[dict[str, Any]]) -> dict[str, Any]:
+    """Volumes from the aggregates, with the two figures they cannot hold (distinct authors, streams)."""
     total = d.rows("SELECT CAST(coalesce(sum(posts), 0) AS BIGINT) AS n, min(first) AS start, max(last) AS end"
                    " FROM {d} d WHERE dim = 'all'")[0]
-    authors = con.execute(f"SELECT count(DISTINCT author_id) FROM ({scope}) s").fetchone()[0]  # noqa: S608
     return {
         "posts": total["n"],
         "unique_authors": authors,
@@ -70,7 +75,7 @@ def volumes(con: duckdb.DuckDBPyConnection, d: Daily, scope: str) -> dict[str, A
                          " WHERE dim = 'all' AND day IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"),
         "by_hour": d.rows("SELECT CAST(key AS BIGINT) AS hour, CAST(sum(posts) AS BIGINT) AS posts FROM {d} d"
                           " WHERE dim = 'hour' GROUP BY 1 ORDER BY 1"),
-        "streams": streams(con, scope),
+        "streams": live_streams,
     }
 
 

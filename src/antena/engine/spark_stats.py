@@ -108,21 +108,9 @@ def lake_stats(spark: Any, lake: str, config: dict[str, Any], sections: set[str]
         return spark.sql(sql).collect()[0][0]
 
     if "volumes" in want:
-        total = d.rows("SELECT CAST(coalesce(sum(posts), 0) AS BIGINT) AS n, min(first) AS start, max(last) AS end"
-                       " FROM {d} d WHERE dim = 'all'")[0]
-        out["volumes"] = {
-            "posts": total["n"], "unique_authors": one(f"SELECT count(DISTINCT author_id) FROM live WHERE {scope}"),  # noqa: S608
-            "period": {"start": total["start"], "end": total["end"]},
-            "by_platform": d.rows("SELECT platform, CAST(sum(posts) AS BIGINT) AS posts FROM {d} d WHERE dim = 'all'"
-                                  " GROUP BY 1 ORDER BY 2 DESC, 1"),
-            "by_language": d.by_key("language", "posts", "language"),
-            "by_kind": d.by_key("kind", "posts", "kind"),
-            "by_day": d.rows("SELECT day, platform, CAST(sum(posts) AS BIGINT) AS posts FROM {d} d"
-                             " WHERE dim = 'all' AND day IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"),
-            "by_hour": d.rows("SELECT CAST(key AS BIGINT) AS hour, CAST(sum(posts) AS BIGINT) AS posts FROM {d} d"
-                              " WHERE dim = 'hour' GROUP BY 1 ORDER BY 1"),
-            "streams": _streams(spark, con) if "stream_id" in cols else [],
-        }
+        out["volumes"] = daily.volume_figures(
+            d, one(f"SELECT count(DISTINCT author_id) FROM live WHERE {scope}"),  # noqa: S608
+            _streams(spark, con) if "stream_id" in cols else [])
     if "topics" in want:
         out["topics"] = daily.topics(d) if "topics" in cols else {}
     if "sentiment" in want:
