@@ -63,4 +63,5 @@ def test_the_stored_second_labels_are_the_scripts_sample_of_the_dev_set() -> Non
     by_ref = {r.ref: r for r in first}
     assert all(by_ref[r.ref].sha == r.sha for r in second)
     assert all(bool(r.topic) == r.relevant for r in second)
+    assert all(len(r.note) <= 100 for r in second)  # short notes, never texts
     assert agreement.score(first, second)["posts"] == len(second)
