@@ -92,9 +92,10 @@ class Project:
 
     # ------------------------------------------------------------------ import
 
-    def _ingestor(self) -> Ingestor:
+    def _ingestor(self, path: str | None = None) -> Ingestor:
         keep = bool(self.config.get("privacy", {}).get("keep_handles", False))
-        return Ingestor(self.con, load_or_create_secret(self.folder), keep_handles=keep)
+        chosen = path or str(self.config.get("import", {}).get("path", "auto"))
+        return Ingestor(self.con, load_or_create_secret(self.folder), keep_handles=keep, path=chosen)
 
     def import_files(
         self,
@@ -103,9 +104,11 @@ class Project:
         options: dict[str, Any] | None = None,
         progress: Callable[[int], None] | None = None,
         on_file: Callable[[str], None] | None = None,
+        path: str | None = None,
     ) -> tuple[Counts, list[FileReport]]:
-        """Import files (folders, .gz and .zip are opened); returns totals and one report per file."""
-        ingestor = self._ingestor()
+        """Import files (folders, .gz and .zip are opened); returns totals and one report per file.
+        ``path`` forces the import path (``auto``, ``vectorised``, ``python``; default: ``[import] path``)."""
+        ingestor = self._ingestor(path)
         total = Counts()
         reports = []
         limits = Limits.from_config(self.config)

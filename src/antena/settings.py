@@ -143,6 +143,8 @@ class ImportSettings(Section):
     max_document_mib: float = Field(256, gt=0)
     max_member_gib: float = Field(4, gt=0)
     max_ratio: float = Field(200, gt=1)
+    # which import path reads the big formats (antena.store.vectorised): auto, vectorised or python
+    path: Literal["auto", "vectorised", "python"] = "auto"
 
 
 class ServeSettings(Section):

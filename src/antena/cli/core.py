@@ -49,9 +49,12 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="Files, folders, .gz or .zip archives.")],
     format: Annotated[str | None, typer.Option("--format", "-f", help="Format name (default: detected; see `antena formats`).")] = None,
     mapping: Annotated[str | None, typer.Option(help="Column mapping for the generic format: NAME from antena.toml [import.mappings], or 'field=column,...'.")] = None,
+    path: Annotated[str | None, typer.Option("--path", help="Import path: auto (default), vectorised (SQL mapping, large X files) or python (per record).")] = None,
     json: JsonFlag = False,
 ) -> None:
     """Import exports into the project. Re-importing the same files stores nothing new."""
+    if path is not None and path not in ("auto", "vectorised", "python"):
+        fail(f"--path must be auto, vectorised or python, not {path!r}")
     options = None
     with open_project(folder) as project:
         if mapping:
@@ -68,6 +71,7 @@ def import_(
                     files, format, options,
                     progress=lambda n: bar.advance(task, n),
                     on_file=lambda name: bar.update(task, description=f"importing {Path(name).name}"),
+                    path=path,
                 )
             except AntenaError as exc:
                 fail(str(exc))

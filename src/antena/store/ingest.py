@@ -28,10 +28,14 @@ import pyarrow as pa
 
 from antena import registry
 from antena.errors import FormatError
-from antena.schema import POST_COLUMNS, POST_SCHEMA, SYNTHETIC_MARK
+from antena.schema import POST_COLUMNS, SYNTHETIC_MARK
 from antena.sources.base import Post, Quarantine, RawRecord
+from antena.store import vectorised
 from antena.store.database import pseudonym
 from antena.store.files import InputFile, detect_format
+from antena.store.rows import Pending as _Pending
+from antena.store.rows import storable as _storable
+from antena.store.rows import to_arrow as _to_arrow
 
 BATCH_SIZE = 5000
 
@@ -71,12 +75,6 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-@dataclass
-class _Pending:
-    row: dict[str, Any]
-    raw: dict[str, Any] | None  # raw_records row, None when replaying (remap)
-
-
 class Ingestor:
     """Writes mapped posts into the store, deciding new / updated / duplicate per record."""
 
@@ -86,11 +84,15 @@ class Ingestor:
         key: bytes,
         keep_handles: bool = False,
         batch_size: int = BATCH_SIZE,
+        path: str = "auto",
     ) -> None:
         self.con = con
         self.key = key
         self.keep_handles = keep_handles
         self.batch_size = batch_size
+        self.path = path  # "auto", "vectorised" or "python" (antena.store.vectorised.choose_path)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.last_path = ""  # the path the last import_file took
         self._pseudonym = functools.lru_cache(maxsize=500_000)(functools.partial(pseudonym, key))
 
     # ------------------------------------------------------------------ files
@@ -127,15 +129,28 @@ class Ingestor:
         source = registry.get_source(name, **(options or {}))
         report.format = name
         options_json = orjson.dumps(options or {}).decode()
-        now = datetime.now(UTC)
+        now = self.clock()
         started = now
         pending: list[_Pending] = []
         bad: list[Quarantine] = []
+        self.last_path = vectorised.choose_path(self.path, name, _stored_size(item))
+        chunk = vectorised.Chunk() if self.last_path == "vectorised" else None
         with item.open() as stream:
             for rec in _guarded(source.records(stream, item.display)):
                 report.read += 1
                 if isinstance(rec, Quarantine):
                     bad.append(rec)
+                elif chunk is not None:
+                    try:
+                        payload_json = _serialised(rec)
+                    except _Rejected as exc:
+                        bad.append(exc.quarantine)
+                    else:
+                        chunk.add(rec, payload_json.decode(), _digest(payload_json))
+                        if len(chunk) >= vectorised.CHUNK:
+                            vectorised.store_chunk(self, chunk, source, name, item.display, now, options_json,
+                                                   bad, report)
+                            chunk = vectorised.Chunk()
                 else:
                     try:
                         pending.append(self._prepare(source, rec, name, item.display, now, options_json))
@@ -151,7 +166,10 @@ class Ingestor:
                     progress(1000)
             if stream.error:  # the rest of the file could not be read: say where it stopped
                 report.read += 1
-                bad.append(Quarantine(reason=stream.error, field="(file)", line=_last_line(pending, bad)))
+                last = max(_last_line(pending, bad), chunk.last_line() if chunk is not None else 0)
+                bad.append(Quarantine(reason=stream.error, field="(file)", line=last))
+        if chunk is not None:
+            vectorised.store_chunk(self, chunk, source, name, item.display, now, options_json, bad, report)
         self._flush(_storable(pending, bad), report)
         self._quarantine(bad, item.display, sha, name, report)
         if progress:
@@ -162,7 +180,7 @@ class Ingestor:
             "INSERT INTO imports (source_file, file_sha256, source_format, started_at, finished_at,"
             " read, stored, updated, duplicates, quarantined, message)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [item.display, sha, name, started, datetime.now(UTC), report.read, report.stored,
+            [item.display, sha, name, started, self.clock(), report.read, report.stored,
              report.updated, report.duplicates, report.quarantined, report.message],
         )
         return report
@@ -171,11 +189,20 @@ class Ingestor:
                  options_json: str) -> _Pending:
         """Map one raw record into a posts row and its raw_records row; ``_Rejected`` if it
         cannot be stored (mapping failed, or the payload cannot be serialised)."""
+        payload_json = _serialised(rec)
+        return self._map_serialised(source, rec, payload_json, _digest(payload_json), name, file, now, options_json)
+
+    def _prepare_serialised(self, source: Any, rec: RawRecord, payload: str, digest: str, name: str, file: str,
+                            now: datetime, options_json: str) -> _Pending | _Rejected:
+        """``_prepare`` for a record already serialised and hashed (the vectorised path's
+        fallback); returns the rejection instead of raising it."""
         try:
-            payload_json = orjson.dumps(rec.payload, option=orjson.OPT_SORT_KEYS)
-        except (orjson.JSONEncodeError, TypeError) as exc:
-            raise _Rejected(Quarantine(reason=f"record cannot be stored: {exc}", field="(record)",
-                                       line=rec.line, pointer=rec.pointer, raw=_preview(rec.payload))) from None
+            return self._map_serialised(source, rec, payload.encode(), digest, name, file, now, options_json)
+        except _Rejected as exc:
+            return exc
+
+    def _map_serialised(self, source: Any, rec: RawRecord, payload_json: bytes, digest: str, name: str,
+                        file: str, now: datetime, options_json: str) -> _Pending:
         mapped = _safe_map(source, rec.payload)
         if isinstance(mapped, Quarantine):
             mapped.line = mapped.line or rec.line
@@ -184,7 +211,7 @@ class Ingestor:
                 mapped.raw = payload_json.decode()
             raise _Rejected(mapped)
         try:
-            row = self._finish(mapped, rec, name, file, now, _digest(payload_json))
+            row = self._finish(mapped, rec, name, file, now, digest)
         except Exception as exc:  # noqa: BLE001 - a mapped value the store cannot take
             raise _Rejected(Quarantine(reason=f"record cannot be stored: {type(exc).__name__}: {exc}",
                                        field="(record)", line=rec.line, pointer=rec.pointer,
@@ -400,6 +427,23 @@ class Ingestor:
         )
 
 
+def _serialised(rec: RawRecord) -> bytes:
+    """A raw record's canonical JSON (sorted keys), or ``_Rejected`` when it has none."""
+    try:
+        return orjson.dumps(rec.payload, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError) as exc:
+        raise _Rejected(Quarantine(reason=f"record cannot be stored: {exc}", field="(record)",
+                                   line=rec.line, pointer=rec.pointer, raw=_preview(rec.payload))) from None
+
+
+def _stored_size(item: InputFile) -> int:
+    """The file's size as stored (compressed), for choosing the import path; 0 if unknown."""
+    try:
+        return item.path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _text(value: str) -> str:
     """Text the database accepts: invalid UTF-8 kept as lone surrogates becomes U+FFFD."""
     return value.encode("utf-8", "replace").decode("utf-8") if value else value
@@ -439,36 +483,6 @@ def _last_line(pending: list[_Pending], bad: list[Quarantine]) -> int:
     return max(lines, default=0)
 
 
-def _storable(pending: list[_Pending], bad: list[Quarantine]) -> list[_Pending]:
-    """The rows the posts table can hold; the others (a dict where text belongs, a count above
-    2^63) move to ``bad`` with the column named."""
-    try:
-        _to_arrow([p.row for p in pending])
-        pa.Table.from_pylist([p.raw for p in pending if p.raw is not None])
-        return pending
-    except (pa.ArrowException, OverflowError, TypeError, ValueError):
-        pass
-    good = []
-    for p in pending:
-        problem = _row_problem(p.row)
-        if problem is None:
-            good.append(p)
-        else:
-            bad.append(Quarantine(reason=f"value cannot be stored: {problem}", field=problem.split(" ", 1)[0],
-                                  line=p.row["source_line"] or 0, pointer=p.row["source_pointer"] or "",
-                                  raw=(p.raw or {}).get("payload") or ""))
-    return good
-
-
-def _row_problem(row: dict[str, Any]) -> str | None:
-    for column in POST_SCHEMA:
-        try:
-            pa.array([row.get(column.name)], type=column.type)
-        except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
-            return f"{column.name} ({type(exc).__name__}: {str(exc)[:200]})"
-    return None
-
-
 def _safe_map(source: Any, payload: dict[str, Any]) -> Post | Quarantine:
     """Run a source's ``map``; a crash in it quarantines the record instead of the import."""
     try:
@@ -478,11 +492,6 @@ def _safe_map(source: Any, payload: dict[str, Any]) -> Post | Quarantine:
     if not isinstance(result, Post | Quarantine):
         return Quarantine(reason=f"source returned {type(result).__name__}", field="(record)")
     return result
-
-
-def _to_arrow(rows: list[dict[str, Any]]) -> pa.Table:
-    """Rows made by ``_finish`` hold every post column already."""
-    return pa.Table.from_pylist(rows, schema=POST_SCHEMA)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,238 @@
+"""The vectorised import path: raw records mapped in SQL per chunk, stored with set-based joins.
+
+The importer's ``records`` still splits the file (so the same quarantines, with file, line and
+pointer, come out of it), and each raw record is still serialised once with sorted keys and
+hashed (its content hash and the payload kept in ``raw_records`` are the same bytes either
+way). What changes is per chunk of ``CHUNK`` records:
+
+* mapping: DuckDB maps the chunk's payloads in SQL (``x_mapping``); records the SQL does not
+  read exactly as the Python ``map`` would (see ``x_mapping``) are mapped by ``map``;
+* Python per chunk only for what SQL cannot do: author pseudonyms (an HMAC per distinct author)
+  and the hashtags, mentions and URLs ``make_post`` scans from a text with Python regexes;
+* storing: one join of the chunk's post ids against ``posts`` (and of the known ones against
+  ``raw_records``) decides new / known; new posts seen once in the chunk are inserted with one
+  ``INSERT ... SELECT``; exact re-imports are counted as duplicates by the join; the rest (updates,
+  edits, deletions, a post repeated in the chunk) go through the per-record ``Ingestor._flush``
+  in file order, so their outcome is the per-record path's.
+
+``Ingestor.import_file`` chooses the path (``choose_path``): ``[import] path`` in antena.toml or
+``antena import --path``: ``auto`` (the default: vectorised for the formats below when the file
+holds at least ``AUTO_MIN_BYTES``), ``vectorised`` or ``python``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from antena.schema import POST_COLUMNS, POST_SCHEMA
+from antena.sources.base import RawRecord, extract_hashtags, extract_mentions, extract_urls
+from antena.store import x_mapping
+from antena.store.rows import Pending, storable, to_arrow
+
+# ``Ingestor`` and ``FileReport`` (antena.store.ingest, which imports this module) are typed as Any
+# here: the package has no import cycles, not even for type checking.
+Ingestor = Any
+FileReport = Any
+
+CHUNK = 25_000
+# Formats whose raw records the SQL mapping reads.
+VECTORISED_FORMATS = {"twitter_v2": x_mapping}
+PATHS = ("auto", "vectorised", "python")
+AUTO_MIN_BYTES = 256 * 1024  # below this the per-record path is as quick (and starts sooner)
+
+_RAW_SCHEMA = pa.schema([("idx", pa.int64()), ("payload", pa.string())])
+
+
+def choose_path(setting: str, format_name: str, size: int) -> str:
+    """``"vectorised"`` or ``"python"`` for a file of this format and (stored) size."""
+    if format_name not in VECTORISED_FORMATS or setting == "python":
+        return "python"
+    if setting == "vectorised":
+        return "vectorised"
+    return "vectorised" if size >= AUTO_MIN_BYTES else "python"
+
+
+@dataclass
+class Chunk:
+    """Raw records of one file waiting to be mapped and stored, in file order."""
+
+    records: list[RawRecord] = field(default_factory=list)
+    payloads: list[str] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
+
+    def add(self, rec: RawRecord, payload_json: str, digest: str) -> None:
+        self.records.append(rec)
+        self.payloads.append(payload_json)
+        self.digests.append(digest)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def last_line(self) -> int:
+        return self.records[-1].line if self.records else 0
+
+
+def store_chunk(ingestor: Ingestor, chunk: Chunk, source: Any, name: str, file: str, now: datetime,
+                options_json: str, bad: list, report: FileReport) -> None:
+    """Map and store one chunk; records that cannot be stored are appended to ``bad``."""
+    if not chunk:
+        return
+    con = ingestor.con
+    mapping = VECTORISED_FORMATS[name]
+    mapping.install(con)
+    raw = pa.table({"idx": pa.array(range(len(chunk)), pa.int64()), "payload": pa.array(chunk.payloads, pa.string())},
+                   schema=_RAW_SCHEMA)
+    con.register("vx_raw", raw)
+    try:
+        mapped = con.execute(mapping.MAPPING_SQL).to_arrow_table()
+    finally:
+        con.unregister("vx_raw")
+    regular = mapped.column("regular").to_pylist()
+    rows = _regular_rows(ingestor, mapped.filter(mapped.column("regular")), chunk, name, file, now)
+    # the others through the per-record mapping, exactly as the Python path maps them
+    pending: dict[int, Pending] = {}
+    for i, ok in enumerate(regular):
+        if not ok:
+            rejected = ingestor._prepare_serialised(source, chunk.records[i], chunk.payloads[i], chunk.digests[i],
+                                                    name, file, now, options_json)
+            if isinstance(rejected, Exception):
+                bad.append(rejected.quarantine)  # type: ignore[attr-defined]
+            else:
+                pending[i] = rejected
+    if pending:
+        kept = storable(list(pending.values()), bad)
+        kept_ids = {id(p) for p in kept}
+        pending = {i: p for i, p in pending.items() if id(p) in kept_ids}
+    _store(ingestor, rows, pending, chunk, name, file, now, options_json, report)
+
+
+def _regular_rows(ingestor: Ingestor, mapped: pa.Table, chunk: Chunk, name: str, file: str,
+                  now: datetime) -> pa.Table:
+    """The SQL-mapped rows as ``posts`` rows (POST_SCHEMA), with the Python-only parts filled in."""
+    n = mapped.num_rows
+    idx = mapped.column("idx").to_pylist()
+    platform = mapped.column("platform")
+    native = mapped.column("native_id")
+    post_id = pc.binary_join_element_wise(platform, native, ":")
+    # author pseudonyms: one HMAC per distinct author (cached across chunks)
+    authors = mapped.column("author_native")
+    distinct = pc.unique(authors).to_pylist()
+    pseudo = {a: ingestor._pseudonym("x", a) for a in distinct if a not in (None, "")}
+    author_id = pa.array([pseudo.get(a) for a in authors.to_pylist()], pa.string())
+    texts = mapped.column("text").to_pylist()
+    columns: dict[str, Any] = {}
+    for column, scan in (("hashtags", extract_hashtags), ("mentions", extract_mentions), ("urls", extract_urls)):
+        values = mapped.column(column).to_pylist()
+        columns[column] = pa.array([scan(texts[i]) if v is None else v for i, v in enumerate(values)],
+                                   pa.list_(pa.string()))
+    collected = mapped.column("collected_at")
+    columns.update({
+        "post_id": post_id,
+        "author_id": author_id,
+        "author_handle": mapped.column("author_handle") if ingestor.keep_handles else pa.nulls(n, pa.string()),
+        "content_hash": pa.array([chunk.digests[i] for i in idx], pa.string()),
+        "source_format": pa.array([name] * n, pa.string()),
+        "source_file": pa.array([file] * n, pa.string()),
+        "source_line": pa.array([chunk.records[i].line for i in idx], pa.int64()),
+        "source_pointer": pa.array([chunk.records[i].pointer for i in idx], pa.string()),
+        "imported_at": pa.array([now] * n, pa.timestamp("us", tz="UTC")),
+        "collected_at": pc.fill_null(collected.cast(pa.timestamp("us", tz="UTC")),
+                                     pa.scalar(now, pa.timestamp("us", tz="UTC"))),
+        "stream_id": pa.nulls(n, pa.string()),
+        "deleted": pa.array([False] * n, pa.bool_()),
+        "withheld": pa.array([False] * n, pa.bool_()),
+    })
+    arrays = []
+    for f in POST_SCHEMA:
+        value = columns[f.name] if f.name in columns else mapped.column(f.name)
+        arrays.append(value.cast(f.type) if value.type != f.type else value)
+    return pa.Table.from_arrays(arrays, schema=POST_SCHEMA).append_column("idx", pa.array(idx, pa.int64()))
+
+
+def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], chunk: Chunk, name: str,
+           file: str, now: datetime, options_json: str, report: FileReport) -> None:
+    """Decide stored / duplicate / other by joins, insert the new posts set-based, and pass the
+    others to the per-record ``_flush`` in file order."""
+    con = ingestor.con
+    if pending:  # the Python-mapped rows join the SQL-mapped ones
+        extra = to_arrow([p.row for p in pending.values()]).append_column(
+            "idx", pa.array(list(pending), pa.int64()))
+        rows = pa.concat_tables([rows, extra]).sort_by("idx")
+    if rows.num_rows == 0:
+        return
+    con.register("vx_rows", rows)
+    try:
+        # one join against posts (and, for known posts only, raw_records), as _flush reads them
+        classes = con.execute(
+            """
+            WITH known AS (SELECT DISTINCT p.post_id FROM posts p SEMI JOIN vx_rows r ON p.post_id = r.post_id),
+            seen AS (SELECT DISTINCT k.post_id, k.content_hash FROM raw_records k
+                     SEMI JOIN known ON k.post_id = known.post_id
+                     SEMI JOIN vx_rows r ON k.post_id = r.post_id AND k.content_hash = r.content_hash)
+            SELECT r.idx,
+                   s.post_id IS NOT NULL AS duplicate,
+                   known.post_id IS NULL AND count(*) OVER (PARTITION BY r.post_id) = 1 AS simple
+            FROM vx_rows r
+            LEFT JOIN known ON known.post_id = r.post_id
+            LEFT JOIN seen s ON s.post_id = r.post_id AND s.content_hash = r.content_hash
+            ORDER BY r.idx
+            """).to_arrow_table()
+        duplicate = classes.column("duplicate")
+        simple = pc.and_(classes.column("simple"), pc.invert(duplicate))
+        report.duplicates += pc.sum(duplicate.cast(pa.int64())).as_py() or 0
+        new_idx = pa.table({"idx": classes.column("idx").filter(simple)})
+        if new_idx.num_rows:
+            con.register("vx_new", new_idx)
+            raw_table = pa.table({
+                "idx": pa.array(range(len(chunk)), pa.int64()),
+                "payload": pa.array(chunk.payloads, pa.string()),
+            })
+            con.register("vx_payloads", raw_table)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute("INSERT INTO posts SELECT * EXCLUDE (idx) FROM vx_rows SEMI JOIN vx_new USING (idx)"
+                            " ORDER BY idx")
+                con.execute(
+                    "INSERT INTO raw_records (post_id, platform, native_id, source_format, content_hash, payload,"
+                    " source_file, source_line, source_pointer, imported_at, source_options)"
+                    " SELECT r.post_id, r.platform, r.native_id, ?, r.content_hash, p.payload, ?, r.source_line,"
+                    " r.source_pointer, ?, ? FROM vx_rows r SEMI JOIN vx_new USING (idx)"
+                    " JOIN vx_payloads p USING (idx) ORDER BY r.idx",
+                    [name, file, now, options_json])
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("vx_new")
+                con.unregister("vx_payloads")
+            report.stored += new_idx.num_rows
+        rest = pc.invert(pc.or_(simple, duplicate))
+        others = classes.column("idx").filter(rest).to_pylist()
+    finally:
+        con.unregister("vx_rows")
+    if not others:
+        return
+    wanted = set(others)
+    row_dicts = {r["idx"]: r for r in rows.filter(pc.is_in(rows.column("idx"), pa.array(others, pa.int64()))).to_pylist()}
+    batch: list[Pending] = []
+    for i in sorted(wanted):
+        if i in pending:
+            batch.append(pending[i])
+            continue
+        row = {k: row_dicts[i][k] for k in POST_COLUMNS}
+        rec = chunk.records[i]
+        batch.append(Pending(row, {
+            "post_id": row["post_id"], "platform": row["platform"], "native_id": row["native_id"],
+            "source_format": name, "content_hash": row["content_hash"], "payload": chunk.payloads[i],
+            "source_file": file, "source_line": rec.line, "source_pointer": rec.pointer, "imported_at": now,
+            "source_options": options_json,
+        }))
+    for start in range(0, len(batch), ingestor.batch_size):
+        ingestor._flush(batch[start:start + ingestor.batch_size], report)
+
