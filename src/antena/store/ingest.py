@@ -147,10 +147,9 @@ class Ingestor:
                         bad.append(exc.quarantine)
                     else:
                         chunk.add(rec, payload_json.decode(), _digest(payload_json))
-                        if len(chunk) >= vectorised.CHUNK:
-                            vectorised.store_chunk(self, chunk, source, name, item.display, now, options_json,
-                                                   bad, report)
-                            chunk = vectorised.Chunk()
+                        if chunk.full():
+                            chunk = vectorised.store_chunk(self, chunk, source, name, item.display, now,
+                                                           options_json, bad, report)
                 else:
                     try:
                         pending.append(self._prepare(source, rec, name, item.display, now, options_json))
@@ -169,7 +168,8 @@ class Ingestor:
                 last = max(_last_line(pending, bad), chunk.last_line() if chunk is not None else 0)
                 bad.append(Quarantine(reason=stream.error, field="(file)", line=last))
         if chunk is not None:
-            vectorised.store_chunk(self, chunk, source, name, item.display, now, options_json, bad, report)
+            vectorised.store_chunk(self, chunk, source, name, item.display, now, options_json, bad, report,
+                                   final=True)
         self._flush(_storable(pending, bad), report)
         self._quarantine(bad, item.display, sha, name, report)
         if progress:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -59,29 +60,50 @@ def choose_path(setting: str, format_name: str, size: int) -> str:
 
 @dataclass
 class Chunk:
-    """Raw records of one file waiting to be mapped and stored, in file order."""
+    """Raw records of one file waiting to be mapped and stored, in file order (the payload as
+    its canonical JSON only: a record the SQL cannot map is parsed again for ``map``)."""
 
-    records: list[RawRecord] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    pointers: list[str] = field(default_factory=list)
     payloads: list[str] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)
+    # records of the file before this chunk that the per-record path would have put in a batch
+    batched_before: int = 0
+    carried: int = 0  # records carried over from the chunk before (an incomplete batch)
 
     def add(self, rec: RawRecord, payload_json: str, digest: str) -> None:
-        self.records.append(rec)
+        self.lines.append(rec.line)
+        self.pointers.append(rec.pointer)
         self.payloads.append(payload_json)
         self.digests.append(digest)
 
     def __len__(self) -> int:
-        return len(self.records)
+        return len(self.payloads)
+
+    def full(self) -> bool:
+        return len(self.payloads) >= self.carried + CHUNK
 
     def last_line(self) -> int:
-        return self.records[-1].line if self.records else 0
+        return self.lines[-1] if self.lines else 0
+
+    def record(self, i: int) -> RawRecord:
+        return RawRecord(orjson.loads(self.payloads[i]), self.lines[i], self.pointers[i])
+
+    def rest(self, start: int, batched_before: int) -> Chunk:
+        return Chunk(self.lines[start:], self.pointers[start:], self.payloads[start:], self.digests[start:],
+                     batched_before, len(self.payloads) - start)
 
 
 def store_chunk(ingestor: Ingestor, chunk: Chunk, source: Any, name: str, file: str, now: datetime,
-                options_json: str, bad: list, report: FileReport) -> None:
-    """Map and store one chunk; records that cannot be stored are appended to ``bad``."""
+                options_json: str, bad: list, report: FileReport, final: bool = False) -> Chunk:
+    """Map and store one chunk; records that cannot be stored are appended to ``bad``.
+
+    The per-record path stores a file in batches of ``ingestor.batch_size`` mapped records, and
+    a post's versions met within one batch are decided together: for the same outcome, only
+    whole batches are stored here. The records of the last, incomplete batch come back as the
+    start of the next chunk (unless ``final``)."""
     if not chunk:
-        return
+        return chunk
     con = ingestor.con
     mapping = VECTORISED_FORMATS[name]
     mapping.install(con)
@@ -93,22 +115,40 @@ def store_chunk(ingestor: Ingestor, chunk: Chunk, source: Any, name: str, file: 
     finally:
         con.unregister("vx_raw")
     regular = mapped.column("regular").to_pylist()
-    rows = _regular_rows(ingestor, mapped.filter(mapped.column("regular")), chunk, name, file, now)
     # the others through the per-record mapping, exactly as the Python path maps them
-    pending: dict[int, Pending] = {}
+    outcome: dict[int, Any] = {}
     for i, ok in enumerate(regular):
         if not ok:
-            rejected = ingestor._prepare_serialised(source, chunk.records[i], chunk.payloads[i], chunk.digests[i],
-                                                    name, file, now, options_json)
-            if isinstance(rejected, Exception):
-                bad.append(rejected.quarantine)  # type: ignore[attr-defined]
-            else:
-                pending[i] = rejected
+            outcome[i] = ingestor._prepare_serialised(source, chunk.record(i), chunk.payloads[i], chunk.digests[i],
+                                                      name, file, now, options_json)
+    # the per-record path's batches: counted over the records it keeps pending (mapped ones)
+    batch_of: dict[int, int] = {}
+    count = chunk.batched_before
+    for i in range(len(chunk)):
+        if i not in outcome or isinstance(outcome[i], Pending):
+            batch_of[i] = count // ingestor.batch_size
+            count += 1
+    end = len(chunk)
+    if not final and count % ingestor.batch_size:
+        incomplete = count // ingestor.batch_size
+        end = next(i for i in range(len(chunk)) if batch_of.get(i) == incomplete)
+    pending: dict[int, Pending] = {}
+    for i, result in outcome.items():
+        if i >= end:
+            continue
+        if isinstance(result, Pending):
+            pending[i] = result
+        else:
+            bad.append(result.quarantine)
     if pending:
         kept = storable(list(pending.values()), bad)
         kept_ids = {id(p) for p in kept}
         pending = {i: p for i, p in pending.items() if id(p) in kept_ids}
-    _store(ingestor, rows, pending, chunk, name, file, now, options_json, report)
+    done = mapped.filter(pc.and_(mapped.column("regular"), pc.less(mapped.column("idx"), end)))
+    rows = _regular_rows(ingestor, done, chunk, name, file, now)
+    _store(ingestor, rows, pending, batch_of, chunk, name, file, now, options_json, report)
+    rest = sum(1 for i in batch_of if i < end)
+    return chunk.rest(end, chunk.batched_before + rest)
 
 
 def _regular_rows(ingestor: Ingestor, mapped: pa.Table, chunk: Chunk, name: str, file: str,
@@ -138,8 +178,8 @@ def _regular_rows(ingestor: Ingestor, mapped: pa.Table, chunk: Chunk, name: str,
         "content_hash": pa.array([chunk.digests[i] for i in idx], pa.string()),
         "source_format": pa.array([name] * n, pa.string()),
         "source_file": pa.array([file] * n, pa.string()),
-        "source_line": pa.array([chunk.records[i].line for i in idx], pa.int64()),
-        "source_pointer": pa.array([chunk.records[i].pointer for i in idx], pa.string()),
+        "source_line": pa.array([chunk.lines[i] for i in idx], pa.int64()),
+        "source_pointer": pa.array([chunk.pointers[i] for i in idx], pa.string()),
         "imported_at": pa.array([now] * n, pa.timestamp("us", tz="UTC")),
         "collected_at": pc.fill_null(collected.cast(pa.timestamp("us", tz="UTC")),
                                      pa.scalar(now, pa.timestamp("us", tz="UTC"))),
@@ -154,8 +194,8 @@ def _regular_rows(ingestor: Ingestor, mapped: pa.Table, chunk: Chunk, name: str,
     return pa.Table.from_arrays(arrays, schema=POST_SCHEMA).append_column("idx", pa.array(idx, pa.int64()))
 
 
-def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], chunk: Chunk, name: str,
-           file: str, now: datetime, options_json: str, report: FileReport) -> None:
+def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batch_of: dict[int, int],
+           chunk: Chunk, name: str, file: str, now: datetime, options_json: str, report: FileReport) -> None:
     """Decide stored / duplicate / other by joins, insert the new posts set-based, and pass the
     others to the per-record ``_flush`` in file order."""
     con = ingestor.con
@@ -220,19 +260,18 @@ def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], chun
         return
     wanted = set(others)
     row_dicts = {r["idx"]: r for r in rows.filter(pc.is_in(rows.column("idx"), pa.array(others, pa.int64()))).to_pylist()}
-    batch: list[Pending] = []
+    batches: dict[int, list[Pending]] = {}
     for i in sorted(wanted):
         if i in pending:
-            batch.append(pending[i])
+            batches.setdefault(batch_of[i], []).append(pending[i])
             continue
         row = {k: row_dicts[i][k] for k in POST_COLUMNS}
-        rec = chunk.records[i]
-        batch.append(Pending(row, {
+        batches.setdefault(batch_of[i], []).append(Pending(row, {
             "post_id": row["post_id"], "platform": row["platform"], "native_id": row["native_id"],
             "source_format": name, "content_hash": row["content_hash"], "payload": chunk.payloads[i],
-            "source_file": file, "source_line": rec.line, "source_pointer": rec.pointer, "imported_at": now,
-            "source_options": options_json,
+            "source_file": file, "source_line": chunk.lines[i], "source_pointer": chunk.pointers[i],
+            "imported_at": now, "source_options": options_json,
         }))
-    for start in range(0, len(batch), ingestor.batch_size):
-        ingestor._flush(batch[start:start + ingestor.batch_size], report)
+    for number in sorted(batches):  # in the per-record path's batches, in file order
+        ingestor._flush(batches[number], report)
 

@@ -121,6 +121,8 @@ WITH j AS (
         (no_nulls AND r.error IS NULL AND r.action IS NULL AND shape IS NOT NULL
          AND json_type(r.tweet) = 'OBJECT' AND NOT regexp_matches(shape, '{_TWEET_TRAPS}')
          AND coalesce(w.id, '') <> '' AND native_id <> ''
+         -- a reference without an id is "None" to tweet_post (str(None))
+         AND list_bool_and(list_transform(coalesce(w.referenced_tweets, []), lambda x: x.id IS NOT NULL)) IS NOT FALSE
          AND regexp_matches(coalesce(w.created_at, ''), '{_ISO_UTC}')
          AND TRY_CAST(replace(w.created_at, 'Z', '+00:00') AS TIMESTAMPTZ) IS NOT NULL
          AND vx_count_ok(shape, '"like_count"', w.public_metrics.like_count)
