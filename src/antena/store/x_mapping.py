@@ -18,13 +18,7 @@ from __future__ import annotations
 
 import duckdb
 
-# The parts of a raw record, each kept as JSON: their shapes are checked from json_structure.
-RAW_STRUCTURE = (
-    '{"tweet": "JSON", "author": "JSON", "referenced": "JSON", "place": "JSON", "media": "JSON",'
-    ' "retrieved_at": "JSON", "__antena_synthetic": "JSON", "error": "JSON", "action": "JSON"}'
-)
-
-# The same records read with the types the checks guarantee (one pass for all the values).
+# The records read with the types the checks below guarantee (one pass for all the values).
 _ENTITIES = ('{"hashtags": [{"tag": "VARCHAR"}], "mentions": [{"username": "VARCHAR"}],'
              ' "urls": [{"expanded_url": "VARCHAR", "url": "VARCHAR"}]}')
 _TYPED_TWEET = (
@@ -41,29 +35,29 @@ TYPED_STRUCTURE = (
     ' "media": [{"type": "VARCHAR"}], "retrieved_at": "VARCHAR", "__antena_synthetic": "BOOLEAN"}'
 )
 
-# Shapes (json_structure texts, compact) the SQL mapping does not read like tweet_post does. A
-# record is regular when none matches: a string field holding another type ("VARCHAR" is the only
-# type name starting with V), a list or object of the wrong kind, mixed types ("JSON"), fields of
-# the rare cases (withheld, note tweets). No JSON null may occur anywhere (X omits empty fields).
-_STRINGS = "id|text|author_id|created_at|conversation_id|lang|tag|username|url|expanded_url|type"
-_TWEET_TRAPS = (
-    r'"JSON"|"withheld"|"note_tweet"'
-    rf'|"({_STRINGS})":("[^V]|[{{\[])'
-    r'|"(hashtags|mentions|urls|referenced_tweets)":([^\[]|\[[^{"]|\["[^N])'
-    r'|"(entities|public_metrics|attachments)":[^{]'
-    r'|"edit_history_tweet_ids":([^\[]|\[[^"]|\["[^VN])'
-    r'|"media_keys":[^\[]'
-    r'|"(like|retweet|reply|quote|impression)_count":("[^UB]|"B[^I]|[{\[])'
+# The checks read the payload's text: the canonical JSON the store keeps (compact, keys sorted, so
+# the top-level keys come in the order author, media, place, referenced, retrieved_at, tweet; a
+# quote inside a string is always escaped, so `[{,]"key":` only matches a key). A record is
+# regular when its text has no JSON null (X omits empty fields) and matches none of these traps:
+# a field read as a string holding another type, a list or object of the wrong kind, an integer
+# count that is negative, fractional or beyond 64 bits, an edit history that is not a list of
+# digit strings, the rare cases (withheld, note tweets), or a character whose lower-casing
+# differs between Python and DuckDB (dotted capital I; capital sigma, for Python's final sigma).
+_TWEETS_TRAPS = (
+    r'[{,]"(id|text|author_id|created_at|conversation_id|lang|tag|username|url|expanded_url|type)":[^"]'
+    r'|[{,]"(hashtags|mentions|urls|referenced_tweets)":[^\[]'
+    r'|[{,]"(entities|public_metrics|attachments)":[^{]'
+    r'|[{,]"media_keys":[^\[]'
+    r'|[{,]"(like|retweet|reply|quote|impression)_count":([^0-9]|[0-9]{19}|[0-9]+[.eE])'
+    r'|"edit_history_tweet_ids":([^\[]|\[[0-9]|\[[^\]]*([^"0-9,\]]|,[0-9]))'
+    r'|"withheld"|"note_tweet"'
+    '|[\u0130\u03a3]'
 )
-_AUTHOR_TRAPS = r'^[^{]|"JSON"|"(id|username)":("[^V]|[{\[])'
-_PLACE_TRAPS = r'^[^{]|"JSON"|"(full_name|name|country_code)":("[^V]|[{\[])'
-_MEDIA_TRAPS = r'^[^\[]|^\[[^{]|"JSON"|"type":("[^V]|[{\[])'
-_REFERENCED_TRAPS = r'^[^\[]|^\[[^{]|' + _TWEET_TRAPS
+# author, media and place (the part of the payload before the referenced tweets and the tweet)
+_EXPANSION_TRAPS = r'[{,]"(id|username|type|full_name|name|country_code)":[^"]'
 
 # An ISO 8601 time in UTC as X writes it, which Python's fromisoformat and DuckDB read alike.
 _ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6})?(Z|\+00:00)$"
-# Characters whose lower-casing differs between Python and DuckDB (dotted I; Greek final sigma).
-_CASE_TRAPS = "[\u0130\u03a3]"
 
 MACROS = [
     # order-preserving unique of non-empty strings (Python's dict.fromkeys)
@@ -76,22 +70,21 @@ MACROS = [
     " vx_unique(list_transform(coalesce(e.mentions, []), lambda x: lower(x.username)))",
     "CREATE OR REPLACE TEMP MACRO vx_links(e) AS"
     " vx_unique(list_transform(coalesce(e.urls, []), lambda x: coalesce(nullif(x.expanded_url, ''), x.url)))",
-    # a shape (json_structure) that matches none of the traps; absent parts are fine
-    "CREATE OR REPLACE TEMP MACRO vx_shape_ok(j, traps) AS j IS NULL OR NOT regexp_matches(json_structure(j), traps)",
-    # counts within 64 bits: a count present in the shape must have been read
-    "CREATE OR REPLACE TEMP MACRO vx_count_ok(shape, key, value) AS value IS NOT NULL OR NOT contains(shape, key)",
 ]
 
 # Positions in the referenced list are 1-based; a retweet's original is the first whose id matches.
 MAPPING_SQL = f"""
 WITH j AS (
-    SELECT idx, payload, json_transform(payload, '{RAW_STRUCTURE}') AS r,
-        json_transform(payload, '{TYPED_STRUCTURE}') AS v
+    SELECT idx, payload, json_transform(payload, '{TYPED_STRUCTURE}') AS v,
+        -- the referenced tweets and the tweet (the keys after "place"), and the tweet alone
+        coalesce(nullif(strpos(payload, '"referenced":['), 0), strpos(payload, '"tweet":{{')) AS tweets_at,
+        strpos(payload, '"tweet":{{') AS tweet_at
     FROM vx_raw
 ), k AS (
-    SELECT idx, r, v, v.tweet AS w,
-        CASE WHEN r.tweet IS NOT NULL THEN json_structure(r.tweet) END AS shape,
-        NOT contains(payload, ':null') AS no_nulls,
+    SELECT idx, v, v.tweet AS w,
+        tweet_at > 0 AND NOT contains(payload, ':null')
+        AND NOT regexp_matches(substr(payload, tweets_at), '{_TWEETS_TRAPS}')
+        AND NOT regexp_matches(substr(payload, 1, tweets_at - 1), '{_EXPANSION_TRAPS}') AS text_ok,
         coalesce(v.tweet.edit_history_tweet_ids, []) AS history,
         CASE WHEN len(coalesce(v.tweet.edit_history_tweet_ids, [])) > 0 THEN v.tweet.edit_history_tweet_ids[1]
              ELSE v.tweet.id END AS native_id,
@@ -100,7 +93,7 @@ WITH j AS (
         list_filter(v.tweet.referenced_tweets, lambda x: x.type = 'replied_to')[-1].id AS reply_id,
         list_filter(v.tweet.referenced_tweets, lambda x: x.type = 'quoted')[-1].id AS quote_id,
         -- tweet_post: "entities or {{}}" is true when the object has a key
-        json_type(r.tweet, '$.entities') = 'OBJECT' AND json_extract(r.tweet, '$.entities') <> '{{}}' AS has_entities
+        contains(substr(payload, tweet_at), '"entities":{{"') AS has_entities
     FROM j
 ), p AS (
     SELECT *,
@@ -118,27 +111,13 @@ WITH j AS (
 ), mapped AS (
     SELECT idx,
         -- regular: read here exactly as tweet_post reads it; the others go to the Python map
-        (no_nulls AND r.error IS NULL AND r.action IS NULL AND shape IS NOT NULL
-         AND json_type(r.tweet) = 'OBJECT' AND NOT regexp_matches(shape, '{_TWEET_TRAPS}')
-         AND coalesce(w.id, '') <> '' AND native_id <> ''
+        (text_ok AND w.id IS NOT NULL AND w.id <> '' AND native_id <> ''
          -- a reference without an id is "None" to tweet_post (str(None))
          AND list_bool_and(list_transform(coalesce(w.referenced_tweets, []), lambda x: x.id IS NOT NULL)) IS NOT FALSE
          AND regexp_matches(coalesce(w.created_at, ''), '{_ISO_UTC}')
          AND TRY_CAST(replace(w.created_at, 'Z', '+00:00') AS TIMESTAMPTZ) IS NOT NULL
-         AND vx_count_ok(shape, '"like_count"', w.public_metrics.like_count)
-         AND vx_count_ok(shape, '"retweet_count"', w.public_metrics.retweet_count)
-         AND vx_count_ok(shape, '"reply_count"', w.public_metrics.reply_count)
-         AND vx_count_ok(shape, '"quote_count"', w.public_metrics.quote_count)
-         AND vx_count_ok(shape, '"impression_count"', w.public_metrics.impression_count)
-         AND NOT regexp_matches(coalesce(CAST(json_extract(r.tweet, '$.entities') AS VARCHAR), ''), '{_CASE_TRAPS}')
-         AND vx_shape_ok(r.author, '{_AUTHOR_TRAPS}')
-         AND vx_shape_ok(r.place, '{_PLACE_TRAPS}')
          AND regexp_matches(coalesce(v.place.country_code, ''), '^[ -~]*$')
-         AND vx_shape_ok(r.media, '{_MEDIA_TRAPS}')
-         AND vx_shape_ok(r.referenced, '{_REFERENCED_TRAPS}')
-         AND NOT regexp_matches(coalesce(CAST(r.referenced AS VARCHAR), ''), '{_CASE_TRAPS}')
-         AND (r.retrieved_at IS NULL OR regexp_matches(coalesce(v.retrieved_at, ''), '{_ISO_UTC}'))
-         AND (r."__antena_synthetic" IS NULL OR json_type(r."__antena_synthetic") = 'BOOLEAN')
+         AND (v.retrieved_at IS NULL OR regexp_matches(v.retrieved_at, '{_ISO_UTC}'))
         ) IS TRUE AS regular,
         'x' AS platform,
         native_id,
