@@ -6,7 +6,9 @@ For each scale it generates the demo corpus (``antena demo``'s generator, scale 
 tweets + 3,560 Facebook + 760 Instagram posts + 76 live streams), then, each in a fresh
 subprocess so peak memory is clean:
 
-* ``import-x``: ``Project.import_files`` on the X files (twarc2 pages, gzipped JSONL);
+* ``import-x``: ``Project.import_files`` on the X files (twarc2 pages, gzipped JSONL), the import
+  path chosen as ``antena import`` chooses it (``auto``: the vectorised path for these files);
+* ``import-x-python``: the same with the per-record Python path forced (``path="python"``);
 * ``import-all``: the same on every file of the corpus, into a fresh project;
 * ``duckdb-x``: ``duckdb.read_json`` of the same X files, tweets unnested into a table: the floor
   of what reading this JSON can cost.
@@ -98,7 +100,8 @@ def run_phase(phase: str, corpus: Path, workdir: Path, profile: bool) -> dict[st
     folder = workdir / f"project-{phase}"
     shutil.rmtree(folder, ignore_errors=True)
     project = Project.init(folder, name="bench")
-    paths = x_files(corpus) if phase == "import-x" else [corpus / "exports"]
+    paths = x_files(corpus) if phase.startswith("import-x") else [corpus / "exports"]
+    import_path = "python" if phase == "import-x-python" else None
     profiler = None
     if profile:
         from pyinstrument import Profiler
@@ -107,7 +110,7 @@ def run_phase(phase: str, corpus: Path, workdir: Path, profile: bool) -> dict[st
         profiler.start()
     with PeakRSS() as mem:
         started = time.perf_counter()
-        total, _ = project.import_files(paths)
+        total, _ = project.import_files(paths, path=import_path)
         seconds = time.perf_counter() - started
     if profiler is not None:
         profiler.stop()
@@ -131,21 +134,29 @@ def measure(phase: str, corpus: Path, workdir: Path, profile: bool = False) -> d
     return {**json.loads(out.strip().splitlines()[-1]), "load": round(load, 1)}
 
 
-PHASES = ("duckdb-x", "import-x", "import-all")
+PHASES = ("duckdb-x", "import-x", "import-x-python", "import-all")
 
 
-def bench_scale(scale: float, seed: int, workdir: Path, profile: bool, phases: tuple[str, ...] = PHASES) -> dict[str, Any]:
+def bench_scale(scale: float, seed: int, workdir: Path, profile: bool, phases: tuple[str, ...] = PHASES,
+                reuse: bool = False) -> dict[str, Any]:
     from antena.demo import Scenario, generate
 
     corpus = workdir / f"corpus-{scale:g}"
-    shutil.rmtree(corpus, ignore_errors=True)
-    started = time.perf_counter()
-    generated = generate(corpus, Scenario(scale=scale, seed=seed))
-    gen_seconds = time.perf_counter() - started
-    size = sum(p.stat().st_size for p in generated.files)
-    x_size = sum(p.stat().st_size for p in x_files(corpus))
-    result: dict[str, Any] = {"scale": scale, "generate_seconds": gen_seconds, "records": generated.records,
-                              "files": len(generated.files), "bytes": size, "x_bytes": x_size, "phases": {}}
+    generated_json = corpus / "generated.json"
+    if reuse and generated_json.exists():  # a corpus this script generated before, same scale and seed
+        result = json.loads(generated_json.read_text(encoding="utf-8"))
+        result["phases"] = {}
+    else:
+        shutil.rmtree(corpus, ignore_errors=True)
+        started = time.perf_counter()
+        generated = generate(corpus, Scenario(scale=scale, seed=seed))
+        gen_seconds = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in generated.files)
+        x_size = sum(p.stat().st_size for p in x_files(corpus))
+        result = {"scale": scale, "seed": seed, "generate_seconds": gen_seconds, "records": generated.records,
+                  "files": len(generated.files), "bytes": size, "x_bytes": x_size}
+        generated_json.write_text(json.dumps(result), encoding="utf-8")
+        result["phases"] = {}
     for phase in phases:
         print(f"scale {scale:g}: {phase} ...", file=sys.stderr, flush=True)
         result["phases"][phase] = measure(phase, corpus, workdir)
@@ -182,12 +193,13 @@ def markdown(results: list[dict[str, Any]], info: dict[str, Any], command: str) 
                      f"{r['records'] / r['generate_seconds']:,.0f} | | | | {r['files']} files, {r['bytes'] / 2**20:.0f} MiB "
                      f"(X: {r['x_bytes'] / 2**20:.0f} MiB gzipped) |")
         for name, label in (("duckdb-x", "duckdb.read_json, X files"), ("import-x", "antena import, X files"),
+                            ("import-x-python", "antena import, X files, per-record path"),
                             ("import-all", "antena import, all files")):
             p = r["phases"].get(name)
             if p is None:
                 continue
             notes = []
-            if name == "import-x" and plain:
+            if name.startswith("import-x") and plain:
                 notes.append(f"{p['seconds'] / plain['seconds']:.1f}x the plain read's wall time, "
                              f"{p['cpu_seconds'] / plain['cpu_seconds']:.1f}x its CPU time")
             if p.get("db_bytes"):
@@ -219,6 +231,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="also profile the X import with pyinstrument")
     parser.add_argument("--write-docs", action="store_true", help=f"write the results table into {DOCS.relative_to(ROOT)}")
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated, of {', '.join(PHASES)}")
+    parser.add_argument("--reuse-corpus", action="store_true", help="reuse WORKDIR/corpus-SCALE if this script made it")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -234,7 +247,7 @@ def main() -> None:
         phases = tuple(p for p in args.phases.split(",") if p in PHASES)
         results: list[dict[str, Any]] = []
         for scale in args.scale or [1.0]:
-            results.append(bench_scale(scale, args.seed, workdir, args.profile, phases))
+            results.append(bench_scale(scale, args.seed, workdir, args.profile, phases, args.reuse_corpus))
             info = machine()
             section = markdown(results, info, command)
             print(json.dumps({"machine": info, "results": results}, indent=2), file=sys.stderr, flush=True)

@@ -306,12 +306,14 @@ class Ingestor:
             row["collected_at"] = now
         return row
 
-    def _flush(self, pending: list[_Pending], report: Counts) -> None:
+    def _flush(self, pending: list[_Pending], report: Counts, unknown: bool = False) -> None:
+        """Store one batch in order; ``unknown``: the caller knows none of its posts is stored
+        yet (the vectorised path's join said so), and the lookups are skipped."""
         if not pending:
             return
         con = self.con
         ids = list({p.row["post_id"] for p in pending})
-        existing = {
+        existing = {} if unknown else {
             r[0]: {"content_hash": r[1], "version_key": r[2], "deleted": r[3]}
             for r in con.execute(
                 "SELECT post_id, content_hash, version_key, deleted OR withheld FROM posts"

@@ -214,7 +214,7 @@ def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batc
             seen AS (SELECT DISTINCT k.post_id, k.content_hash FROM raw_records k
                      SEMI JOIN known ON k.post_id = known.post_id
                      SEMI JOIN vx_rows r ON k.post_id = r.post_id AND k.content_hash = r.content_hash)
-            SELECT r.idx,
+            SELECT r.idx, r.post_id, known.post_id IS NOT NULL AS known,
                    s.post_id IS NOT NULL AS duplicate,
                    known.post_id IS NULL AND count(*) OVER (PARTITION BY r.post_id) = 1 AS simple
             FROM vx_rows r
@@ -254,6 +254,7 @@ def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batc
             report.stored += new_idx.num_rows
         rest = pc.invert(pc.or_(simple, duplicate))
         others = classes.column("idx").filter(rest).to_pylist()
+        known = set(classes.column("post_id").filter(classes.column("known")).to_pylist())
     finally:
         con.unregister("vx_rows")
     if not others:
@@ -272,6 +273,9 @@ def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batc
             "source_file": file, "source_line": chunk.lines[i], "source_pointer": chunk.pointers[i],
             "imported_at": now, "source_options": options_json,
         }))
+    stored = known  # posts stored before this chunk, then those the batches store
     for number in sorted(batches):  # in the per-record path's batches, in file order
-        ingestor._flush(batches[number], report)
+        ids = {p.row["post_id"] for p in batches[number]}
+        ingestor._flush(batches[number], report, unknown=not ids & stored)
+        stored |= ids
 
