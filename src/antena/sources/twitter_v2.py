@@ -386,10 +386,14 @@ class TwitterV2(Source):
                 if isinstance(r, dict) and str(r.get("id")) in tweets]
         if refs:
             raw["referenced"] = refs
-        place = places.get(str(dig(tweet, "geo", "place_id")))
+        geo, attachments = tweet.get("geo"), tweet.get("attachments")  # dig's answers, without its exceptions
+        place = places.get(str(geo.get("place_id") if isinstance(geo, dict) else None))
         if place:
             raw["place"] = place
-        found = [media[str(k)] for k in dig(tweet, "attachments", "media_keys", default=[]) if str(k) in media]
+        keys = attachments.get("media_keys") if isinstance(attachments, dict) else None
+        if keys is None:
+            keys = []
+        found = [media[str(k)] for k in keys if str(k) in media]
         if found:
             raw["media"] = found
         raw.update({k: v for k, v in context.items() if v})

@@ -164,12 +164,18 @@ def _regular_rows(ingestor: Ingestor, mapped: pa.Table, chunk: Chunk, name: str,
     distinct = pc.unique(authors).to_pylist()
     pseudo = {a: ingestor._pseudonym("x", a) for a in distinct if a not in (None, "")}
     author_id = pa.array([pseudo.get(a) for a in authors.to_pylist()], pa.string())
-    texts = mapped.column("text").to_pylist()
     columns: dict[str, Any] = {}
+    text = mapped.column("text")
     for column, scan in (("hashtags", extract_hashtags), ("mentions", extract_mentions), ("urls", extract_urls)):
-        values = mapped.column(column).to_pylist()
-        columns[column] = pa.array([scan(texts[i]) if v is None else v for i, v in enumerate(values)],
-                                   pa.list_(pa.string()))
+        values = mapped.column(column)
+        missing = pc.is_null(values)
+        if not pc.any(missing).as_py():
+            columns[column] = values
+            continue
+        # make_post scans the text when the API gave none: only those rows come to Python
+        scanned = pa.array([scan(t) if m else None for t, m in zip(text.to_pylist(), missing.to_pylist(), strict=True)],
+                           pa.list_(pa.string()))
+        columns[column] = pc.coalesce(values, scanned)
     collected = mapped.column("collected_at")
     columns.update({
         "post_id": post_id,
@@ -235,14 +241,13 @@ def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batc
             con.register("vx_payloads", raw_table)
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute("INSERT INTO posts SELECT * EXCLUDE (idx) FROM vx_rows SEMI JOIN vx_new USING (idx)"
-                            " ORDER BY idx")
+                con.execute("INSERT INTO posts SELECT * EXCLUDE (idx) FROM vx_rows SEMI JOIN vx_new USING (idx)")
                 con.execute(
                     "INSERT INTO raw_records (post_id, platform, native_id, source_format, content_hash, payload,"
                     " source_file, source_line, source_pointer, imported_at, source_options)"
                     " SELECT r.post_id, r.platform, r.native_id, ?, r.content_hash, p.payload, ?, r.source_line,"
                     " r.source_pointer, ?, ? FROM vx_rows r SEMI JOIN vx_new USING (idx)"
-                    " JOIN vx_payloads p USING (idx) ORDER BY r.idx",
+                    " JOIN vx_payloads p USING (idx)",
                     [name, file, now, options_json])
                 con.execute("COMMIT")
             except Exception:
