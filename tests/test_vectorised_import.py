@@ -242,3 +242,14 @@ def test_generated_pages_store_the_same_rows_both_ways(tmp_path_factory, pages, 
         assert_same(folder, [write_jsonl(folder / "g.jsonl", docs, bad_lines=False)], again=False)
     finally:
         vectorised.CHUNK = saved
+
+
+def test_remap_of_a_vectorised_import_rebuilds_the_same_posts(tmp_path):
+    sample = write_jsonl(tmp_path / "x.jsonl", EDGE_PAGES[:3] + EDGE_PAGES[11:21], bad_lines=False)
+    with Project.init(tmp_path / "p", name="p") as project:
+        project.import_files([sample], path="vectorised")
+        columns = "* EXCLUDE (imported_at, collected_at)"
+        before = sorted(map(repr, project.con.execute(f"SELECT {columns} FROM posts").fetchall()))  # noqa: S608
+        project.remap()
+        after = sorted(map(repr, project.con.execute(f"SELECT {columns} FROM posts").fetchall()))  # noqa: S608
+    assert before and after == before

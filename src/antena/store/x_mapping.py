@@ -9,9 +9,10 @@ applies (withheld, note tweets, tombstones, compliance records, text whose lower
 between Python and DuckDB). Every other record goes back to the per-record Python ``map``, so the
 result is the same whichever path maps it (``tests/test_vectorised_import.py`` checks it).
 
-Two things stay in Python, applied per chunk: the keyed author pseudonym (HMAC), and the
-hashtags, mentions and URLs of tweets whose API entities are absent, which the Python mapping
-scans from the text with Python regular expressions (``hashtags_from_text`` etc. say so).
+Two things stay in Python, applied per chunk (``antena.store.vectorised``): the keyed author
+pseudonym (HMAC), and the hashtags, mentions and URLs of tweets whose API entities are absent,
+which ``make_post`` scans from the text with Python regular expressions (the SQL leaves them
+NULL for that).
 """
 
 from __future__ import annotations
