@@ -7,7 +7,7 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 echo "setting up .venv (log: .venv/pip.log)" >&2
 .venv/bin/python -m pip install --quiet --upgrade pip >.venv/pip.log 2>&1 || { cat .venv/pip.log; exit 1; }
-.venv/bin/python -m pip install --quiet -e ".[${EXTRAS:-dev,spark}]" >>.venv/pip.log 2>&1 || { cat .venv/pip.log; exit 1; }
+.venv/bin/python -m pip install --quiet -e ".[${EXTRAS:-dev,spark,accurate}]" >>.venv/pip.log 2>&1 || { cat .venv/pip.log; exit 1; }
 # System packages: PDF rendering (pango), Java for Spark, Chromium for browser tests.
 need=()
 .venv/bin/python -c "import weasyprint" 2>/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)

@@ -159,9 +159,10 @@ class ServeSettings(Section):
 
 
 class ModelsSettings(Section):
-    # "accurate": `antena predict sentiment` uses the fine-tuned e5-small model (docs/models/accurate.md)
+    # "accurate": `antena predict sentiment|emotion|target-sentiment` uses the fine-tuned e5-small
+    # model averaged with the fast one (docs/models/accurate.md)
     tier: Literal["fast", "accurate"] = "fast"
-    accurate_path: str | None = None  # folder from `antena models train sentiment --tier accurate`
+    accurate_path: str | None = None  # a model folder (model.onnx + meta.json); default: the packaged one
 
 
 # Settings that look like credentials: refused in [collect] (they come from the environment or keyring).

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import typer
@@ -99,7 +100,9 @@ def predict(
     target: Annotated[str | None, typer.Option(help="Target name for target-sentiment.")] = None,
     aliases: Annotated[str | None, typer.Option(help="Comma-separated aliases of --target.")] = None,
     project: Annotated[str | None, typer.Option(help="Use this project's antena.toml (targets, topics, query).")] = None,
-    tier: Annotated[str | None, typer.Option(help="fast (default) or accurate ([models] tier; sentiment only so far).")] = None,
+    tier: Annotated[str | None, typer.Option(
+        help="fast (the default) or accurate: the fine-tuned e5-small model, averaged with the fast one "
+             "(sentiment, emotion, target-sentiment; the tier setting of the models table in antena.toml).")] = None,
 ) -> None:
     """Read texts on stdin (one per line, or JSONL with `text`); write one JSON result per line."""
     if task not in PREDICT_TASKS:
@@ -124,11 +127,22 @@ def predict(
     names = [n for n in PREDICT_TASKS[task] if n in available]
     if PREDICT_TASKS[task][-1] not in available:
         fail(f"the {task} analyser is not installed yet")
+    chosen = tier or config.get("models", {}).get("tier", "fast")
+    if chosen not in ("fast", "accurate"):
+        fail(f"--tier {chosen!r}: choose fast or accurate")
     folder = Path(project) if project else None
     chain = [available[n](**checked_settings(available[n], n, config, folder)) for n in names]
     rows = _read_stdin()
     if not rows:
         return
+    model = None
+    if chosen == "accurate":
+        model = _accurate_model(task, config)
+        if task == "target-sentiment":
+            from antena.models.accurate_tier import AccurateTargetSentiment
+
+            chain[-1] = AccurateTargetSentiment(model, **checked_settings(available[names[-1]], names[-1], config,
+                                                                          folder))
     batch = pa.RecordBatch.from_pylist(
         [{"post_id": str(i), "text": r.get("text"), "lang": r.get("lang") or lang,
           "hashtags": None, "mentions": None, "platform": None, "kind": None, "created_at": None, "author_id": None}
@@ -140,37 +154,54 @@ def predict(
     )
     outputs = run_chain(chain, batch)
     final = outputs[names[-1]].to_pylist()
-    chosen = tier or config.get("models", {}).get("tier", "fast")
-    if chosen not in ("fast", "accurate"):
-        fail(f"--tier {chosen!r}: choose fast or accurate")
-    if chosen == "accurate":
-        _accurate(task, config, [r.get("text") or "" for r in rows], final)
+    if model is not None:
+        detected = outputs["language"].column("language").to_pylist() if "language" in outputs else [None] * len(rows)
+        langs = [d if d and d != "und" else (r.get("lang") or lang) for d, r in zip(detected, rows, strict=True)]
+        _accurate(task, model, [r.get("text") or "" for r in rows], langs, final)
     for row, result in zip(rows, final, strict=True):
         result.pop("post_id", None)
         out = {"text": row.get("text"), **result}
         sys.stdout.write(orjson.dumps(out, option=orjson.OPT_SERIALIZE_NUMPY).decode() + "\n")
 
 
-def _accurate(task: str, config: dict, texts: list[str], final: list[dict]) -> None:
-    """Replace the fast model's sentiment by the accurate tier's (docs/models/accurate.md)."""
+ACCURATE_TASKS = ("sentiment", "emotion", "target-sentiment")
+
+
+def _accurate_model(task: str, config: dict):  # noqa: ANN202 - an AccurateModel
+    """The accurate model: [models] accurate_path, ANTENA_ACCURATE_MODEL, else the packaged one."""
     import os
 
-    if task != "sentiment":
-        fail(f"the accurate tier covers sentiment only so far; use --tier fast for {task}")
-    from antena.models.accurate import AccurateModel, set_threads
+    if task not in ACCURATE_TASKS:
+        fail(f"the accurate tier covers {', '.join(ACCURATE_TASKS)}; use --tier fast for {task}")
+    from antena.models.accurate import AccurateModel
 
     path = config.get("models", {}).get("accurate_path") or os.environ.get("ANTENA_ACCURATE_MODEL")
-    if not path:
-        fail("no accurate model: set [models] accurate_path (or ANTENA_ACCURATE_MODEL) to the folder of "
-             "`antena models train sentiment --tier accurate`")
-    set_threads()
     try:
-        model = AccurateModel.load(path)
-    except (FileNotFoundError, ImportError) as exc:
+        return AccurateModel.load(path)
+    except (FileNotFoundError, RuntimeError) as exc:
         fail(str(exc))
-    labels = model.labels["sentiment"]
-    for result, proba in zip(final, model.predict_proba("sentiment", texts), strict=True):
-        result["sentiment"] = labels[int(proba.argmax())]
-        for label, p in zip(labels, proba, strict=True):
-            result[f"sentiment_{label}"] = float(p)
+
+
+def _accurate(task: str, model, texts: list[str], langs: list, final: list[dict]) -> None:  # noqa: ANN001
+    """Replace the fast model's probabilities by the accurate tier's (docs/models/accurate.md)."""
+    from antena.models import accurate_tier
+
+    if task == "sentiment":
+        labels = model.labels["sentiment"]
+        for result, text, proba in zip(final, texts, accurate_tier.predict(model, "sentiment", texts, langs),
+                                       strict=True):
+            if not text.strip():  # nothing said: neutral, as the fast tier
+                proba = np.array([float(k == "neutral") for k in labels])
+            result["sentiment"] = labels[int(proba.argmax())]
+            for label, p in zip(labels, proba, strict=True):
+                result[f"sentiment_{label}"] = float(p)
+    elif task == "emotion":
+        labels = model.labels["emotion"]
+        for result, text, proba in zip(final, texts, accurate_tier.predict(model, "emotion", texts, langs),
+                                       strict=True):
+            if not text.strip():  # nothing said: other, as the fast tier
+                proba = np.array([float(k == "other") for k in labels])
+            result["emotion"] = labels[int(proba.argmax())]
+            result["emotion_score"] = float(proba.max())
+    for result in final:
         result["tier"] = "accurate"

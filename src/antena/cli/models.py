@@ -25,11 +25,13 @@ def train_command(
     labels: Annotated[Path | None, typer.Option("--from", help="Your labelled CSV (columns text,label[,lang]).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: the package for public data, ./models/TASK with --from).")] = None,
     project: Annotated[Path | None, typer.Option(help="relevance: adapt the model to this project's labels (antena label).")] = None,
-    tier: Annotated[str, typer.Option(help="fast (default) or accurate: fine-tune e5-small (needs PyTorch; hours of CPU).")] = "fast",
+    tier: Annotated[str, typer.Option(help="fast (default) or accurate: fine-tune e5-small (needs PyTorch; hours of CPU). "
+                                           "With 'all': the joint sentiment + emotion recipe of the packaged model.")] = "fast",
     epochs: Annotated[float, typer.Option(help="--tier accurate: passes over the training rows.")] = 2.0,
     max_steps: Annotated[int | None, typer.Option(help="--tier accurate: stop after this many steps (resume later).")] = None,
-    langs: Annotated[str, typer.Option(help="--tier accurate: training languages, comma-separated ('' = all).")] = "es",
+    langs: Annotated[str, typer.Option(help="--tier accurate sentiment: training languages, comma-separated ('' = all).")] = "es",
     threads: Annotated[int, typer.Option(help="--tier accurate: CPU threads (keep at or below the cores).")] = 1,
+    init_from: Annotated[Path | None, typer.Option(help="--tier accurate: start from this checkpoint.pt's weights.")] = None,
     json: JsonFlag = False,
 ) -> None:
     """Train from ../shared/data (fixed seeds), from your own labels, or (relevance) from a project's labels."""
@@ -37,7 +39,7 @@ def train_command(
 
     results: dict[str, Any] = {}
     if tier == "accurate":
-        _train_accurate(task, out, epochs, max_steps, langs, threads, json)
+        _train_accurate(task, out, epochs, max_steps, langs, threads, init_from, json)
         return
     if tier != "fast":
         fail(f"--tier {tier!r}: choose fast or accurate")
@@ -78,28 +80,40 @@ def train_command(
 
 
 def _train_accurate(task: str, out: Path | None, epochs: float, max_steps: int | None, langs: str, threads: int,
-                    json: bool) -> None:
-    """Fine-tune e5-small with a sentiment head; resumes from OUT/checkpoint.pt; exports 8-bit weights."""
-    from antena.models import datasets, train_accurate
+                    init_from: Path | None, json: bool) -> None:
+    """Fine-tune e5-small (resumes from OUT/checkpoint.pt), then write the int8 ONNX model of the
+    best checkpoint to OUT/model with its validation scores and ensemble weights."""
+    from antena.models import accurate_export, datasets, train_accurate
 
-    if task != "sentiment":
-        fail("--tier accurate trains sentiment only so far (docs/models/accurate.md)")
+    if task not in ("sentiment", "all"):
+        fail("--tier accurate trains sentiment, or all (sentiment and emotion; docs/models/accurate.md)")
     if not datasets.available():
         fail(f"training data not found at {datasets.data_root()} (set ANTENA_DATA)")
+    if init_from is not None and not init_from.exists():
+        fail(f"--init-from {init_from} does not exist")
     folder = out or Path("models") / "accurate"
-    settings = train_accurate.Settings(epochs=epochs, max_steps=max_steps, threads=threads,
-                                       langs=tuple(x for x in langs.split(",") if x))
+    start = str(init_from) if init_from else None
+    if task == "all":
+        settings = train_accurate.joint_settings(threads=threads, init_from=start,
+                                                 **({"max_steps": max_steps} if max_steps else {}))
+    else:
+        settings = train_accurate.Settings(epochs=epochs, max_steps=max_steps, threads=threads, init_from=start,
+                                           langs=tuple(x for x in langs.split(",") if x))
+    say = (lambda _: None) if json else console.print
     try:
-        result = train_accurate.train(folder, settings, log=(lambda _: None) if json else console.print)
+        result = train_accurate.train(folder, settings, log=say)
+        best = folder / "best.pt" if (folder / "best.pt").exists() else folder / "checkpoint.pt"
+        package = accurate_export.package(best, folder / "model", log_path=folder / "log.jsonl")
+        accurate_export.validate(package, log=say)
     except RuntimeError as exc:
         fail(str(exc))
-    train_accurate.export(folder)
     if json:
-        emit_json(result)
+        emit_json({**result, "model": str(package)})
         return
-    console.print(f"[bold]accurate sentiment[/] {result['steps']}/{result['total']} steps; saved to {folder}; "
+    console.print(f"[bold]accurate {task}[/] {result['steps']}/{result['total']} steps; model in {package}; "
                   f"validation macro-F1 {result['validation']}")
-    console.print(f"use it: [models] tier = \"accurate\" and accurate_path = \"{folder}\" in antena.toml")
+    console.print(f"use it: --tier accurate with ANTENA_ACCURATE_MODEL={package}, or accurate_path = "
+                  f"\"{package}\" under the models table of antena.toml")
 
 
 def _train_relevance(out: Path | None, json: bool) -> None:

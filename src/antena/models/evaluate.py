@@ -72,9 +72,10 @@ def score(model: Any, rows: list[Example], texts: list[str] | None = None) -> di
     return results
 
 
-def target_analyser_scores(rows: list[Example]) -> dict[str, dict[str, Any]]:
+def target_analyser_scores(rows: list[Example], make: Any = None) -> dict[str, dict[str, Any]]:
     """The whole ``target_sentiment`` analyser (mention finding, clause, model mix, cues) on the
-    SemEval B/D and C/E dev rows, each topic configured as a target named by itself."""
+    SemEval B/D and C/E dev rows, each topic configured as a target named by itself. ``make``
+    builds the analyser from its targets (default: ``TargetSentiment``)."""
     import pyarrow as pa
 
     from antena.nlp.target_sentiment import TargetSentiment
@@ -85,7 +86,7 @@ def target_analyser_scores(rows: list[Example]) -> dict[str, dict[str, Any]]:
         if not val:
             continue
         topics = sorted({r.target for r in val if r.target})
-        analyser = TargetSentiment(targets=[{"id": t, "aliases": [t]} for t in topics])
+        analyser = (make or TargetSentiment)(targets=[{"id": t, "aliases": [t]} for t in topics])
         batch = pa.RecordBatch.from_pydict({
             "post_id": [str(i) for i in range(len(val))], "text": [r.text for r in val], "lang": [r.lang for r in val],
         })

