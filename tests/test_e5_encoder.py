@@ -49,3 +49,12 @@ def test_q4_blocks_dequantise_by_the_format() -> None:
     block[2] = 0x9F  # weight 0: low nibble 15 -> (15-8)*0.5; weight 16: high nibble 9 -> 0.5
     out = e5.dequantise_q4(block, 1, 32)
     assert out[0, 0] == 3.5 and out[0, 16] == 0.5 and out[0, 1] == -4.0
+
+
+def test_word_rows_alone_match_the_full_load(encoder: e5.Encoder) -> None:
+    tokenizer, words = e5.load_words()
+    text = "la fiscalía no hace nada 😡"
+    assert tokenizer.ids(text) == encoder.tokenizer.ids(text)
+    ids = np.array([[0, 5, 1000], [250000, 2, 1]])
+    assert words[ids].shape == (2, 3, encoder.hidden)
+    assert np.array_equal(words[ids], encoder.tensors["emb.word"][ids])

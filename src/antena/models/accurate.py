@@ -88,7 +88,7 @@ class AccurateModel:
         prefix = self.meta.get("prefix", "query: ")
         return [[tok.bos, *tok.ids(prefix + (t or ""))[: self.max_tokens - 2], tok.eos] for t in texts]
 
-    def predict_all(self, texts: list[str], batch: int = 32) -> dict[str, np.ndarray]:
+    def predict_all(self, texts: list[str], batch: int = 16) -> dict[str, np.ndarray]:
         """Every head's probabilities, (len(texts), labels) per task, in the order of ``texts``."""
         ids = self.token_ids(texts)
         out = {t: np.zeros((len(texts), len(self.labels[t])), dtype=np.float32) for t in self.tasks}
@@ -106,7 +106,7 @@ class AccurateModel:
                 out[task][chunk] = probs
         return out
 
-    def predict_proba(self, task: str, texts: list[str], batch: int = 32) -> np.ndarray:
+    def predict_proba(self, task: str, texts: list[str], batch: int = 16) -> np.ndarray:
         if task not in self.tasks:
             raise ValueError(f"this accurate model has no {task} head (it has {', '.join(self.tasks)})")
         return self.predict_all(texts, batch)[task]
