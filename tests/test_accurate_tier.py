@@ -71,9 +71,10 @@ def test_train_resume_export_and_onnx_matches_torch(tmp_path: Path) -> None:
             theirs = torch.softmax(net(task, ids, mask), -1).numpy()
             assert np.allclose(ours[task].sum(axis=1), 1.0, atol=1e-5)
             assert np.abs(ours[task] - theirs).max() < 0.03  # int8 ONNX against float32 torch
-    # one text alone gives what it gives in a padded batch
+    # one text alone gives about what it gives in a padded batch (padding is masked out; dynamic
+    # int8 quantises the activations with one scale per batch, so the figures move a little)
     alone = model.predict_proba("sentiment", TEXTS[2:3])
-    assert np.abs(alone - ours["sentiment"][2:3]).max() < 1e-3
+    assert np.abs(alone - ours["sentiment"][2:3]).max() < 0.02
     with pytest.raises(ValueError, match="no stance head"):
         model.predict_proba("stance", TEXTS)
 

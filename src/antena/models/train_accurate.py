@@ -40,6 +40,13 @@ JOINT_MIX: tuple[tuple[str, str, float], ...] = (
     *(("sentiment", f"umsab/{lang}", 0.17) for lang in ("ar", "de", "fr", "hi", "it", "pt")),  # ~310 each
     ("emotion", "emoevent/es", 1.25), ("emotion", "emoevent/en", 0.4),
 )
+# A second, shorter pass from the joint run's weights on the weakest splits (emotion, English),
+# with some Spanish sentiment so that it is not forgotten.
+FOCUS_MIX: tuple[tuple[str, str, float], ...] = (
+    ("emotion", "emoevent/es", 1.0), ("emotion", "emoevent/en", 0.3),
+    ("sentiment", "semeval2016/en", 0.15), ("sentiment", "umsab/en", 1.0),
+    ("sentiment", "umsab/es", 0.5), ("sentiment", "tass2020/*", 0.5),
+)
 # Validation: these datasets' val/dev rows (the others' are not scored, to keep evaluation short).
 JOINT_EVAL = ("umsab/es", "tass2020/*", "semeval2016/en", "emoevent/es", "emoevent/en")
 # The score a run keeps its best checkpoint by: the mean of the target metrics.
