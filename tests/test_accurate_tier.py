@@ -150,3 +150,14 @@ def test_chosen_weight_is_never_worse_than_either_model_alone(gold_ids: list[int
     fast = rng.dirichlet(np.ones(3), len(gold))
     share, means = accurate_tier.choose_weight([gold], [accurate], [fast], labels)
     assert means[share] >= max(means[0.0], means[1.0]) and 0.0 <= share <= 1.0
+
+
+def test_a_missing_runtime_package_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from tests.conftest import Cli
+
+    _packaged()
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if the extra were not installed
+    refused = Cli()("predict", "sentiment", "--tier", "accurate", input="hola\n", expect=2)
+    assert "needs onnxruntime" in refused.output and "antena[accurate]" in refused.output
