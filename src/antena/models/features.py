@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from antena.models.cache import FeatureRowCache
+from antena.models.hashing import char_columns, hashed_counts
 
 MAX_CHARS = 1000  # longer posts are cut: a tweet-trained model gains nothing from more
 
@@ -56,16 +57,7 @@ def mask_target(text: str, target: str) -> str:
 
 def word_tokens(text: str) -> list[str]:
     """Word tokens with negation scope marked (``neg_`` up to the next punctuation), plus bigrams."""
-    tokens: list[str] = []
-    negated = False
-    for token in _TOKEN.findall(text):
-        if token in _CLAUSE_END or token[0] in "!?":
-            negated = False
-            tokens.append(token)
-            continue
-        tokens.append("neg_" + token if negated else token)
-        if token in _NEGATORS or token.endswith("n't"):
-            negated = True
+    tokens = _mark_negation(_TOKEN.findall(text))
     bigrams = [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
     return tokens + bigrams
 
@@ -101,6 +93,35 @@ def raw_counts(spec: FeatureSpec, texts: list[str], langs: list[str | None]) -> 
 
 
 def _counts_of_normalised(spec: FeatureSpec, normalised: list[str], langs: list[str | None]) -> sp.csr_matrix:
+    """What :func:`_counts_reference` computes, each n-gram hashed once per process (:mod:`.hashing`)."""
+    token_lists = []
+    for text, lang in zip(normalised, langs, strict=True):
+        toks = _TOKEN.findall(f"{text} __lang_{lang or 'xx'}" if spec.lang_token else text)
+        if "n't" in text or not _NEGATORS.isdisjoint(toks):  # otherwise no token is negated
+            toks = _mark_negation(toks)
+        token_lists.append(toks)
+    matrix = hashed_counts(char_columns(spec.n_features, spec.char_min, spec.char_max), token_lists, normalised)
+    matrix.data = 1.0 + np.log(matrix.data)
+    return matrix.astype(np.float32)
+
+
+def _mark_negation(toks: list[str]) -> list[str]:
+    """:func:`word_tokens`' negation marking of ``toks`` (without the bigrams)."""
+    out: list[str] = []
+    negated = False
+    for token in toks:
+        if token in _CLAUSE_END or token[0] in "!?":
+            negated = False
+            out.append(token)
+            continue
+        out.append("neg_" + token if negated else token)
+        if token in _NEGATORS or token.endswith("n't"):
+            negated = True
+    return out
+
+
+def _counts_reference(spec: FeatureSpec, normalised: list[str], langs: list[str | None]) -> sp.csr_matrix:
+    """The features as scikit-learn's hashing vectorizers compute them (the definition; slow)."""
     if spec.key() not in _VECTORIZERS:
         _VECTORIZERS[spec.key()] = _vectorizers(spec)
     words, chars = _VECTORIZERS[spec.key()]

@@ -1,0 +1,65 @@
+"""The memoised n-gram hashing gives exactly scikit-learn's hashing vectorizers' matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from antena.models import datasets, features, hashing
+
+SPECS = [features.FeatureSpec(), features.FeatureSpec(n_features=2**12, char_min=1, char_max=3, lang_token=False),
+         features.FeatureSpec(n_features=1000, char_min=3, char_max=6)]
+WORDS = ["no", "not", "nunca", "don't", "isn't", "niños", "trata", "de", "personas", "!!", "?", ".", ",",
+         "#AlertaAmber", "@user", "http", "a", "aa", "ñ", "日本", "😀", "kidnap", "jaja", "0", "neg_x", "__lang_es"]
+
+
+def assert_same(spec: features.FeatureSpec, texts: list[str], langs: list[str | None]) -> None:
+    normalised = [features.normalise(t) for t in texts]
+    fast = features._counts_of_normalised(spec, normalised, langs)
+    reference = features._counts_reference(spec, normalised, langs)
+    reference.sort_indices()
+    assert fast.shape == reference.shape and fast.dtype == reference.dtype == np.float32
+    assert np.array_equal(fast.indptr, reference.indptr)
+    assert np.array_equal(fast.indices, reference.indices)
+    assert np.array_equal(fast.data, reference.data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=80), st.lists(st.sampled_from(WORDS), max_size=25).map(" ".join)),
+                min_size=1, max_size=12),
+       st.sampled_from(SPECS), st.sampled_from([None, "es", "en"]))
+def test_fast_counts_equal_the_vectorizers(texts: list[str], spec: features.FeatureSpec, lang: str | None) -> None:
+    texts = [t.encode("utf-8", "ignore").decode("utf-8") for t in texts]  # no lone surrogates
+    assert_same(spec, texts, [lang if i % 2 else None for i in range(len(texts))])
+
+
+def test_repeated_words_come_from_the_memo_with_the_same_columns() -> None:
+    spec = SPECS[0]
+    chars = hashing.char_columns(spec.n_features, spec.char_min, spec.char_max)
+    texts = ["la trata de personas no para", "la trata de personas no para", "secuestro secuestro secuestro"]
+    assert_same(spec, texts, ["es"] * 3)
+    assert {"trata", "personas", "secuestro"} <= set(chars.memo)
+    assert_same(spec, texts[::-1], [None] * 3)  # again, now from the memo
+
+
+def test_a_full_memo_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hashing, "MEMO_LIMIT", 5)
+    chars = hashing.CharColumns(2**10, 2, 4)
+    chars.learn({"uno", "dos", "tres"})
+    chars.learn({"cuatro", "cinco", "seis"})
+    assert set(chars.memo) == {"cuatro", "cinco", "seis"}
+    assert np.array_equal(chars.memo["seis"], hashing.columns(chars.ngrams("seis"), 2**10))
+
+
+@pytest.mark.skipif(not datasets.available(), reason="../shared/data is absent")
+def test_real_posts_give_the_same_counts() -> None:
+    from antena.models import corpus
+
+    texts = []
+    for post in corpus.iter_posts():
+        texts.append(post.text)
+        if len(texts) >= 3000:
+            break
+    assert_same(SPECS[0], texts, [("es", "en", None)[i % 3] for i in range(len(texts))])
