@@ -44,14 +44,14 @@ class CharColumns:
 
     def ngrams(self, word: str) -> list[str]:
         """The n-grams of one whitespace word, as scikit-learn's ``_char_wb_ngrams`` lists them."""
-        padded = f" {word} "
-        size = len(padded)
-        out: list[str] = []
-        for n in range(self.char_min, self.char_max + 1):
-            out.extend(padded[i:i + n] for i in range(max(1, size - n + 1)))
-            if size <= n:  # a word shorter than n is counted once, as scikit-learn does
-                break
-        return out
+        return self._ngrams_of([f" {word} "])
+
+    def _ngrams_of(self, padded: list[str]) -> list[str]:
+        # n from char_min up to the padded length (capped at char_max): size - n + 1 n-grams each;
+        # a word shorter than char_min gives one, itself, as scikit-learn does
+        lo, hi = self.char_min, self.char_max
+        return [p[i:i + n] for p in padded for n in range(lo, min(hi, max(lo, len(p))) + 1)
+                for i in range(max(1, len(p) - n + 1))]
 
     def learn(self, words: set[str]) -> None:
         """Hash the n-grams of the words the memo lacks."""
@@ -61,10 +61,14 @@ class CharColumns:
         if len(self.memo) + len(new) > MEMO_LIMIT:  # start again rather than grow without bound
             self.memo.clear()
             new = list(words)
-        grams = [self.ngrams(w) for w in new]
-        flat = columns(chain.from_iterable(grams), self.n_features)
-        ends = np.cumsum([len(g) for g in grams])
-        self.memo.update(zip(new, np.split(flat, ends[:-1]), strict=True))
+        padded = [f" {w} " for w in new]
+        flat = columns(self._ngrams_of(padded), self.n_features)
+        sizes = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
+        counts = np.zeros(len(padded), dtype=np.int64)
+        for n in range(self.char_min, self.char_max + 1):  # how many n-grams of each size each word has
+            longest = np.minimum(self.char_max, np.maximum(self.char_min, sizes))
+            counts += np.where(n <= longest, np.maximum(1, sizes - n + 1), 0)
+        self.memo.update(zip(new, np.split(flat, np.cumsum(counts)[:-1]), strict=True))
 
 
 _CHARS: dict[tuple[int, int, int], CharColumns] = {}

@@ -73,7 +73,7 @@ class Relevance(Analyser):
             self._compiled = compile_query(self.query)
         condition, params = self._compiled
         if self._db is None:
-            self._db = duckdb.connect(":memory:")
+            self._db = duckdb.connect(":memory:", config={"threads": 1})  # a small batch: one thread
         present = [c for c in QUERY_COLUMNS if c in batch.schema.names]
         table = pa.Table.from_batches([batch.select(present)])
         for missing in sorted(set(QUERY_COLUMNS) - set(present)):

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 MAX_MATCH_CHARS = 20_000  # rule matching looks at the first 20,000 characters of a post
+WORD_MEMO_LIMIT = 200_000  # words a matcher remembers the possible matches of; then it starts again
 
 
 def fold(text: str | None) -> str:
@@ -50,32 +51,50 @@ class TermMatcher:
         self.starts = {k[0] for k in self.exact if len(k) > 1}  # first words of phrases
         self.stem_lengths = sorted({len(stem) for stem in self.prefix})
         self.heads = {stem[:2] for stem in self.prefix}  # a word can end a wildcard term only if it starts so
+        self._memo: dict[str, tuple] = {}  # word -> what it can match (see _word_info)
 
     def find(self, folded: str) -> set[str]:
         """The terms found in ``folded`` text."""
         words = tokens(folded)
         found: set[str] = set()
         n = len(words)
-        single, starts, heads, prefix, exact = self.single, self.starts, self.heads, self.prefix, self.exact
-        for i, word in enumerate(words):
-            term = single.get(word)
-            if term is not None:
-                found.add(term)
-            if word in starts:
+        exact = self.exact
+        infos = list(map(self._memo.get, words))
+        if None in infos:  # words not seen before
+            infos = [info if info is not None else self._word_info(w) for w, info in zip(words, infos, strict=True)]
+        for i, info in enumerate(infos):
+            if not info:
+                continue
+            single, starts, wildcards = info
+            if single is not None:
+                found.add(single)
+            if starts:
                 for length in self.lengths:
                     if i + length <= n:
                         term = exact.get(tuple(words[i:i + length]))
                         if term is not None:
                             found.add(term)
-            if word[:2] in heads or word[:1] in heads:  # as the last word of a wildcard term: look its prefixes up
-                for size in self.stem_lengths:
-                    if size > len(word):
-                        break
-                    for lead, term in prefix.get(word[:size], ()):
-                        k = len(lead)
-                        if i >= k and tuple(words[i - k:i]) == lead:
-                            found.add(term)
+            for lead, term in wildcards:  # the word ends a wildcard term: check the words before it
+                k = len(lead)
+                if i >= k and tuple(words[i - k:i]) == lead:
+                    found.add(term)
         return found
+
+    def _word_info(self, word: str) -> tuple:
+        """What one word can take part in (memoised): the single-word term it is, whether a phrase
+        starts with it, the wildcard terms it can end; ``()`` for a word that matters to no term."""
+        wildcards: list[tuple[tuple[str, ...], str]] = []
+        if word[:2] in self.heads or word[:1] in self.heads:
+            for size in self.stem_lengths:
+                if size > len(word):
+                    break
+                wildcards.extend(self.prefix.get(word[:size], ()))
+        single = self.single.get(word)
+        info = (single, word in self.starts, tuple(wildcards)) if single or wildcards or word in self.starts else ()
+        if len(self._memo) >= WORD_MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[word] = info
+        return info
 
 
 @lru_cache(maxsize=256)
