@@ -63,3 +63,38 @@ def test_real_posts_give_the_same_counts() -> None:
         if len(texts) >= 3000:
             break
     assert_same(SPECS[0], texts, [("es", "en", None)[i % 3] for i in range(len(texts))])
+
+
+def normalise_reference(text: str) -> str:
+    """``features.normalise`` as first written: every regex applied (the fast one skips scans)."""
+    import re
+
+    text = text[:features.MAX_CHARS]
+    text = features._URL.sub(" http ", text)
+    text = features._USER.sub(" @user ", text)
+    text = text.lower()
+    text = features._LAUGH.sub(" jaja ", text)
+    text = features._ELONGATED.sub(r"\1\1", text)
+    text = features._DIGITS.sub("0", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def fold_reference(text: str) -> str:
+    import unicodedata
+
+    from antena.nlp import textutil
+
+    return textutil._COMBINING.sub("", unicodedata.normalize("NFD", text[:textutil.MAX_MATCH_CHARS].lower()))
+
+
+URLISH = ["HTTPS://t.co/X", "Www.Ejemplo.MX", "hTtP://a", "@Ana", "@", "jajaja", "LOOOL", "\u00a0", "\u2003",
+          "\u200b", "\x1c", "\n\t", "İ", "ſ", "Niños", "ÁÉÍ", "123", "٣٤", "www", "http"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(URLISH), st.text(max_size=12)), max_size=12).map("".join))
+def test_fast_normalise_and_fold_equal_the_regex_versions(text: str) -> None:
+    from antena.nlp.textutil import fold
+
+    assert features.normalise(text) == normalise_reference(text)
+    assert fold(text) == fold_reference(text)

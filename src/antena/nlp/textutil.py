@@ -16,7 +16,10 @@ def fold(text: str | None) -> str:
     """Lower-case and strip accents (``Niños`` -> ``ninos``), keeping other characters."""
     if not text:
         return ""
-    return _COMBINING.sub("", unicodedata.normalize("NFD", text[:MAX_MATCH_CHARS].lower()))
+    text = text[:MAX_MATCH_CHARS].lower()
+    if text.isascii():  # nothing to decompose or strip
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text))
 
 
 _TOKEN = re.compile(r"[#@]?\w+")

@@ -116,6 +116,10 @@ class Topics(Analyser):
         known = [t["id"] for t in self.topics]
         model_columns = [(j, t) for j, t in enumerate(model.topics) if t in known]
         tagger_topics, tagger_probs = self._probabilities(texts)
+        # plain floats, one list per post (indexing numpy scalars one by one was the loop's cost)
+        model_rows = model_probs[:, [j for j, _ in model_columns]].tolist() if model_columns else [[]] * len(texts)
+        tagger_rows = tagger_probs.tolist() if tagger_topics else [[]] * len(texts)
+        model_ids = [t for _, t in model_columns]
         labels, scores = [], []
         for row, (text, norm) in enumerate(zip(texts, norms, strict=True)):
             folded = f"{fold(text)} . {fold(norm)}" if text else ""
@@ -127,22 +131,20 @@ class Topics(Analyser):
             found = {topic_id: 1.0 - math.exp(-0.9 * len(keys)) for topic_id, keys in hits.items()}
             assigned = {t for t, score in found.items() if score >= self.min_confidence}
             if folded.strip():
-                for j, topic_id in model_columns:
-                    p = float(model_probs[row, j])
+                for topic_id, p in zip(model_ids, model_rows[row], strict=True):
                     if p >= model.topic_threshold:
                         assigned.add(topic_id)
                     if p >= SCORE_FLOOR and p > found.get(topic_id, 0.0):
                         found[topic_id] = p
-                for j, topic_id in enumerate(tagger_topics):
-                    p = float(tagger_probs[row, j])
+                for topic_id, p in zip(tagger_topics, tagger_rows[row], strict=True):
                     if p >= self.min_confidence:
                         assigned.add(topic_id)
                     if p >= SCORE_FLOOR and p > found.get(topic_id, 0.0):
                         found[topic_id] = p
             if relevant[row] and not assigned and model_columns and folded.strip():
-                best_j, best_topic = max(model_columns, key=lambda jt: model_probs[row, jt[0]])
-                assigned.add(best_topic)
-                found.setdefault(best_topic, float(model_probs[row, best_j]))
+                best = max(range(len(model_ids)), key=model_rows[row].__getitem__)
+                assigned.add(model_ids[best])
+                found.setdefault(model_ids[best], model_rows[row][best])
             order = [t for t in known if t in found]
             scores.append([{"topic": t, "score": found[t]} for t in order])
             labels.append([t for t in known if t in assigned] if relevant[row] else [])
