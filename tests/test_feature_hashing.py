@@ -98,3 +98,61 @@ def test_fast_normalise_and_fold_equal_the_regex_versions(text: str) -> None:
 
     assert features.normalise(text) == normalise_reference(text)
     assert fold(text) == fold_reference(text)
+
+
+def _fresh_caches() -> None:
+    from antena.models import relevance_model
+
+    features._CACHE.clear()
+    features.ROW_CACHE.clear()
+    relevance_model._SCORES.clear()
+
+
+def test_relevance_and_topic_scores_equal_those_of_the_vectorizers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from antena.models import relevance_model, train_relevance
+
+    seeds = train_relevance.read_seeds(train_relevance.LABELS_DIR / "seeds.tsv")[::7]
+    texts, langs = [r.text for r in seeds] + ["", "what am I missing?"], [r.lang for r in seeds] + [None, "en"]
+    model = relevance_model.load()
+    _fresh_caches()
+    fast_rel, fast_topics = model.scores(texts, langs)
+    monkeypatch.setattr(features, "_counts_of_normalised", features._counts_reference)
+    _fresh_caches()
+    ref_rel, ref_topics = model.scores(texts, langs)
+    _fresh_caches()
+    assert np.abs(fast_rel - ref_rel).max() <= 1e-9 and np.abs(fast_topics - ref_topics).max() <= 1e-9
+    assert ((fast_rel >= model.threshold) == (ref_rel >= model.threshold)).all()
+
+
+def reference_find(terms: list[str], folded: str) -> set[str]:
+    """Term matching by its definition: phrases as consecutive words, ``*`` a prefix on the last word."""
+    from antena.nlp.textutil import fold, tokens
+
+    words = tokens(folded)
+    found = set()
+    for term in terms:
+        parts = tokens(fold(term.strip().rstrip("*")))
+        wildcard = term.strip().endswith("*")
+        for i in range(len(words) - len(parts) + 1):
+            window = words[i:i + len(parts)]
+            if parts and window[:-1] == parts[:-1] and (
+                    window[-1].startswith(parts[-1]) if wildcard else window[-1] == parts[-1]):
+                found.add(term)
+    return found
+
+
+TERMS = ["trata de personas", "trata", "secuestr*", "niño*", "alerta amber", "#alertaamber", "se trata de",
+         "kidnap*", "missing child*", "a", "de la*"]
+VOCAB = ["trata", "de", "personas", "secuestro", "secuestrada", "secuestr", "niños", "niño", "alerta", "amber",
+         "#alertaamber", "se", "kidnapped", "missing", "children", "child", "a", "la", "las", "x"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB), max_size=15))
+def test_term_matcher_finds_what_the_definition_finds(words: list[str]) -> None:
+    from antena.nlp.textutil import TermMatcher
+
+    matcher = TermMatcher(TERMS)
+    text = " ".join(words)
+    assert matcher.find(text) == reference_find(TERMS, text)
+    assert matcher.find(text) == reference_find(TERMS, text)  # again, from the word memo
