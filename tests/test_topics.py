@@ -136,7 +136,7 @@ def test_retraining_reanalyses_every_post(cli, project_dir, tmp_path):
     assert cli.json("analyze", project_dir)["analysed"] == 0
     with Project(project_dir, read_only=True) as project:
         first = project.con.execute("SELECT DISTINCT version FROM ann_topics").fetchall()
-    assert len(first) == 1 and first[0][0].startswith("2+")
+    assert len(first) == 1 and first[0][0].startswith("3+")
 
     cli.json("topics", "train", project_dir, "--from", write_csv(tmp_path / "b.csv", rows[:-3]))
     assert cli.json("analyze", project_dir)["analysed"] == 3

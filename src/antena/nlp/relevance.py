@@ -35,7 +35,7 @@ class Relevance(Analyser):
     """Adds ``relevant``, ``relevance_score`` and ``query_match``."""
 
     name = "relevance"
-    version = "2"
+    version = "3"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text")
     assigns: ClassVar[dict[str, pa.DataType]] = {
         "relevant": pa.bool_(), "relevance_score": pa.float32(), "query_match": pa.bool_(),

@@ -68,7 +68,7 @@ class Topics(Analyser):
     """Adds ``topics`` (list of topic ids) and ``topic_scores`` (topic, score) pairs."""
 
     name = "topics"
-    version = "2"
+    version = "3"
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text")
     uses: ClassVar[tuple[str, ...]] = ("text_norm", "language", "relevant")
     assigns: ClassVar[dict[str, pa.DataType]] = {
