@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from antena.models import datasets, features, hashing
 
 SPECS = [features.FeatureSpec(), features.FeatureSpec(n_features=2**12, char_min=1, char_max=3, lang_token=False),
-         features.FeatureSpec(n_features=1000, char_min=3, char_max=6)]
+         features.FeatureSpec(n_features=1000, char_min=3, char_max=6),
+         features.FeatureSpec(n_features=2**16, char_min=4, char_max=7)]  # words shorter than char_min
 WORDS = ["no", "not", "nunca", "don't", "isn't", "niños", "trata", "de", "personas", "!!", "?", ".", ",",
          "#AlertaAmber", "@user", "http", "a", "aa", "ñ", "日本", "😀", "kidnap", "jaja", "0", "neg_x", "__lang_es"]
 

@@ -54,21 +54,89 @@ class CharColumns:
                 for i in range(max(1, len(p) - n + 1))]
 
     def learn(self, words: set[str]) -> None:
-        """Hash the n-grams of the words the memo lacks."""
+        """Hash the n-grams of the words the memo lacks (ASCII words all at once, in numpy)."""
         new = list(words.difference(self.memo))
         if not new:
             return
         if len(self.memo) + len(new) > MEMO_LIMIT:  # start again rather than grow without bound
             self.memo.clear()
             new = list(words)
-        padded = [f" {w} " for w in new]
-        flat = columns(self._ngrams_of(padded), self.n_features)
+        plain = [w for w in new if w.isascii()]
+        if plain:
+            self.memo.update(zip(plain, self._ascii_columns(plain), strict=True))
+        other = [w for w in new if not w.isascii()]
+        if other:
+            padded = [f" {w} " for w in other]
+            flat = columns(self._ngrams_of(padded), self.n_features)
+            self.memo.update(zip(other, np.split(flat, np.cumsum(self._counts(padded))[:-1]), strict=True))
+
+    def _counts(self, padded: list[str]) -> np.ndarray:
+        """How many n-grams each padded word has (as :meth:`_ngrams_of` lists them)."""
         sizes = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
         counts = np.zeros(len(padded), dtype=np.int64)
-        for n in range(self.char_min, self.char_max + 1):  # how many n-grams of each size each word has
-            longest = np.minimum(self.char_max, np.maximum(self.char_min, sizes))
+        longest = np.minimum(self.char_max, np.maximum(self.char_min, sizes))
+        for n in range(self.char_min, self.char_max + 1):
             counts += np.where(n <= longest, np.maximum(1, sizes - n + 1), 0)
-        self.memo.update(zip(new, np.split(flat, np.cumsum(counts)[:-1]), strict=True))
+        return counts
+
+    def _ascii_columns(self, words: list[str]) -> list[np.ndarray]:
+        """The n-gram columns of ASCII words (one byte a character), hashed in numpy."""
+        buffer = np.frombuffer("".join(f" {w} " for w in words).encode("ascii"), dtype=np.uint8)
+        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        longest = np.minimum(self.char_max, np.maximum(self.char_min, sizes))
+        owners, cols = [], []
+        for n in range(self.char_min, self.char_max + 1):
+            for short in (True, False):  # a word shorter than n gives one n-gram: itself
+                chosen = np.flatnonzero((n <= longest) & ((sizes < n) if short else (sizes >= n)))
+                if not chosen.size:
+                    continue
+                if short:
+                    for size in np.unique(sizes[chosen]):
+                        group = chosen[sizes[chosen] == size]
+                        owners.append(group)
+                        cols.append(_murmur_columns(buffer, offsets[group], int(size), self.n_features))
+                    continue
+                counts = sizes[chosen] - n + 1
+                ends = np.cumsum(counts)
+                within = np.arange(ends[-1]) - np.repeat(ends - counts, counts)
+                owners.append(np.repeat(chosen, counts))
+                cols.append(_murmur_columns(buffer, np.repeat(offsets[chosen], counts) + within, n, self.n_features))
+        owner = np.concatenate(owners)
+        order = np.argsort(owner, kind="stable")
+        split = np.cumsum(np.bincount(owner, minlength=len(words)))[:-1]
+        return np.split(np.concatenate(cols)[order], split)
+
+
+_C1, _C2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def _murmur_columns(buffer: np.ndarray, starts: np.ndarray, length: int, n_features: int) -> np.ndarray:
+    """Columns of the byte strings ``buffer[start:start + length]``: murmurhash3_x86_32 (seed 0),
+    the same arithmetic as scikit-learn's, on uint32 arrays."""
+    data = buffer[starts[:, None] + np.arange(length)].astype(np.uint32)
+    h = np.zeros(len(starts), dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for b in range(length // 4):
+            k = data[:, 4 * b] | (data[:, 4 * b + 1] << 8) | (data[:, 4 * b + 2] << 16) | (data[:, 4 * b + 3] << 24)
+            h ^= _rotl(k * _C1, 15) * _C2
+            h = _rotl(h, 13) * np.uint32(5) + np.uint32(0xE6546B64)
+        if length % 4:
+            k = np.zeros(len(starts), dtype=np.uint32)
+            for j in range(length % 4 - 1, -1, -1):
+                k = (k << np.uint32(8)) | data[:, 4 * (length // 4) + j]
+            h ^= _rotl(k * _C1, 15) * _C2
+        h ^= np.uint32(length)
+        h ^= h >> np.uint32(16)
+        h *= np.uint32(0x85EBCA6B)
+        h ^= h >> np.uint32(13)
+        h *= np.uint32(0xC2B2AE35)
+        h ^= h >> np.uint32(16)
+    return np.abs(h.view(np.int32).astype(np.int64)) % n_features
 
 
 _CHARS: dict[tuple[int, int, int], CharColumns] = {}
