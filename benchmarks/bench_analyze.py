@@ -146,7 +146,7 @@ def analysers_alone(folder: Path) -> dict[str, dict[str, Any]]:
     with Project(folder) as project:
         chain = project.pipeline()
         todo, _ = prepare_todo(project.con, chain)
-        batches = list(iter_todo_batches(project.con, todo))
+        batches = [batch for batch, _ in iter_todo_batches(project.con, chain)]
     inputs: dict[str, list[Any]] = {a.name: [] for a in chain}
     for batch in batches:  # untimed: build each analyser's input (also loads models)
         current = batch
