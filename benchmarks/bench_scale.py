@@ -2,6 +2,7 @@
 
     python benchmarks/bench_scale.py run --scale 0.1 --scale 1 --work /tmp/bench-scale [--spark]
     python benchmarks/bench_scale.py docs --work /tmp/bench-scale      # table + log-log plot
+    python benchmarks/bench_scale.py spark --scale 1 --project DIR --work /tmp/bench-scale
 
 ``run`` generates the demo corpus per scale (seed 7), imports it with ``antena import``, analyses it
 with ``antena analyze`` and times ``antena stats --json`` three times (the first run after the
@@ -14,6 +15,11 @@ and the processes it waited for, from ``wait4``; a Spark JVM included) and peak 
 of the largest process). Results are appended as JSON lines to ``WORK/results.jsonl``; ``docs``
 renders them into docs/benchmarks.md (section "Scale") and ``docs/bench_scale.png``.
 The machine is shared: the 1-minute load average is recorded when each step starts.
+
+``spark`` analyses copies of an already imported (or analysed: the copies forget the results)
+project ``DIR`` with ``--engine spark`` at ``local[1]`` and ``local[2]``, sampling the whole
+process tree (driver, JVM, Python workers) every 0.5 s with psutil: CPU seconds of the tree,
+peak RSS of the tree, and the load average over the run.
 """
 
 from __future__ import annotations
@@ -125,6 +131,67 @@ def run_scale(scale: float, work: Path, seed: int, spark: bool, nice: int, resta
     return rows
 
 
+def measured_tree(args: list[str], nice: int = 0) -> dict[str, Any]:
+    """Like ``measured``, for commands whose work runs in grandchildren (Spark's JVM and Python
+    workers): CPU seconds and peak RSS summed over the process tree, sampled every 0.5 s, and
+    the mean 1-minute load average while it ran."""
+    import psutil
+
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            preexec_fn=(lambda: os.nice(nice)) if nice else None)  # noqa: PLW1509
+    root = psutil.Process(proc.pid)
+    cpu: dict[int, float] = {}
+    peak, loads = 0, []
+    while proc.poll() is None:
+        rss = 0
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                try:
+                    times = p.cpu_times()
+                    cpu[p.pid] = times.user + times.system + times.children_user + times.children_system
+                    rss += p.memory_info().rss
+                except psutil.Error:
+                    continue
+        except psutil.Error:
+            pass
+        peak = max(peak, rss)
+        loads.append(os.getloadavg()[0])
+        time.sleep(0.5)
+    out = proc.stdout.read() if proc.stdout else b""
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode})")
+    return {"wall": round(wall, 2), "cpu": round(sum(cpu.values()), 2), "peak_rss_mib": round(peak / 2**20),
+            "load": round(load, 1), "load_during": round(statistics.mean(loads), 1) if loads else None,
+            "stdout": out.decode()}
+
+
+def run_spark(scale: float, project: Path, work: Path, nice: int, tag: str = "") -> None:
+    """Spark ``local[1]`` then ``local[2]`` on fresh copies of ``project`` (results forgotten)."""
+    import duckdb
+
+    for cores in (1, 2):
+        copy = work / f"scale-{scale:g}-spark{cores}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(project, copy)
+        con = duckdb.connect(str(copy / "antena.duckdb"))
+        for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'ann_%'").fetchall():
+            con.execute(f"DELETE FROM {name}")  # noqa: S608 - names from the catalogue
+        posts = int(con.execute("SELECT count(*) FROM live_posts").fetchone()[0])
+        con.close()
+        result = measured_tree(ANTENA + ["analyze", str(copy), "--engine", "spark", "--spark-master",
+                                         f"local[{cores}]", "--json"], nice)
+        result.pop("stdout", None)
+        entry = {"scale": scale, "step": f"analyse spark local[{cores}]{tag}", "size": posts, **result,
+                 "cpu_tree": True, "machine": machine()}
+        with (work / "results.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
+        print(json.dumps(entry), file=sys.stderr, flush=True)
+        shutil.rmtree(copy, ignore_errors=True)
+
+
 # --------------------------------------------------------------------- docs
 
 
@@ -191,7 +258,8 @@ def write_docs(work: Path, command: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=("run", "restats", "docs"))
+    parser.add_argument("action", choices=("run", "restats", "docs", "spark"))
+    parser.add_argument("--project", type=Path, help="for spark: the imported project to copy")
     parser.add_argument("--scale", type=float, action="append", default=[])
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-scale"))
     parser.add_argument("--seed", type=int, default=7)
@@ -201,7 +269,10 @@ def main() -> None:
     parser.add_argument("--tag", default="", help="appended to the steps' names (e.g. ' (aggregates)')")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    if args.action in ("run", "restats"):
+    if args.action == "spark":
+        for scale in args.scale:
+            run_spark(scale, args.project, args.work, args.nice, args.tag)
+    elif args.action in ("run", "restats"):
         for scale in args.scale:
             run_scale(scale, args.work, args.seed, args.spark, args.nice, restats=args.action == "restats",
                       tag=args.tag)

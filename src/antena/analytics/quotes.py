@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -63,19 +64,22 @@ def _column(feature: str) -> int:
     return (2147483647 - (N_FEATURES - 1)) % N_FEATURES if h == -2147483648 else abs(h) % N_FEATURES
 
 
+@lru_cache(maxsize=20_000)  # a post is often a candidate of several topics and targets
 def _vector(text: str) -> tuple[np.ndarray, np.ndarray]:
     """A text's word 1- and 2-gram counts hashed into ``N_FEATURES`` columns, L2-normalised: a row
     of ``HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=2**18,
     alternate_sign=False, norm="l2")`` (columns sorted), without loading scikit-learn."""
     words = _WORD.findall(text.lower())
+    features = Counter(words)
+    features.update(map(" ".join, zip(words, words[1:], strict=False)))
     counts: dict[int, float] = {}
-    for feature in (*words, *(" ".join(words[i:i + 2]) for i in range(len(words) - 1))):
+    for feature, n in features.items():
         col = _column(feature)
-        counts[col] = counts.get(col, 0.0) + 1.0
-    cols = np.array(sorted(counts), dtype=np.int64)
-    values = np.array([counts[c] for c in cols.tolist()], dtype=float)
-    norm = math.sqrt(sum(v * v for v in values.tolist()))
-    return cols, (values / norm if norm else values)
+        counts[col] = counts.get(col, 0.0) + n
+    cols = sorted(counts)
+    values = np.array([counts[c] for c in cols], dtype=float)
+    norm = math.sqrt(float(np.dot(values, values)))
+    return np.array(cols, dtype=np.int64), (values / norm if norm else values)
 
 
 def _score(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
