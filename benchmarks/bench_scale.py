@@ -195,25 +195,34 @@ def run_spark(scale: float, project: Path, work: Path, nice: int, tag: str = "")
 # --------------------------------------------------------------------- docs
 
 
-def load(work: Path) -> list[dict[str, Any]]:
+STEP_ORDER = ("generate", "import", "analyse", "analyse again", "stats cold", "stats warm", "analyse spark")
+
+
+def load(work: Path, extra: list[Path] | None = None) -> list[dict[str, Any]]:
+    """The results of ``WORK/results.jsonl`` (and ``extra`` files, read first): the last run of
+    each (scale, step) counts."""
     latest: dict[tuple[float, str], dict[str, Any]] = {}
-    for line in (work / "results.jsonl").read_text(encoding="utf-8").splitlines():
-        entry = json.loads(line)
-        latest[(entry["scale"], entry["step"])] = entry  # the last run of each step counts
-    order = ["generate", "import", "analyse", "analyse again: aggregates only (aggregates)", "stats cold", "stats warm",
-             "stats cold (aggregates)", "stats warm (aggregates)", "analyse spark local[1]", "analyse spark local[2]"]
-    return sorted(latest.values(), key=lambda e: (e["scale"], order.index(e["step"]) if e["step"] in order else 99))
+    for path in [*(extra or []), work / "results.jsonl"]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            latest[(entry["scale"], entry["step"])] = entry
+
+    def rank(entry: dict[str, Any]) -> tuple[float, int, str]:
+        step = entry["step"]
+        found = [(len(s), i) for i, s in enumerate(STEP_ORDER) if step.startswith(s)]
+        return entry["scale"], max(found)[1] if found else 99, step
+
+    return sorted(latest.values(), key=rank)
 
 
-def plot(rows: list[dict[str, Any]], path: Path) -> None:
+def plot(rows: list[dict[str, Any]], path: Path, series: dict[str, str] | None = None) -> None:
+    """Log-log plot of CPU seconds against posts; ``series`` maps a step name to its legend."""
     import altair as alt
     import vl_convert
 
-    data = [{"posts": r["size"], "seconds": r[key], "measure": f"{r['step']} ({label})"}
-            for r in rows if r["step"] in ("import", "analyse", "stats warm")
-            for key, label in (("cpu", "CPU s"),)]
-    data += [{"posts": r["size"], "seconds": r["cpu"], "measure": f"{r['step']} (CPU s)"}
-             for r in rows if r["step"] == "stats warm (aggregates)"]
+    series = series or {"import": "import", "analyse": "analyse", "stats warm": "stats warm"}
+    data = [{"posts": r["size"], "seconds": r["cpu"], "measure": f"{series[r['step']]} (CPU s)"}
+            for r in rows if r["step"] in series and r.get("cpu")]
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
         x=alt.X("posts:Q", scale=alt.Scale(type="log"), title="posts (log)"),
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="CPU seconds (log)"),
@@ -226,25 +235,28 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
     info = rows[-1]["machine"]
     lines = [START, "## Scale", "",
              "`benchmarks/bench_scale.py`: each step a fresh `antena` process on the demo corpus (seed 7). "
-             "CPU s is user + system time of the process and the children it waited for, from `wait4` (the Spark "
-             "JVM and its Python workers are not among them, so Spark rows have no CPU figure); "
-             "peak RSS is the largest such process's `ru_maxrss` (for Spark: the driver's Python only). Load avg: the 1-minute load average when the step "
-             "started (the 2-core machine is shared with other workers, so wall figures are indicative).", "",
+             "CPU s is user + system time of the process and the children it waited for, from `wait4`; "
+             "peak RSS is the largest such process's `ru_maxrss`. Spark rows sample the whole process tree "
+             "(driver, JVM, Python workers) every 0.5 s with psutil: CPU s and RSS summed over the tree "
+             "(older Spark rows without a CPU figure measured the driver only). Load avg: the 1-minute load "
+             "average when the step started (and its mean during Spark runs); the 2-core machine is shared "
+             "with other workers, so wall figures are indicative.", "",
              f"Machine: {describe(info)}.", "", f"Command: `{command}`", "",
              "| scale | step | posts | wall s | CPU s | posts per CPU s | peak RSS | load avg |",
              "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        spark = "spark" in r["step"]
-        per_cpu = f"{r['size'] / r['cpu']:,.0f}" if r["cpu"] and not spark else ""
-        cpu = "" if spark else f"{r['cpu']:.1f}"
+        known = "spark" not in r["step"] or r.get("cpu_tree")  # older Spark rows: the driver only
+        per_cpu = f"{r['size'] / r['cpu']:,.0f}" if r["cpu"] and known else ""
+        cpu = f"{r['cpu']:.1f}" if known else ""
+        load_avg = f"{r['load']}" + (f" ({r['load_during']} during)" if r.get("load_during") is not None else "")
         lines.append(f"| {r['scale']:g} | {r['step']} | {r['size']:,} | {r['wall']:.1f} | {cpu} | {per_cpu} | "
-                     f"{r['peak_rss_mib']:,} MiB | {r['load']} |")
+                     f"{r['peak_rss_mib']:,} MiB | {load_avg} |")
     lines += ["", "![cost against size](bench_scale.png)", "", END]
     return "\n".join(lines)
 
 
-def write_docs(work: Path, command: str) -> None:
-    rows = load(work)
+def write_docs(work: Path, command: str, extra: list[Path] | None = None) -> None:
+    rows = load(work, extra)
     plot(rows, ROOT / "docs" / "bench_scale.png")
     doc = ROOT / "docs" / "benchmarks.md"
     text = doc.read_text(encoding="utf-8")
@@ -267,6 +279,8 @@ def main() -> None:
     parser.add_argument("--nice", type=int, default=0, help="niceness of the measured processes")
     parser.add_argument("--command", default="", help="the command line to record in the docs")
     parser.add_argument("--tag", default="", help="appended to the steps' names (e.g. ' (aggregates)')")
+    parser.add_argument("--extra", type=Path, action="append", default=[],
+                        help="for docs: more results.jsonl files (earlier runs), read before WORK's")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.action == "spark":
@@ -277,7 +291,7 @@ def main() -> None:
             run_scale(scale, args.work, args.seed, args.spark, args.nice, restats=args.action == "restats",
                       tag=args.tag)
     else:
-        write_docs(args.work, args.command or "python benchmarks/bench_scale.py run ...")
+        write_docs(args.work, args.command or "python benchmarks/bench_scale.py run ...", args.extra)
 
 
 if __name__ == "__main__":
