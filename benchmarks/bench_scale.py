@@ -133,8 +133,9 @@ def run_scale(scale: float, work: Path, seed: int, spark: bool, nice: int, resta
 
 def measured_tree(args: list[str], nice: int = 0) -> dict[str, Any]:
     """Like ``measured``, for commands whose work runs in grandchildren (Spark's JVM and Python
-    workers): CPU seconds and peak RSS summed over the process tree, sampled every 0.5 s, and
-    the mean 1-minute load average while it ran."""
+    workers): CPU seconds and peak RSS summed over the process tree, sampled every 0.5 s (the
+    root process's own CPU apart: for Spark, the serial part in the driver), and the mean
+    1-minute load average while it ran."""
     import psutil
 
     load = os.getloadavg()[0]
@@ -163,7 +164,8 @@ def measured_tree(args: list[str], nice: int = 0) -> dict[str, Any]:
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode})")
-    return {"wall": round(wall, 2), "cpu": round(sum(cpu.values()), 2), "peak_rss_mib": round(peak / 2**20),
+    return {"wall": round(wall, 2), "cpu": round(sum(cpu.values()), 2), "driver_cpu": round(cpu.get(proc.pid, 0.0), 2),
+            "peak_rss_mib": round(peak / 2**20),
             "load": round(load, 1), "load_during": round(statistics.mean(loads), 1) if loads else None,
             "stdout": out.decode()}
 
