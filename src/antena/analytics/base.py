@@ -30,7 +30,8 @@ UNUSED_COLUMNS = {
     "url", "native_id", "thread_id", "author_handle", "reply_count", "quote_count", "view_count", "urls",
     "has_media", "media_types", "place", "country", "version_key", "content_hash", "source_format",
     "source_file", "source_line", "source_pointer", "collected_at", "imported_at", "text_norm",
-    "topic_scores", "risk_reasons", "language_score",
+    "topic_scores", "risk_reasons", "language_score", "relevance_score", "query_match", "risk_signals", "risk_score",
+    "deleted", "withheld",  # always false in the working set (live posts)
 }
 
 
