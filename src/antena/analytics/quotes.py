@@ -130,16 +130,18 @@ def _candidates(con: duckdb.DuckDBPyConnection, scope: str, condition: str, para
 def _grouped_candidates(con: duckdb.DuckDBPyConnection, scope: str, group_sql: str) -> dict[str, list[dict[str, Any]]]:
     """The ``MAX_CANDIDATES`` most engaged quotable posts of every group, in one pass.
 
-    ``group_sql`` yields a list of group ids per post (its topics, or the targets it mentions)."""
+    ``group_sql`` yields a list of group ids per post (its topics, or the targets it mentions).
+    Posts are ranked on their ids and engagement alone; only the winners' texts are read."""
     found: dict[str, list[dict[str, Any]]] = {}
     for row in rows(con, f"""
         WITH q AS (
-            SELECT post_id, platform, created_at, author_id, text, like_count, share_count, synthetic,
-                   coalesce(like_count, 0) + coalesce(share_count, 0) AS engagement, {group_sql} AS groups
+            SELECT post_id, coalesce(like_count, 0) + coalesce(share_count, 0) AS engagement, {group_sql} AS groups
             FROM ({scope}) s WHERE kind <> 'repost' AND length(text) BETWEEN 40 AND 500),
-        g AS (SELECT *, unnest(groups) AS grp FROM q),
-        ranked AS (SELECT *, row_number() OVER (PARTITION BY grp ORDER BY engagement DESC, post_id) AS rank FROM g)
-        SELECT * EXCLUDE (groups, rank, engagement) FROM ranked WHERE rank <= ? ORDER BY grp, rank""",  # noqa: S608
+        g AS (SELECT post_id, engagement, unnest(groups) AS grp FROM q),
+        ranked AS (SELECT post_id, grp, row_number() OVER (PARTITION BY grp ORDER BY engagement DESC, post_id) AS rank
+                   FROM g QUALIFY rank <= ?)
+        SELECT s.post_id, s.platform, s.created_at, s.author_id, s.text, s.like_count, s.share_count, s.synthetic, r.grp
+        FROM ranked r JOIN ({scope}) s ON s.post_id = r.post_id ORDER BY r.grp, r.rank""",  # noqa: S608
         [MAX_CANDIDATES]):
         found.setdefault(row.pop("grp"), []).append(row)
     return found
