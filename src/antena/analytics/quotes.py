@@ -131,15 +131,18 @@ def _grouped_candidates(con: duckdb.DuckDBPyConnection, scope: str, group_sql: s
     """The ``MAX_CANDIDATES`` most engaged quotable posts of every group, in one pass.
 
     ``group_sql`` yields a list of group ids per post (its topics, or the targets it mentions).
-    Posts are ranked on their ids and engagement alone; only the winners' texts are read."""
+    Posts are ranked on their ids and engagement alone, and only those at least as engaged as
+    their group's ``MAX_CANDIDATES``-th (``max(x, n)``: the top n values); only the winners'
+    texts are read."""
     found: dict[str, list[dict[str, Any]]] = {}
     for row in rows(con, f"""
         WITH q AS (
             SELECT post_id, coalesce(like_count, 0) + coalesce(share_count, 0) AS engagement, {group_sql} AS groups
             FROM ({scope}) s WHERE kind <> 'repost' AND length(text) BETWEEN 40 AND 500),
         g AS (SELECT post_id, engagement, unnest(groups) AS grp FROM q),
-        ranked AS (SELECT post_id, grp, row_number() OVER (PARTITION BY grp ORDER BY engagement DESC, post_id) AS rank
-                   FROM g QUALIFY rank <= ?)
+        floors AS (SELECT grp, list_min(max(engagement, {MAX_CANDIDATES})) AS floor FROM g GROUP BY grp),
+        ranked AS (SELECT g.post_id, g.grp, row_number() OVER (PARTITION BY g.grp ORDER BY g.engagement DESC, g.post_id) AS rank
+                   FROM g JOIN floors f ON f.grp = g.grp AND g.engagement >= f.floor QUALIFY rank <= ?)
         SELECT s.post_id, s.platform, s.created_at, s.author_id, s.text, s.like_count, s.share_count, s.synthetic, r.grp
         FROM ranked r JOIN ({scope}) s ON s.post_id = r.post_id ORDER BY r.grp, r.rank""",  # noqa: S608
         [MAX_CANDIDATES]):
