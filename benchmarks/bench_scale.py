@@ -222,9 +222,8 @@ def plot(rows: list[dict[str, Any]], path: Path, series: dict[str, str] | None =
     import altair as alt
     import vl_convert
 
-    series = series or {"import": "import", "analyse": "analyse", "stats warm": "stats warm (main, Nov.)",
-                        "stats warm (this branch)": "stats warm (this branch)",
-                        "analyse again: aggregates only (this branch)": "aggregates' full refresh"}
+    series = series or {"import": "import", "analyse": "analyse", "stats warm": "stats warm (main at c792042)",
+                        "stats warm (this branch)": "stats warm (this branch)"}
     data = [{"posts": r["size"], "seconds": r["cpu"], "measure": f"{series[r['step']]} (CPU s)"}
             for r in rows if r["step"] in series and r.get("cpu")]
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
