@@ -2,6 +2,7 @@
 
     python benchmarks/bench_scale.py run --scale 0.1 --scale 1 --work /tmp/bench-scale [--spark]
     python benchmarks/bench_scale.py docs --work /tmp/bench-scale      # table + log-log plot
+    python benchmarks/bench_scale.py spark --scale 1 --project DIR --work /tmp/bench-scale
 
 ``run`` generates the demo corpus per scale (seed 7), imports it with ``antena import``, analyses it
 with ``antena analyze`` and times ``antena stats --json`` three times (the first run after the
@@ -14,6 +15,11 @@ and the processes it waited for, from ``wait4``; a Spark JVM included) and peak 
 of the largest process). Results are appended as JSON lines to ``WORK/results.jsonl``; ``docs``
 renders them into docs/benchmarks.md (section "Scale") and ``docs/bench_scale.png``.
 The machine is shared: the 1-minute load average is recorded when each step starts.
+
+``spark`` analyses copies of an already imported (or analysed: the copies forget the results)
+project ``DIR`` with ``--engine spark`` at ``local[1]`` and ``local[2]``, sampling the whole
+process tree (driver, JVM, Python workers) every 0.5 s with psutil: CPU seconds of the tree,
+peak RSS of the tree, and the load average over the run.
 """
 
 from __future__ import annotations
@@ -125,28 +131,101 @@ def run_scale(scale: float, work: Path, seed: int, spark: bool, nice: int, resta
     return rows
 
 
+def measured_tree(args: list[str], nice: int = 0) -> dict[str, Any]:
+    """Like ``measured``, for commands whose work runs in grandchildren (Spark's JVM and Python
+    workers): CPU seconds and peak RSS summed over the process tree, sampled every 0.5 s (the
+    root process's own CPU apart: for Spark, the serial part in the driver), and the mean
+    1-minute load average while it ran."""
+    import psutil
+
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            preexec_fn=(lambda: os.nice(nice)) if nice else None)  # noqa: PLW1509
+    root = psutil.Process(proc.pid)
+    cpu: dict[int, float] = {}
+    peak, loads = 0, []
+    while proc.poll() is None:
+        rss = 0
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                try:
+                    times = p.cpu_times()
+                    cpu[p.pid] = times.user + times.system + times.children_user + times.children_system
+                    rss += p.memory_info().rss
+                except psutil.Error:
+                    continue
+        except psutil.Error:
+            pass
+        peak = max(peak, rss)
+        loads.append(os.getloadavg()[0])
+        time.sleep(0.5)
+    out = proc.stdout.read() if proc.stdout else b""
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode})")
+    return {"wall": round(wall, 2), "cpu": round(sum(cpu.values()), 2), "driver_cpu": round(cpu.get(proc.pid, 0.0), 2),
+            "peak_rss_mib": round(peak / 2**20),
+            "load": round(load, 1), "load_during": round(statistics.mean(loads), 1) if loads else None,
+            "stdout": out.decode()}
+
+
+def run_spark(scale: float, project: Path, work: Path, nice: int, tag: str = "") -> None:
+    """Spark ``local[1]`` then ``local[2]`` on fresh copies of ``project`` (results forgotten)."""
+    import duckdb
+
+    for cores in (1, 2):
+        copy = work / f"scale-{scale:g}-spark{cores}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(project, copy)
+        con = duckdb.connect(str(copy / "antena.duckdb"))
+        for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'ann_%'").fetchall():
+            con.execute(f"DELETE FROM {name}")  # noqa: S608 - names from the catalogue
+        posts = int(con.execute("SELECT count(*) FROM live_posts").fetchone()[0])
+        con.close()
+        result = measured_tree(ANTENA + ["analyze", str(copy), "--engine", "spark", "--spark-master",
+                                         f"local[{cores}]", "--json"], nice)
+        result.pop("stdout", None)
+        entry = {"scale": scale, "step": f"analyse spark local[{cores}]{tag}", "size": posts, **result,
+                 "cpu_tree": True, "machine": machine()}
+        with (work / "results.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
+        print(json.dumps(entry), file=sys.stderr, flush=True)
+        shutil.rmtree(copy, ignore_errors=True)
+
+
 # --------------------------------------------------------------------- docs
 
 
-def load(work: Path) -> list[dict[str, Any]]:
+STEP_ORDER = ("generate", "import", "analyse", "analyse again", "stats cold", "stats warm", "analyse spark")
+
+
+def load(work: Path, extra: list[Path] | None = None) -> list[dict[str, Any]]:
+    """The results of ``WORK/results.jsonl`` (and ``extra`` files, read first): the last run of
+    each (scale, step) counts."""
     latest: dict[tuple[float, str], dict[str, Any]] = {}
-    for line in (work / "results.jsonl").read_text(encoding="utf-8").splitlines():
-        entry = json.loads(line)
-        latest[(entry["scale"], entry["step"])] = entry  # the last run of each step counts
-    order = ["generate", "import", "analyse", "analyse again: aggregates only (aggregates)", "stats cold", "stats warm",
-             "stats cold (aggregates)", "stats warm (aggregates)", "analyse spark local[1]", "analyse spark local[2]"]
-    return sorted(latest.values(), key=lambda e: (e["scale"], order.index(e["step"]) if e["step"] in order else 99))
+    for path in [*(extra or []), work / "results.jsonl"]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            latest[(entry["scale"], entry["step"])] = entry
+
+    def rank(entry: dict[str, Any]) -> tuple[float, int, str]:
+        step = entry["step"]
+        found = [(len(s), i) for i, s in enumerate(STEP_ORDER) if step.startswith(s)]
+        return entry["scale"], max(found)[1] if found else 99, step
+
+    return sorted(latest.values(), key=rank)
 
 
-def plot(rows: list[dict[str, Any]], path: Path) -> None:
+def plot(rows: list[dict[str, Any]], path: Path, series: dict[str, str] | None = None) -> None:
+    """Log-log plot of CPU seconds against posts; ``series`` maps a step name to its legend."""
     import altair as alt
     import vl_convert
 
-    data = [{"posts": r["size"], "seconds": r[key], "measure": f"{r['step']} ({label})"}
-            for r in rows if r["step"] in ("import", "analyse", "stats warm")
-            for key, label in (("cpu", "CPU s"),)]
-    data += [{"posts": r["size"], "seconds": r["cpu"], "measure": f"{r['step']} (CPU s)"}
-             for r in rows if r["step"] == "stats warm (aggregates)"]
+    series = series or {"import": "import", "analyse": "analyse", "stats warm": "stats warm (main at c792042)",
+                        "stats warm (this branch)": "stats warm (this branch)"}
+    data = [{"posts": r["size"], "seconds": r["cpu"], "measure": f"{series[r['step']]} (CPU s)"}
+            for r in rows if r["step"] in series and r.get("cpu")]
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
         x=alt.X("posts:Q", scale=alt.Scale(type="log"), title="posts (log)"),
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="CPU seconds (log)"),
@@ -159,25 +238,28 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
     info = rows[-1]["machine"]
     lines = [START, "## Scale", "",
              "`benchmarks/bench_scale.py`: each step a fresh `antena` process on the demo corpus (seed 7). "
-             "CPU s is user + system time of the process and the children it waited for, from `wait4` (the Spark "
-             "JVM and its Python workers are not among them, so Spark rows have no CPU figure); "
-             "peak RSS is the largest such process's `ru_maxrss` (for Spark: the driver's Python only). Load avg: the 1-minute load average when the step "
-             "started (the 2-core machine is shared with other workers, so wall figures are indicative).", "",
+             "CPU s is user + system time of the process and the children it waited for, from `wait4`; "
+             "peak RSS is the largest such process's `ru_maxrss`. Spark rows sample the whole process tree "
+             "(driver, JVM, Python workers) every 0.5 s with psutil: CPU s and RSS summed over the tree "
+             "(older Spark rows without a CPU figure measured the driver only). Load avg: the 1-minute load "
+             "average when the step started (and its mean during Spark runs); the 2-core machine is shared "
+             "with other workers, so wall figures are indicative.", "",
              f"Machine: {describe(info)}.", "", f"Command: `{command}`", "",
              "| scale | step | posts | wall s | CPU s | posts per CPU s | peak RSS | load avg |",
              "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        spark = "spark" in r["step"]
-        per_cpu = f"{r['size'] / r['cpu']:,.0f}" if r["cpu"] and not spark else ""
-        cpu = "" if spark else f"{r['cpu']:.1f}"
+        known = "spark" not in r["step"] or r.get("cpu_tree")  # older Spark rows: the driver only
+        per_cpu = f"{r['size'] / r['cpu']:,.0f}" if r["cpu"] and known else ""
+        cpu = f"{r['cpu']:.1f}" if known else ""
+        load_avg = f"{r['load']}" + (f" ({r['load_during']} during)" if r.get("load_during") is not None else "")
         lines.append(f"| {r['scale']:g} | {r['step']} | {r['size']:,} | {r['wall']:.1f} | {cpu} | {per_cpu} | "
-                     f"{r['peak_rss_mib']:,} MiB | {r['load']} |")
+                     f"{r['peak_rss_mib']:,} MiB | {load_avg} |")
     lines += ["", "![cost against size](bench_scale.png)", "", END]
     return "\n".join(lines)
 
 
-def write_docs(work: Path, command: str) -> None:
-    rows = load(work)
+def write_docs(work: Path, command: str, extra: list[Path] | None = None) -> None:
+    rows = load(work, extra)
     plot(rows, ROOT / "docs" / "bench_scale.png")
     doc = ROOT / "docs" / "benchmarks.md"
     text = doc.read_text(encoding="utf-8")
@@ -191,7 +273,8 @@ def write_docs(work: Path, command: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=("run", "restats", "docs"))
+    parser.add_argument("action", choices=("run", "restats", "docs", "spark"))
+    parser.add_argument("--project", type=Path, help="for spark: the imported project to copy")
     parser.add_argument("--scale", type=float, action="append", default=[])
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-scale"))
     parser.add_argument("--seed", type=int, default=7)
@@ -199,14 +282,19 @@ def main() -> None:
     parser.add_argument("--nice", type=int, default=0, help="niceness of the measured processes")
     parser.add_argument("--command", default="", help="the command line to record in the docs")
     parser.add_argument("--tag", default="", help="appended to the steps' names (e.g. ' (aggregates)')")
+    parser.add_argument("--extra", type=Path, action="append", default=[],
+                        help="for docs: more results.jsonl files (earlier runs), read before WORK's")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    if args.action in ("run", "restats"):
+    if args.action == "spark":
+        for scale in args.scale:
+            run_spark(scale, args.project, args.work, args.nice, args.tag)
+    elif args.action in ("run", "restats"):
         for scale in args.scale:
             run_scale(scale, args.work, args.seed, args.spark, args.nice, restats=args.action == "restats",
                       tag=args.tag)
     else:
-        write_docs(args.work, args.command or "python benchmarks/bench_scale.py run ...")
+        write_docs(args.work, args.command or "python benchmarks/bench_scale.py run ...", args.extra)
 
 
 if __name__ == "__main__":

@@ -196,3 +196,55 @@ def test_remap_makes_the_aggregates_stale(demo: Path, tmp_path: Path) -> None:
         assert aggregates.current(project.con, project.store.timezone)
     finally:
         project.close()
+
+
+def test_estimates_with_reference_samples_match_rows_and_every_post(demo: Path, tmp_path: Path) -> None:
+    """With reference labels for every task, the aggregate-based statistics equal the row-based
+    ones, and the estimates equal ``estimate_share`` over every post's label (the way before)."""
+    import shutil as sh
+
+    from antena.analytics.base import scope_sql
+    from antena.analytics.estimates import estimate_share
+    from antena.analytics.perception import (
+        SENTIMENTS,
+        draw_reference_sample,
+        sentiment_label,
+        sentiment_units,
+        target_units,
+    )
+    from antena.store import reference
+
+    copy = tmp_path / "copy"
+    sh.copytree(demo, copy)
+    project = Project(copy)
+    try:
+        store = project.store
+        target = max(compute_stats(store, {"targets"})["targets"], key=lambda t: t["mentions"])["target"]
+        labels = []
+        for task, tgt, classes in (("sentiment", None, SENTIMENTS), ("emotion", None, ("joy", "sadness", "anger")),
+                                   ("target", target, SENTIMENTS), ("awareness_unaware", None, ("yes", "no"))):
+            for i, row in enumerate(draw_reference_sample(store, task, 40, tgt)):
+                labels.append({"post_id": row["post_id"], "task": task, "target": tgt,
+                               "label": row["fast"] if i % 3 and row["fast"] in classes else classes[i % len(classes)]})
+        reference.add(project.con, labels, "analyst")
+        from_rows = compute_stats(store, SECTIONS, source="rows")
+        from_aggregates = compute_stats(store, SECTIONS, source="aggregates")
+        same(from_rows, from_aggregates)
+        assert from_aggregates["sentiment"]["estimates"]["method"] == "ppi"
+        assert from_aggregates["sentiment"]["estimates"]["n_sample"] >= 2
+        assert from_aggregates["awareness"]["unaware"]["estimates"]["method"] == "ppi"
+        found = {t["target"]: t for t in from_aggregates["targets"]}
+        assert found[target]["estimates"]["method"] == "ppi"
+        # the way before: every post's label fetched, estimate_share over all of them
+        scope, params = scope_sql(store)
+        assert not params
+        for units, p, task, tgt, got in (
+                (sentiment_units(scope, sentiment_label(project.con, 0.4)) + " WHERE sentiment IS NOT NULL", [],
+                 "sentiment", None, from_aggregates["sentiment"]["estimates"]),
+                (target_units(scope), [target], "target", target, found[target]["estimates"])):
+            drawn = reference.sample(project.con, units, p, task, tgt)
+            before = estimate_share(drawn.fast, drawn.sample_idx, drawn.reference, SENTIMENTS)
+            for c in SENTIMENTS:
+                same(before[c].as_dict(), got["shares"][c], f"{task}.{c}")
+    finally:
+        project.close()

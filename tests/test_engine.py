@@ -120,3 +120,18 @@ def test_gexf_export(cli, project_dir, tmp_path):
     assert result["rows"] >= 2 and "<gexf" in text and "@fgrmexico" in text
     tags = cli.json("export", project_dir, "--out", tmp_path / "tags.gexf", "--graph", "hashtags")
     assert tags["format"] == "gexf"
+
+
+def test_results_joined_in_parts_equal_one_join(cli, project_dir, monkeypatch):
+    """``analysis_results`` built in hash parts (as at a million posts) holds the same rows."""
+    from antena.engine import local
+
+    rules_only(project_dir)
+    cli("import", project_dir, PAGE)
+    cli.json("analyze", project_dir)
+    whole = results(project_dir)
+    monkeypatch.setattr(local, "RESULTS_PART", 1)  # one part per post
+    with Project(project_dir) as project:
+        local.create_analysis_view(project.con, project.pipeline())
+        assert project.con.execute("SELECT count(*), count(DISTINCT post_id) FROM analysis_results").fetchone() == (4, 4)
+    assert results(project_dir) == whole and len(whole) == 4

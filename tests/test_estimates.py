@@ -107,3 +107,25 @@ def test_shares_are_bounded_and_exact_when_everything_is_labelled(labels: list[s
     for c in "abc":
         assert est[c].share == pytest.approx(labels.count(c) / len(labels))
         assert 0.0 <= est[c].low <= est[c].high <= 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["negative", "neutral", "positive", None]), min_size=2, max_size=80),
+       st.integers(min_value=0, max_value=80), st.randoms(use_true_random=False))
+def test_estimates_from_counts_equal_those_from_every_post(fast: list, n_sample: int, rnd) -> None:
+    """What the statistics compute from the aggregates' counts and the sample's rows equals
+    ``estimate_share`` over every post's label."""
+    from collections import Counter
+
+    from antena.analytics.estimates import estimate_share_counts
+
+    idx = rnd.sample(range(len(fast)), min(n_sample, len(fast)))
+    ref = [rnd.choice(CLASSES) for _ in idx]
+    counts = Counter(f for f in fast if f is not None)
+    full = estimate_share(fast, idx, ref, CLASSES)
+    from_counts = estimate_share_counts(dict(counts), len(fast), [fast[i] for i in idx], ref, CLASSES)
+    for c in CLASSES:
+        a, b = full[c], from_counts[c]
+        assert (a.method, a.n, a.n_sample) == (b.method, b.n, b.n_sample)
+        for x, y in ((a.share, b.share), (a.low, b.low), (a.high, b.high), (a.model_share, b.model_share)):
+            assert (x is None and y is None) or abs(x - y) <= 1e-9

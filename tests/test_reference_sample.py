@@ -106,3 +106,20 @@ def test_import_refuses_bad_rows_and_stores_nothing(project_dir: Path, tmp_path:
     missing = tmp_path / "missing.csv"
     missing.write_text("post_id,text\np1,hi\n", encoding="utf-8")
     assert "label" in Cli()("sample", "import", project_dir, missing, expect=2).output
+
+
+def test_prefix_sample_is_the_sample_prefix() -> None:
+    """``prefix_sample`` (the database finds the gap) returns the same labels as ``sample``."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE p AS SELECT 'p' || i AS post_id, 'text' AS text,"
+                " CASE WHEN i % 3 = 0 THEN 'negative' ELSE 'neutral' END AS fast FROM range(200) t(i)")
+    units = "SELECT post_id, text, fast FROM p"
+    assert reference.prefix_sample(con, units, [], "sentiment") == ([], [])  # no labels table yet
+    first = reference.draw(con, units, [], "sentiment", 30)
+    labels = [{"post_id": r["post_id"], "task": "sentiment", "label": "positive" if i % 2 else "neutral"}
+              for i, r in enumerate(first)]
+    labels.pop(17)  # a gap: labels after it are not used
+    reference.add(con, labels, "analyst")
+    drawn = reference.sample(con, units, [], "sentiment")
+    fast, ref = reference.prefix_sample(con, units, [], "sentiment")
+    assert len(ref) == 17 and ref == drawn.reference and fast == [drawn.fast[i] for i in drawn.sample_idx]

@@ -22,7 +22,7 @@ from antena.errors import ProjectError
 from antena.protect.review import ReviewQueue
 from antena.query.export import export_posts
 from antena.schema import POST_COLUMNS
-from antena.store.aggregates import after_analysis
+from antena.store.aggregates import after_analysis, uncertain_threshold
 from antena.store.database import DB_NAME, connect, load_or_create_secret
 from antena.store.files import expand_inputs
 from antena.store.ingest import Counts, FileReport, Ingestor, clear_posts, iter_raw_records
@@ -194,7 +194,7 @@ class Project:
             report = run_spark(self.con, chain, spark_master, progress, on_total)
         else:
             report = run_local(self.con, chain, progress, on_total)
-        after_analysis(self.con, self.store.timezone)  # the statistics' daily aggregates
+        after_analysis(self.con, self.store.timezone, uncertain_threshold(self.config))  # the statistics' daily aggregates
         self.audit("analyze", f"{report.analysed} posts with {', '.join(report.analysers)} ({engine})")
         return report
 

@@ -15,7 +15,6 @@ from antena.analytics.impact import campaign_impact
 from antena.analytics.perception import awareness, sentiment, targets, topics
 from antena.analytics.quotes import quotes
 from antena.analytics.volumes import corpus, volumes
-from antena.models.calibration import DEFAULT_THRESHOLD
 from antena.store import aggregates
 from antena.store.queries import Store
 
@@ -26,9 +25,10 @@ def use_aggregates(store: Store, source: str = "auto") -> bool:
     "aggregates" forces one way."""
     if source == "rows" or not store.analysed:
         return False
-    if not aggregates.current(store.con, store.timezone) and not store.read_only:
-        aggregates.refresh(store.con, store.timezone)
-    fresh = aggregates.current(store.con, store.timezone)
+    threshold = aggregates.uncertain_threshold(store.config)
+    if not aggregates.current(store.con, store.timezone, threshold) and not store.read_only:
+        aggregates.refresh(store.con, store.timezone, threshold)
+    fresh = aggregates.current(store.con, store.timezone, threshold)
     if source == "aggregates" and not fresh:
         raise ValueError("the daily aggregates are not current: run `antena analyze`")
     return fresh
@@ -58,7 +58,7 @@ def compute_stats(store: Store, sections: set[str] | None = None, source: str = 
         "timezone": tz,
     }
     spike_settings = config.get("analytics", {}).get("spikes", {})
-    uncertain_below = float(config.get("analytics", {}).get("uncertain_below", DEFAULT_THRESHOLD))
+    uncertain_below = aggregates.uncertain_threshold(config)
     steps = {
         "corpus": lambda scope: corpus(con),
         "volumes": lambda scope: volumes(con, scope, tz),
@@ -78,8 +78,12 @@ def compute_stats(store: Store, sections: set[str] | None = None, source: str = 
             "hashtags": lambda scope: daily.hashtags(con, d, scope),
             "spikes": lambda scope: daily.spikes(con, d, scope, tz, spike_settings, store.has_column("analysis", "topics")),
             "topics": lambda scope: daily.topics(d) if store.has_column("analysis", "topics") else {},
-            # sentiment, targets and awareness stay on rows: their model-made shares carry
-            # per-post estimates (analytics.estimates) and the uncertain threshold
+            "sentiment": lambda scope: daily.sentiment_estimated(con, d, scope, uncertain_below, store.has_column(
+                "analysis", "emotion")) if store.has_column("analysis", "sentiment") else {},
+            "targets": lambda scope: daily.targets_estimated(con, d, scope, config.get("targets", []))
+            if store.has_column("analysis", "targets") else [],
+            "awareness": lambda scope: daily.awareness_estimated(con, d, scope)
+            if store.has_column("analysis", "awareness_programmes") else {},
         })
     with materialised_working_set(store) as scope:  # every section reads the same working set
         for name, step in steps.items():

@@ -1,10 +1,13 @@
 """The statistics read from the daily aggregates (``store/aggregates.py``) instead of post rows.
 
 Each function returns exactly what its row-based twin in ``volumes``, ``perception`` and
-``hashtags`` returns (``sentiment``, ``targets`` and ``awareness``: the plain counts only, as the
-Spark engine reports them; ``compute_stats`` reads those three from rows for their estimates) (``tests/test_aggregates.py`` compares them on the demo). What sums cannot
-give is still read from the working set (``scope``): distinct authors, the hashtags' last-14-days
-windows (only the posts of those days), words, quotes, examples and campaigns.
+``hashtags`` returns (``tests/test_aggregates.py`` compares them on the demo). ``sentiment``,
+``targets`` and ``awareness`` give the plain counts, as the Spark engine reports them;
+``*_estimated`` add what the local engine reports besides (the uncertain label, the estimates of
+``analytics.estimates``), whose counts also come from the aggregates: post rows are read for them
+only when a reference sample exists (its rows). What sums cannot give is still read from the
+working set (``scope``): distinct authors, the hashtags' last-14-days windows (only the posts of
+those days), words, quotes, examples and campaigns.
 """
 
 from __future__ import annotations
@@ -17,9 +20,20 @@ import duckdb
 
 from antena.analytics.base import rows, share, wilson
 from antena.analytics.hashtags import alerts_from_series, terms
-from antena.analytics.perception import net_ci, target_entry
+from antena.analytics.perception import (
+    SENTIMENTS,
+    emotion_label,
+    emotion_units,
+    estimates,
+    net_ci,
+    sentiment_label,
+    sentiment_units,
+    target_entry,
+    target_units,
+    unaware_units,
+)
 from antena.analytics.volumes import streams
-from antena.store.aggregates import SEP
+from antena.store.aggregates import SEP, UNCERTAIN
 
 WEEK = "CAST(date_trunc('week', day) AS DATE)"
 
@@ -99,34 +113,67 @@ def topics(d: Daily) -> dict[str, Any]:
     }
 
 
+def _sentiment_weeks(d: Daily) -> list[dict[str, Any]]:
+    return d.rows(f"""
+        WITH w AS (SELECT {WEEK} AS week, CAST(sum(items) AS BIGINT) AS posts,
+                          CAST(sum(items) FILTER (WHERE key = 'positive') AS BIGINT) AS pos,
+                          CAST(sum(items) FILTER (WHERE key = 'negative') AS BIGINT) AS neg
+                   FROM {{d}} d WHERE dim = 'sentiment' AND day IS NOT NULL GROUP BY 1)
+        SELECT week, posts, (coalesce(pos, 0) - coalesce(neg, 0)) / posts AS net,
+               coalesce(neg, 0) / posts AS negative, coalesce(pos, 0) / posts AS positive
+        FROM w ORDER BY 1""")  # noqa: S608
+
+
+def _with_shares(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    total = sum(e["posts"] for e in found)
+    for e in found:
+        e["share"] = share(e["posts"], total)
+        e["ci"] = wilson(e["posts"], total)
+    return found
+
+
 def sentiment(d: Daily, with_emotion: bool) -> dict[str, Any]:
     counts = {r["key"]: r["posts"] for r in d.by_key("sentiment")}
     n = sum(counts.values())
     overall = {label: {"posts": counts.get(label, 0), "share": share(counts.get(label, 0), n),
                        "ci": wilson(counts.get(label, 0), n)} for label in ("negative", "neutral", "positive")}
     net, lo, hi = net_ci(counts.get("positive", 0), counts.get("negative", 0), n)
-    result: dict[str, Any] = {
-        "posts": n, "overall": overall, "net": net, "net_ci": [lo, hi],
-        "by_week": d.rows(f"""
-            WITH w AS (SELECT {WEEK} AS week, CAST(sum(items) AS BIGINT) AS posts,
-                              CAST(sum(items) FILTER (WHERE key = 'positive') AS BIGINT) AS pos,
-                              CAST(sum(items) FILTER (WHERE key = 'negative') AS BIGINT) AS neg
-                       FROM {{d}} d WHERE dim = 'sentiment' AND day IS NOT NULL GROUP BY 1)
-            SELECT week, posts, (coalesce(pos, 0) - coalesce(neg, 0)) / posts AS net,
-                   coalesce(neg, 0) / posts AS negative, coalesce(pos, 0) / posts AS positive
-            FROM w ORDER BY 1"""),  # noqa: S608
-    }
+    result: dict[str, Any] = {"posts": n, "overall": overall, "net": net, "net_ci": [lo, hi], "by_week": _sentiment_weeks(d)}
     if with_emotion:
-        emotions = d.by_key("emotion", label="emotion")
-        total = sum(e["posts"] for e in emotions)
-        for e in emotions:
-            e["share"] = share(e["posts"], total)
-            e["ci"] = wilson(e["posts"], total)
-        result["emotion"] = emotions
+        result["emotion"] = _with_shares(d.by_key("emotion", label="emotion"))
     return result
 
 
-def targets(d: Daily, config_targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def sentiment_estimated(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, uncertain_below: float,
+                        with_emotion: bool) -> dict[str, Any]:
+    """``perception.sentiment`` from the aggregates: the labels with abstention (``uncertain``),
+    net sentiment from the forced labels, estimates from the label counts."""
+    labelled = {r["key"]: r["posts"] for r in d.by_key("sentiment_label")}
+    forced = {r["key"]: r["posts"] for r in d.by_key("sentiment")}
+    n = sum(labelled.values())
+    overall = {k: {"posts": labelled.get(k, 0), "share": share(labelled.get(k, 0), n),
+                   "ci": wilson(labelled.get(k, 0), n)} for k in (*SENTIMENTS, UNCERTAIN)}
+    net, lo, hi = net_ci(forced.get("positive", 0), forced.get("negative", 0), n)
+    label = sentiment_label(con, uncertain_below)
+    result: dict[str, Any] = {
+        "posts": n, "overall": overall, "uncertain_below": uncertain_below, "net": net, "net_ci": [lo, hi],
+        "estimates": estimates(con, sentiment_units(scope, label) + " WHERE sentiment IS NOT NULL", [], "sentiment",
+                               SENTIMENTS, counts=labelled, n=n),
+        "by_week": _sentiment_weeks(d),
+    }
+    if with_emotion:
+        emo = emotion_label(con, uncertain_below)
+        emotions = _with_shares(d.by_key("emotion_label", label="emotion"))
+        result["emotion"] = emotions
+        result["emotion_estimates"] = estimates(
+            con, emotion_units(scope, emo) + " WHERE emotion IS NOT NULL", [], "emotion",
+            [e["emotion"] for e in emotions if e["emotion"] != UNCERTAIN],
+            counts={e["emotion"]: e["posts"] for e in emotions}, n=sum(e["posts"] for e in emotions))
+    return result
+
+
+def _target_counts(d: Daily) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Per target: mentions, judged mentions and their sentiments; and the weekly net sentiment."""
     found: dict[str, dict[str, Any]] = {}
     for r in d.rows("SELECT key, CAST(sum(posts) AS BIGINT) AS mentions, CAST(sum(items) AS BIGINT) AS judged"
                     " FROM {d} d WHERE dim = 'target' GROUP BY 1"):
@@ -141,8 +188,28 @@ def targets(d: Daily, config_targets: list[dict[str, Any]]) -> list[dict[str, An
                           CAST(sum(items) FILTER (WHERE split_part(key, '{SEP}', 2) = 'negative') AS BIGINT) AS neg
                    FROM {{d}} d WHERE dim = 'target_sentiment' AND day IS NOT NULL GROUP BY 1, 2)
         SELECT target, week, mentions, (coalesce(pos, 0) - coalesce(neg, 0)) / mentions AS net FROM m ORDER BY 1, 2""")  # noqa: S608
+    return found, weekly
+
+
+def targets(d: Daily, config_targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found, weekly = _target_counts(d)
     all_mentions = sum(r["mentions"] for r in found.values())
     out = [target_entry(target, found, all_mentions, weekly) for target in config_targets]
+    return sorted(out, key=lambda t: -t["mentions"])
+
+
+def targets_estimated(con: duckdb.DuckDBPyConnection, d: Daily, scope: str,
+                      config_targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``perception.targets`` from the aggregates, each target's estimates from its mention counts."""
+    found, weekly = _target_counts(d)
+    all_mentions = sum(r["mentions"] for r in found.values())
+    out = []
+    for target in config_targets:
+        entry = target_entry(target, found, all_mentions, weekly)
+        r = found.get(target["id"], {"judged": 0})
+        entry["estimates"] = estimates(con, target_units(scope), [target["id"]], "target", SENTIMENTS, target["id"],
+                                       counts={k: r.get(k, 0) for k in SENTIMENTS}, n=r["judged"])
+        out.append(entry)
     return sorted(out, key=lambda t: -t["mentions"])
 
 
@@ -172,6 +239,15 @@ def awareness(d: Daily) -> dict[str, Any]:
                    CASE WHEN coalesce(unaware_known, 0) > 0 THEN coalesce(f.unaware, 0) / unaware_known END AS unaware_rate
             FROM w LEFT JOIN f USING (week) ORDER BY 1"""),  # noqa: S608
     }
+
+
+def awareness_estimated(con: duckdb.DuckDBPyConnection, d: Daily, scope: str) -> dict[str, Any]:
+    """``perception.awareness`` from the aggregates, the unaware share's estimates included."""
+    result = awareness(d)
+    unaware = result["unaware"]
+    unaware["estimates"] = estimates(con, unaware_units(scope), [], "awareness_unaware", ("yes",),
+                                     counts={"yes": unaware["posts"]}, n=result["posts"])
+    return result
 
 
 def hashtags(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, top: int = 30) -> dict[str, Any]:

@@ -125,6 +125,55 @@ def estimate_share(fast_labels: Sequence[Any] | np.ndarray, sample_idx: Sequence
     return out
 
 
+def _binary_var(ones: int, n: int) -> float:
+    """``np.var(x, ddof=1)`` of ``n`` values of which ``ones`` are 1 and the rest 0."""
+    if n < 2:
+        return 0.0
+    mean = ones / n
+    return (ones * (1 - mean) ** 2 + (n - ones) * mean * mean) / (n - 1)
+
+
+def estimate_share_counts(counts: dict[Any, int], n: int, fast_sample: Sequence[Any],
+                          reference_labels: Sequence[Any], classes: Sequence[Any],
+                          z: float = Z95) -> dict[Any, Estimate]:
+    """``estimate_share`` from what it needs rather than every post's label: ``counts`` (the fast
+    model's posts per class among all ``n`` posts, uncertain or unlabelled ones in no class) and
+    the random sample's fast and reference labels. The statistics get the counts from the daily
+    aggregates, so an estimate costs the sample's rows, not a pass over every post."""
+    fast_s = np.asarray(fast_sample, dtype=object)
+    ref = np.asarray(reference_labels, dtype=object)
+    if len(fast_s) != len(ref):
+        raise ValueError(f"{len(fast_s)} sampled fast labels but {len(ref)} reference labels")
+    out: dict[Any, Estimate] = {}
+    if len(ref) < 2:
+        for c in classes:
+            out[c] = model_share(int(counts.get(c, 0)), n, z)
+        return out
+    m = len(ref)
+    n_u = n - m
+    for c in classes:
+        k_all = int(counts.get(c, 0))
+        f_s = (fast_s == c).astype(float)
+        y_s = (ref == c).astype(float)
+        k_u = k_all - int(f_s.sum())
+        if n_u == 0:
+            est = low = high = float(y_s.mean())
+        else:
+            var_f = _binary_var(k_all, n)
+            cov = float(np.cov(y_s, f_s, ddof=1)[0, 1])
+            lam = 0.0 if var_f <= 0 else min(1.0, max(0.0, cov / ((1 + m / n_u) * var_f)))
+            rectifier = y_s - lam * f_s
+            est = lam * (k_u / n_u) + float(rectifier.mean())
+            var = lam * lam * _binary_var(k_u, n_u) / n_u if n_u > 1 else 0.0
+            var += float(np.var(rectifier, ddof=1)) / m
+            if var == 0.0 and 0 < est < 1:
+                var = est * (1 - est) / m
+            half = z * math.sqrt(max(var, 0.0))
+            low, high = est - half, est + half
+        out[c] = Estimate(est, max(0.0, low), min(1.0, high), METHOD_PPI, n, m, k_all / n if n else None)
+    return out
+
+
 def sample_size(precision: float = 0.03, disagreement: float | None = None, z: float = Z95) -> int:
     """Reference labels needed for a 95% half-width of at most ``precision`` (0.03 = 3 points).
 
@@ -148,5 +197,5 @@ def sample_cost(n: int, posts_per_second: float | None = None, seconds_per_label
     return out
 
 
-__all__ = ["METHOD_MODEL", "METHOD_PPI", "Estimate", "estimate_share", "model_share",
+__all__ = ["METHOD_MODEL", "METHOD_PPI", "Estimate", "estimate_share", "estimate_share_counts", "model_share",
            "ppi_mean", "sample_cost", "sample_size"]

@@ -149,7 +149,10 @@ def examples(con: duckdb.DuckDBPyConnection, scope: str, tz: str, alert: dict[st
         condition, params = "list_contains(hashtags, ?)", [alert["key"], tz, alert["day"]]
     elif alert["kind"] == "topic":
         condition, params = "list_contains(topics, ?)", [alert["key"], tz, alert["day"]]
+    # the UTC window around the day (any time zone's day lies within it) spares converting every post's time
     found = con.execute(
-        f"SELECT post_id FROM ({scope}) s WHERE {condition} AND CAST(timezone(?, created_at) AS DATE) = ?"  # noqa: S608
-        " ORDER BY coalesce(like_count, 0) + coalesce(share_count, 0) DESC, post_id LIMIT 3", params).fetchall()
+        f"SELECT post_id FROM ({scope}) s WHERE {condition} AND created_at >= CAST(? AS TIMESTAMPTZ) - INTERVAL 2 DAY"  # noqa: S608
+        " AND created_at < CAST(? AS TIMESTAMPTZ) + INTERVAL 3 DAY AND CAST(timezone(?, created_at) AS DATE) = ?"
+        " ORDER BY coalesce(like_count, 0) + coalesce(share_count, 0) DESC, post_id LIMIT 3",
+        [*params[:-2], alert["day"], alert["day"], *params[-2:]]).fetchall()
     return [r[0] for r in found]

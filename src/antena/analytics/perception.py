@@ -1,6 +1,6 @@
 """Topics, sentiment, emotion, sentiment toward each target, and awareness, over time.
 
-Every share comes with a 95% confidence interval (Wilson for proportions, via statsmodels; a
+Every share comes with a 95% confidence interval (Wilson for proportions, statsmodels' formula; a
 Bayesian bootstrap with a fixed seed for net sentiment = share positive - share negative), and
 every section says its base: ``posts`` (or ``mentions``) and the population (``relevant`` posts,
 or ``all`` posts in scope before the relevance analyser ran). Each model-made share (overall sentiment,
@@ -17,9 +17,9 @@ from typing import Any
 import duckdb
 
 from antena.analytics.base import analysis_has, net_interval, rows, share, wilson
-from antena.analytics.estimates import METHOD_MODEL, estimate_share
-from antena.models.calibration import UNCERTAIN
+from antena.analytics.estimates import METHOD_MODEL, estimate_share_counts
 from antena.store import reference
+from antena.store.aggregates import PROBABILITIES, UNCERTAIN, emotion_label_sql, sentiment_label_sql
 from antena.store.queries import Store
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -65,15 +65,23 @@ def net_ci(pos: int, neg: int, n: int) -> tuple[float | None, float | None, floa
 
 
 def estimates(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any], task: str,
-              classes: tuple[str, ...] | list[str], target: str | None = None) -> dict[str, Any]:
+              classes: tuple[str, ...] | list[str], target: str | None = None,
+              counts: dict[str, int] | None = None, n: int | None = None) -> dict[str, Any]:
     """Each class's share among the units ``units_sql`` selects (``post_id``, ``fast``, ``text``),
-    as ``analytics.estimates`` estimates it, with the method and a sentence saying how."""
+    as ``analytics.estimates`` estimates it, with the method and a sentence saying how.
+
+    ``counts`` and ``n``: the fast model's units per class and all units, when the caller has
+    them (the daily aggregates); else counted from ``units_sql``. Post rows are read only for the
+    reference sample, when there is one."""
+    if counts is None or n is None:
+        found_counts = con.execute(f"SELECT fast, count(*) FROM ({units_sql}) u GROUP BY 1", params).fetchall()  # noqa: S608
+        n = sum(int(c) for _, c in found_counts)
+        counts = {k: int(c) for k, c in found_counts if k is not None}
+    fast_sample: list[Any] = []
+    ref: list[str] = []
     if reference.has_labels(con, task):
-        drawn = reference.sample(con, units_sql, params, task, target)
-        found = estimate_share(drawn.fast, drawn.sample_idx, drawn.reference, classes)
-    else:
-        fast = [r[0] for r in con.execute(f"SELECT fast FROM ({units_sql}) u", params).fetchall()]  # noqa: S608
-        found = estimate_share(fast, [], [], classes)
+        fast_sample, ref = reference.prefix_sample(con, units_sql, params, task, target)
+    found = estimate_share_counts(counts, n, fast_sample, ref, classes)
     first = next(iter(found.values()), None)
     method = first.method if first else METHOD_MODEL
     n_sample = first.n_sample if first else 0
@@ -81,22 +89,14 @@ def estimates(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any],
             "shares": {c: e.as_dict() for c, e in found.items()}}
 
 
-PROBABILITIES = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
-
-
 def sentiment_label(con: duckdb.DuckDBPyConnection, uncertain_below: float) -> str:
     """SQL for a post's sentiment with abstention: ``uncertain`` when the model's top calibrated
-    probability is below ``uncertain_below`` (0 turns the rule off)."""
-    if uncertain_below <= 0 or not all(_available(con, c) for c in PROBABILITIES):
-        return "sentiment"
-    return (f"CASE WHEN greatest({', '.join(PROBABILITIES)}) < {float(uncertain_below)!r} "
-            f"THEN '{UNCERTAIN}' ELSE sentiment END")
+    probability is below ``uncertain_below`` (0 turns the rule off); the aggregates count the same."""
+    return sentiment_label_sql({c for c in PROBABILITIES if _available(con, c)}, uncertain_below)
 
 
 def emotion_label(con: duckdb.DuckDBPyConnection, uncertain_below: float) -> str:
-    if uncertain_below <= 0 or not _available(con, "emotion_score"):
-        return "emotion"
-    return f"CASE WHEN emotion_score < {float(uncertain_below)!r} THEN '{UNCERTAIN}' ELSE emotion END"
+    return emotion_label_sql({"emotion_score"} if _available(con, "emotion_score") else set(), uncertain_below)
 
 
 def sentiment_units(scope: str, label: str = "sentiment") -> str:

@@ -8,6 +8,9 @@ near-identical texts are skipped; texts are redacted and authors pseudonymous.
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -20,21 +23,80 @@ from antena.protect.redact import public_handles, redact
 MAX_CANDIDATES = 400  # the most engaged posts of a group compete to be its quote
 
 
+N_FEATURES = 2**18
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+_MASK = 0xFFFFFFFF
+
+
+def _murmur3_32(data: bytes) -> int:
+    """MurmurHash3 (x86, 32 bits, seed 0) as a signed integer: the hash scikit-learn's
+    ``HashingVectorizer`` gives each feature."""
+    h, n = 0, len(data)
+    tail = n - n % 4
+    for i in range(0, tail, 4):
+        k = (int.from_bytes(data[i:i + 4], "little") * 0xCC9E2D51) & _MASK
+        k = (((k << 15) | (k >> 17)) & _MASK) * 0x1B873593 & _MASK
+        h ^= k
+        h = ((((h << 13) | (h >> 19)) & _MASK) * 5 + 0xE6546B64) & _MASK
+    k = 0
+    rest = n - tail
+    if rest == 3:
+        k ^= data[tail + 2] << 16
+    if rest >= 2:
+        k ^= data[tail + 1] << 8
+    if rest >= 1:
+        k ^= data[tail]
+        k = (k * 0xCC9E2D51) & _MASK
+        k = (((k << 15) | (k >> 17)) & _MASK) * 0x1B873593 & _MASK
+        h ^= k
+    h ^= n
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _MASK
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _MASK
+    h ^= h >> 16
+    return h - 2**32 if h & 0x80000000 else h
+
+
+@lru_cache(maxsize=200_000)
+def _column(feature: str) -> int:
+    h = _murmur3_32(feature.encode("utf-8"))
+    return (2147483647 - (N_FEATURES - 1)) % N_FEATURES if h == -2147483648 else abs(h) % N_FEATURES
+
+
+@lru_cache(maxsize=20_000)  # a post is often a candidate of several topics and targets
+def _vector(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A text's word 1- and 2-gram counts hashed into ``N_FEATURES`` columns, L2-normalised: a row
+    of ``HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=2**18,
+    alternate_sign=False, norm="l2")`` (columns sorted), without loading scikit-learn."""
+    words = _WORD.findall(text.lower())
+    features = Counter(words)
+    features.update(map(" ".join, zip(words, words[1:], strict=False)))
+    counts: dict[int, float] = {}
+    for feature, n in features.items():
+        col = _column(feature)
+        counts[col] = counts.get(col, 0.0) + n
+    cols = sorted(counts)
+    values = np.array([counts[c] for c in cols], dtype=float)
+    norm = math.sqrt(float(np.dot(values, values)))
+    return np.array(cols, dtype=np.int64), (values / norm if norm else values)
+
+
 def _score(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not candidates:
         return []
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    vectorizer = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=2**18,
-                                   alternate_sign=False, norm="l2")
-    matrix = vectorizer.transform([fold(c["text"]) for c in candidates])
-    centroid = np.asarray(matrix.mean(axis=0)).ravel()
+    vectors = [_vector(fold(c["text"])) for c in candidates]
+    centroid = np.zeros(N_FEATURES)
+    for cols, values in vectors:
+        centroid[cols] += values
+    centroid /= len(vectors)
     norm = np.linalg.norm(centroid) or 1.0
-    typicality = matrix @ (centroid / norm)
-    for c, t in zip(candidates, typicality, strict=True):
+    unit = centroid / norm
+    for c, (cols, values) in zip(candidates, vectors, strict=True):
+        t = float(np.dot(values, unit[cols]))
         engagement = (c.get("like_count") or 0) + (c.get("share_count") or 0)
-        c["typicality"] = round(float(t), 4)
-        c["score"] = float(t) * (1 + math.log1p(engagement))
+        c["typicality"] = round(t, 4)
+        c["score"] = t * (1 + math.log1p(engagement))
     return sorted(candidates, key=lambda c: (-c["score"], c["post_id"]))
 
 
@@ -68,16 +130,21 @@ def _candidates(con: duckdb.DuckDBPyConnection, scope: str, condition: str, para
 def _grouped_candidates(con: duckdb.DuckDBPyConnection, scope: str, group_sql: str) -> dict[str, list[dict[str, Any]]]:
     """The ``MAX_CANDIDATES`` most engaged quotable posts of every group, in one pass.
 
-    ``group_sql`` yields a list of group ids per post (its topics, or the targets it mentions)."""
+    ``group_sql`` yields a list of group ids per post (its topics, or the targets it mentions).
+    Posts are ranked on their ids and engagement alone, and only those at least as engaged as
+    their group's ``MAX_CANDIDATES``-th (``max(x, n)``: the top n values); only the winners'
+    texts are read."""
     found: dict[str, list[dict[str, Any]]] = {}
     for row in rows(con, f"""
         WITH q AS (
-            SELECT post_id, platform, created_at, author_id, text, like_count, share_count, synthetic,
-                   coalesce(like_count, 0) + coalesce(share_count, 0) AS engagement, {group_sql} AS groups
+            SELECT post_id, coalesce(like_count, 0) + coalesce(share_count, 0) AS engagement, {group_sql} AS groups
             FROM ({scope}) s WHERE kind <> 'repost' AND length(text) BETWEEN 40 AND 500),
-        g AS (SELECT *, unnest(groups) AS grp FROM q),
-        ranked AS (SELECT *, row_number() OVER (PARTITION BY grp ORDER BY engagement DESC, post_id) AS rank FROM g)
-        SELECT * EXCLUDE (groups, rank, engagement) FROM ranked WHERE rank <= ? ORDER BY grp, rank""",  # noqa: S608
+        g AS (SELECT post_id, engagement, unnest(groups) AS grp FROM q),
+        floors AS (SELECT grp, list_min(max(engagement, {MAX_CANDIDATES})) AS floor FROM g GROUP BY grp),
+        ranked AS (SELECT g.post_id, g.grp, row_number() OVER (PARTITION BY g.grp ORDER BY g.engagement DESC, g.post_id) AS rank
+                   FROM g JOIN floors f ON f.grp = g.grp AND g.engagement >= f.floor QUALIFY rank <= ?)
+        SELECT s.post_id, s.platform, s.created_at, s.author_id, s.text, s.like_count, s.share_count, s.synthetic, r.grp
+        FROM ranked r JOIN ({scope}) s ON s.post_id = r.post_id ORDER BY r.grp, r.rank""",  # noqa: S608
         [MAX_CANDIDATES]):
         found.setdefault(row.pop("grp"), []).append(row)
     return found

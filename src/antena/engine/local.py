@@ -20,6 +20,7 @@ from antena.engine.pipeline import merged_output_schema, run_chain
 from antena.store.database import ANALYSIS_VIEW, BARE_ANALYSIS_VIEW
 
 CHUNK = 2000
+RESULTS_PART = 200_000  # posts per part when the results are joined into ``analysis_results``
 INPUT_COLUMNS = ("post_id", "platform", "kind", "created_at", "text", "lang", "hashtags", "mentions",
                  "author_id", "content_hash")
 
@@ -170,19 +171,29 @@ def create_analysis_view(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> No
     if not chain:
         con.execute(BARE_ANALYSIS_VIEW.format(temp=""))
         return
-    selects, joins = ["a0.post_id"], []
+    selects, views = ["a0.post_id"], []
     for i, analyser in enumerate(chain):
-        alias = f"a{i}"
         version = str(analyser.version).replace("'", "")
         view = results_view(analyser.name)
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE (version) FROM {table_name(analyser.name)}"  # noqa: S608 - fixed names
                     f" WHERE version = '{version}'")
-        selects += [f"{alias}.{col}" for col in analyser.assigns]
-        if i == 0:
-            joins.append(f"FROM {view} a0")
-        else:
-            joins.append(f"LEFT JOIN {view} {alias} ON {alias}.post_id = a0.post_id")
-    con.execute(f"CREATE OR REPLACE TABLE analysis_results AS SELECT {', '.join(selects)} {' '.join(joins)}")  # noqa: S608
+        selects += [f"a{i}.{col}" for col in analyser.assigns]
+        views.append(view)
+    # Joined in parts of about RESULTS_PART posts (by a hash of the id, on every side of the
+    # joins): the hash tables of all analysers at once outgrew a 1 GB memory limit at 1.3 M posts.
+    rows = con.execute(f"SELECT count(*) FROM {views[0]}").fetchone()[0]  # noqa: S608 - fixed names
+    parts = max(1, -(-int(rows) // RESULTS_PART))
+
+    def part(i: int) -> str:
+        where = f" WHERE hash(post_id) % {parts} = {i}" if parts > 1 else ""
+        sides = [f"FROM (SELECT * FROM {views[0]}{where}) a0"]  # noqa: S608 - fixed names
+        sides += [f"LEFT JOIN (SELECT * FROM {v}{where}) a{k} ON a{k}.post_id = a0.post_id"  # noqa: S608
+                  for k, v in enumerate(views) if k]
+        return f"SELECT {', '.join(selects)} {' '.join(sides)}"
+
+    con.execute(f"CREATE OR REPLACE TABLE analysis_results AS {part(0)}")  # noqa: S608
+    for i in range(1, parts):
+        con.execute(f"INSERT INTO analysis_results {part(i)}")  # noqa: S608
     con.execute(ANALYSIS_VIEW.format(temp=""))
 
 

@@ -4,7 +4,9 @@
 posts) and ``items`` (occurrences, e.g. a hashtag used) with the first and last ``created_at``.
 Days are calendar days in the project's time zone; posts without a date have ``day`` NULL.
 Dimensions: ``all``, ``language``, ``kind``, ``hour``, ``topic``, ``sentiment``, ``emotion``,
-``target``, ``target_sentiment`` (key ``target\\x1fsentiment``), ``programme``, ``flag``
+``sentiment_label`` and ``emotion_label`` (the label with abstention: ``uncertain`` below the
+``[analytics] uncertain_below`` threshold, which is part of the fingerprint), ``target``,
+``target_sentiment`` (key ``target\\x1fsentiment``), ``programme``, ``flag``
 (``unaware``, ``unaware_known``, ``amber_alert``, ``programmes_known``), ``hashtag`` and
 ``pair`` (co-hashtags, key ``a\\x1fb``). ``relevant`` is the relevance analyser's decision (true
 for every post when there is no relevance analyser), so statistics read relevant posts or all.
@@ -24,7 +26,7 @@ import duckdb
 from antena.store.queries import Store
 
 SEP = "\x1f"
-LAYOUT = "2"  # the rows' layout; a new one makes the next refresh recompute every day
+LAYOUT = "3"  # the rows' layout; a new one makes the next refresh recompute every day
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS stats_daily (
   day DATE, relevant BOOLEAN, platform VARCHAR, dim VARCHAR, key VARCHAR,
@@ -36,18 +38,43 @@ CREATE TABLE IF NOT EXISTS stats_state (
 );
 """
 SOURCE_COLUMNS = ("language", "lang", "relevant", "topics", "sentiment", "emotion", "targets",
-                  "awareness_programmes", "awareness_unaware", "hashtags")
+                  "awareness_programmes", "awareness_unaware", "hashtags", "sentiment_negative",
+                  "sentiment_neutral", "sentiment_positive", "emotion_score")
+PROBABILITIES = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+UNCERTAIN = "uncertain"  # the abstention label (antena.models.calibration.UNCERTAIN; not imported: it loads sklearn)
+DEFAULT_UNCERTAIN_BELOW = 0.4  # [analytics] uncertain_below when antena.toml does not set it (antena.settings)
+
+
+def uncertain_threshold(config: dict[str, Any] | None) -> float:
+    """``[analytics] uncertain_below`` of a project's configuration."""
+    return float(((config or {}).get("analytics") or {}).get("uncertain_below", DEFAULT_UNCERTAIN_BELOW))
+
+
+def sentiment_label_sql(columns: set[str] | list[str], uncertain_below: float) -> str:
+    """SQL for a post's sentiment with abstention: ``uncertain`` when the model's top calibrated
+    probability is below ``uncertain_below`` (0 turns the rule off)."""
+    if uncertain_below <= 0 or not all(c in columns for c in PROBABILITIES):
+        return "sentiment"
+    return (f"CASE WHEN greatest({', '.join(PROBABILITIES)}) < {float(uncertain_below)!r} "
+            f"THEN '{UNCERTAIN}' ELSE sentiment END")
+
+
+def emotion_label_sql(columns: set[str] | list[str], uncertain_below: float) -> str:
+    if uncertain_below <= 0 or "emotion_score" not in columns:
+        return "emotion"
+    return f"CASE WHEN emotion_score < {float(uncertain_below)!r} THEN '{UNCERTAIN}' ELSE emotion END"
 
 
 def _analysis_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(c for c in Store(con).columns("analysis") if c in SOURCE_COLUMNS)
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str, str, int, int, Any]:
+def _fingerprint(con: duckdb.DuckDBPyConnection, tz: str, uncertain_below: float) -> tuple[str, str, int, int, Any]:
     posts, hidden, last = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE coalesce(deleted, false) OR coalesce(withheld, false)),"
         " max(imported_at) FROM posts").fetchall()[0]
-    return tz, f"{LAYOUT}:" + ",".join(_analysis_columns(con)), int(posts), int(hidden), last
+    columns = f"{LAYOUT}:" + ",".join(_analysis_columns(con)) + f":uncertain_below={float(uncertain_below)!r}"
+    return tz, columns, int(posts), int(hidden), last
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
@@ -57,14 +84,14 @@ def _state(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
     return tuple(row[0]) if row else None
 
 
-def current(con: duckdb.DuckDBPyConnection, tz: str) -> bool:
+def current(con: duckdb.DuckDBPyConnection, tz: str, uncertain_below: float = DEFAULT_UNCERTAIN_BELOW) -> bool:
     """Whether ``stats_daily`` describes the database as it is (same fingerprint)."""
     if not Store(con).analysed:
         return False
-    return _state(con) == _fingerprint(con, tz)
+    return _state(con) == _fingerprint(con, tz, uncertain_below)
 
 
-def _dims(cols: set[str], tz_param: bool) -> list[str]:
+def _dims(cols: set[str], uncertain_below: float) -> list[str]:
     """One SELECT per dimension over temp table ``agg_src``; only ``all`` and ``topic`` keep the
     platform (the statistics break nothing else down by platform), the others have it NULL."""
     base = "SELECT day, relevant, {platform} AS platform, '{dim}' AS dim, {key} AS key, count(DISTINCT post_id) AS posts, count(*) AS items," \
@@ -87,8 +114,13 @@ def _dims(cols: set[str], tz_param: bool) -> list[str]:
         out.append(base.format(platform="platform", dim="topic", key="topic", src="(SELECT *, unnest(topics) AS topic FROM agg_src)"))
     if "sentiment" in cols:
         out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="sentiment", key="sentiment", src="agg_src WHERE sentiment IS NOT NULL"))
+    if "sentiment" in cols:
+        out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="sentiment_label", key=sentiment_label_sql(cols, uncertain_below),
+                               src="agg_src WHERE sentiment IS NOT NULL"))
     if "emotion" in cols:
         out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="emotion", key="emotion", src="agg_src WHERE emotion IS NOT NULL"))
+        out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="emotion_label", key=emotion_label_sql(cols, uncertain_below),
+                               src="agg_src WHERE emotion IS NOT NULL"))
     if "targets" in cols:
         mentions = "(SELECT *, u.t.target AS target_id, u.t.sentiment AS target_sent FROM agg_src, unnest(agg_src.targets) AS u(t))"
         out.append(base.format(platform="CAST(NULL AS VARCHAR)", dim="target", key="target_id", src=mentions))
@@ -106,13 +138,13 @@ def _dims(cols: set[str], tz_param: bool) -> list[str]:
     return out
 
 
-def refresh(con: duckdb.DuckDBPyConnection, tz: str) -> int:
-    """Recompute the days touched since the last refresh (all days when the time zone or the
-    analysis columns changed); returns how many days were recomputed."""
+def refresh(con: duckdb.DuckDBPyConnection, tz: str, uncertain_below: float = DEFAULT_UNCERTAIN_BELOW) -> int:
+    """Recompute the days touched since the last refresh (all days when the time zone, the
+    analysis columns or the uncertain threshold changed); returns how many days were recomputed."""
     if not Store(con).analysed:
         return 0
     con.execute(TABLE_SQL)
-    state, now = _state(con), _fingerprint(con, tz)
+    state, now = _state(con), _fingerprint(con, tz, uncertain_below)
     cols = set(_analysis_columns(con))
     day = "CAST(timezone(?, created_at) AS DATE)"
     # rows removed from ``posts`` (cleared, remapped) leave no day to find: recompute every day
@@ -140,7 +172,7 @@ def refresh(con: duckdb.DuckDBPyConnection, tz: str) -> int:
                     " OR (day IS NULL AND EXISTS (SELECT 1 FROM agg_days WHERE day IS NULL))")
         if full:
             con.execute("DELETE FROM stats_daily")
-        con.execute("INSERT INTO stats_daily " + " UNION ALL ".join(_dims(cols, True)))  # noqa: S608 - fixed SQL
+        con.execute("INSERT INTO stats_daily " + " UNION ALL ".join(_dims(cols, uncertain_below)))  # noqa: S608 - fixed SQL
         con.execute("DELETE FROM stats_state")
         con.execute("INSERT INTO stats_state VALUES (?, ?, ?, ?, ?, now())", list(now))
         con.execute("COMMIT")
@@ -153,10 +185,10 @@ def refresh(con: duckdb.DuckDBPyConnection, tz: str) -> int:
     return int(days)
 
 
-def after_analysis(con: duckdb.DuckDBPyConnection, tz: str) -> int:
+def after_analysis(con: duckdb.DuckDBPyConnection, tz: str, uncertain_below: float = DEFAULT_UNCERTAIN_BELOW) -> int:
     """What ``antena analyze`` runs last: refresh the aggregates from the engine's
     ``analysis_todo`` (the posts it analysed), then drop that table."""
     try:
-        return refresh(con, tz)
+        return refresh(con, tz, uncertain_below)
     finally:
         con.execute("DROP TABLE IF EXISTS analysis_todo")

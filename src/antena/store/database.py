@@ -110,14 +110,17 @@ ANALYSIS_VIEW = ("CREATE OR REPLACE {temp} VIEW analysis AS SELECT p.*, r.* EXCL
 BARE_ANALYSIS_VIEW = "CREATE OR REPLACE {temp} VIEW analysis AS SELECT * FROM live_posts"
 
 
+# DuckDB's buffer pool when ``[project] memory_limit`` is not set: a laptop's share (DuckDB's own
+# default is 80% of RAM, which let one import reach 1.7 GB at demo scale 10); it spills beyond it.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
 def connect(folder: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the project's database, creating its tables when needed.
 
-    ``memory_limit`` (e.g. "1GB", from ``[project] memory_limit``) caps DuckDB's buffer pool, which
-    otherwise grows with the database (up to 80% of RAM); DuckDB spills to disk beyond it."""
-    config: dict[str, str] = {}
-    if memory_limit:  # checked with the other settings (antena.settings)
-        config["memory_limit"] = str(memory_limit).strip()
+    ``memory_limit`` (e.g. "1GB", from ``[project] memory_limit``) caps DuckDB's buffer pool
+    (``DEFAULT_MEMORY_LIMIT`` when not given); DuckDB spills to disk beyond it."""
+    config = {"memory_limit": str(memory_limit or DEFAULT_MEMORY_LIMIT).strip()}  # checked in antena.settings
     con = duckdb.connect(str(folder / DB_NAME), read_only=read_only, config=config)
     con.execute("SET enable_progress_bar = false")  # stdout stays machine-readable
     if not read_only:

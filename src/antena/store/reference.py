@@ -129,3 +129,19 @@ def sample(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any], ta
         prefix += 1
     return Sample(fast, list(range(prefix)), [r[1] for r in rows[:prefix]],
                   sum(r[1] is not None for r in rows))
+
+
+def prefix_sample(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any], task: str,
+                  target: str | None = None) -> tuple[list[Any], list[str]]:
+    """The usable sample of ``sample`` (fast and reference labels of the unbroken prefix, in
+    random order) without fetching every unit: the database finds the first unlabelled unit."""
+    if not _exists(con):
+        return [], []
+    rows = con.execute(
+        f"""WITH j AS (SELECT u.fast, r.label, u.rank FROM ({_units(units_sql, bool(target))}) u
+                       LEFT JOIN ({_current()}) r ON r.post_id = u.post_id AND r.task = ? AND r.target = ?),
+                 gap AS (SELECT min(rank) AS first FROM j WHERE label IS NULL)
+            SELECT fast, label FROM j, gap WHERE label IS NOT NULL AND (gap.first IS NULL OR rank < gap.first)
+            ORDER BY rank""",  # noqa: S608 - fixed text
+        [SEED, *params, task, target or ""]).fetchall()
+    return [r[0] for r in rows], [r[1] for r in rows]

@@ -2,8 +2,10 @@
 
 Each request opens the project read-only and closes it when done, so the dashboard never holds
 DuckDB's file lock for long: ``antena import`` or ``antena analyze`` can run beside it (pages
-answer "busy" while they write). Statistics, chart SVGs and the report are cached per project
-for ``cache_seconds`` and recomputed sooner when the database or ``antena.toml`` changes.
+answer "busy" while they write). Statistics, the page header's counts, chart SVGs and the report
+are cached per project version (the database, its write-ahead log and ``antena.toml``): recomputed
+when it changes; after ``cache_seconds`` unchanged, recomputed in the background while the cached
+copy is still served.
 """
 
 from __future__ import annotations
@@ -110,17 +112,40 @@ class ProjectReader:
         return tuple(parts)
 
     def cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        """``compute()`` once per key while the project is unchanged and the entry is fresh."""
+        """``compute()`` once per key while the project is unchanged (same ``fingerprint``).
+
+        An entry older than ``cache_seconds`` whose project is unchanged is still served, while
+        one background thread computes it again: no visitor waits for figures that cannot have
+        changed (at 1 M posts the statistics take seconds)."""
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
+        hit = self._cache.get(key)
+        if hit and hit[0] == self.fingerprint():
+            if time.monotonic() - hit[1] >= self.cache_seconds:
+                self._recompute_later(key, compute, lock)
+            return hit[2]
         with lock:
             stamp = self.fingerprint()
             hit = self._cache.get(key)
-            if hit and hit[0] == stamp and time.monotonic() - hit[1] < self.cache_seconds:
+            if hit and hit[0] == stamp:  # another request computed it meanwhile
                 return hit[2]
             value = compute()
             self._cache[key] = (stamp, time.monotonic(), value)
             return value
+
+    def _recompute_later(self, key: str, compute: Callable[[], Any], lock: threading.Lock) -> None:
+        if not lock.acquire(blocking=False):
+            return  # already being computed
+
+        def work() -> None:
+            try:
+                stamp = self.fingerprint()
+                with contextlib.suppress(Exception):  # busy or broken: the next request tries again
+                    self._cache[key] = (stamp, time.monotonic(), compute())
+            finally:
+                lock.release()
+
+        threading.Thread(target=work, daemon=True, name=f"antena-cache-{key}").start()
 
     # ------------------------------------------------------------------ statistics
 
@@ -157,12 +182,16 @@ class ProjectReader:
         return self.cached(f"report:{lang}", compute)
 
     def summary(self) -> dict[str, Any]:
-        """Cheap per-request facts: posts, synthetic posts, quarantined records, analysed or not."""
-        with self.open() as project:
-            facts = project.store.summary()
-            return {"project": facts["project"] or self.folder.name, "posts": facts["live_posts"],
-                    "synthetic_posts": facts["synthetic_posts"], "quarantined": facts["quarantined"],
-                    "relevant_posts": facts["relevant_posts"], "analysed": facts["analysed"]}
+        """The facts every page shows: posts, synthetic posts, quarantined records, analysed or
+        not; cached like the statistics (counting them reads every post: 0.3 s at 130,000 posts)."""
+        def compute() -> dict[str, Any]:
+            with self.open() as project:
+                facts = project.store.summary()
+                return {"project": facts["project"] or self.folder.name, "posts": facts["live_posts"],
+                        "synthetic_posts": facts["synthetic_posts"], "quarantined": facts["quarantined"],
+                        "relevant_posts": facts["relevant_posts"], "analysed": facts["analysed"]}
+
+        return self.cached("summary", compute)
 
     # ------------------------------------------------------------------ posts
 
