@@ -5,7 +5,7 @@ windows: ``before`` (``before_days``, default the campaign's length), ``during``
 (``after_days``). Two estimates are given:
 
 * the difference of window means with Welch 95% intervals;
-* an interrupted time-series model (segmented regression, OLS as statsmodels fits it):
+* an interrupted time-series model (segmented regression, statsmodels OLS):
   ``y ~ 1 + t + during + after + day-of-week``, where ``during``/``after`` are level shifts
   against the pre-campaign trend. When the residuals are autocorrelated (Durbin-Watson < 1.5)
   the model is refitted with Newey-West (HAC) errors and says so.
@@ -63,50 +63,11 @@ def _as_date(value: Any) -> date:
 # ---------------------------------------------------------------- statistics
 
 
-def ols_fit(x: np.ndarray, y: np.ndarray, hac_lags: int | None = None) -> dict[str, np.ndarray]:
-    """Ordinary least squares as statsmodels' ``OLS(y, x).fit()`` computes it (pseudo-inverse by
-    SVD; t intervals and p-values), or with ``hac_lags`` its ``fit(cov_type="HAC",
-    cov_kwds={"maxlags": hac_lags})`` (Newey-West, Bartlett weights, no small-sample correction,
-    normal intervals). Written out with numpy and ``scipy.special`` so the statistics do not load
-    statsmodels (about two seconds per command); ``tests/test_stats_imports.py`` checks it gives
-    statsmodels' numbers."""
-    from scipy import special
-
-    u, s, vt = np.linalg.svd(x, False)
-    keep = s > 1e-15 * np.max(s)
-    s_inv = np.where(keep, 1 / np.where(keep, s, 1), 0.0)
-    pinv = np.dot(np.transpose(vt), np.multiply(s_inv[:, np.newaxis], np.transpose(u)))
-    normalized_cov = np.dot(pinv, np.transpose(pinv))
-    params = np.dot(pinv, y)
-    resid = y - np.dot(x, params)
-    df_resid = x.shape[0] - np.linalg.matrix_rank(x)
-    if hac_lags is None:
-        cov = normalized_cov * (np.dot(resid, resid) / df_resid)
-    else:
-        xu = x * resid[:, None]
-        weights = 1 - np.arange(hac_lags + 1) / (hac_lags + 1.0)
-        inner = weights[0] * np.dot(xu.T, xu)
-        for lag in range(1, hac_lags + 1):
-            s_lag = np.dot(xu[lag:].T, xu[:-lag])
-            inner += weights[lag] * (s_lag + s_lag.T)
-        cov = np.dot(np.dot(normalized_cov, inner), normalized_cov.T)
-    bse = np.sqrt(np.diag(cov))
-    tvalues = params / bse
-    if hac_lags is None:
-        q, pvalues = special.stdtrit(df_resid, 0.975), special.stdtr(df_resid, -np.abs(tvalues)) * 2
-    else:
-        q, pvalues = special.ndtri(0.975), special.ndtr(-np.abs(tvalues)) * 2
-    return {"params": params, "conf_int": np.column_stack([params - q * bse, params + q * bse]),
-            "pvalues": pvalues, "resid": resid}
-
-
-def durbin_watson(resid: np.ndarray) -> float:
-    """statsmodels' ``durbin_watson``: near 2 without autocorrelation, below 1.5 a strong one."""
-    return float(np.sum(np.diff(resid) ** 2) / np.sum(resid**2))
-
-
 def its_model(days: list[date], values: list[float], windows: Windows) -> dict[str, Any] | None:
     """Segmented regression with day-of-week effects; level shifts for during and after."""
+    import statsmodels.api as sm
+    from statsmodels.stats.stattools import durbin_watson
+
     points = [(d, v) for d, v in zip(days, values, strict=True) if v is not None and windows.label(d)]
     labels = [windows.label(d) for d, _ in points]
     if labels.count("before") < 7 or labels.count("during") < 3:
@@ -124,19 +85,19 @@ def its_model(days: list[date], values: list[float], windows: Windows) -> dict[s
     x = x[:, keep]
     if np.linalg.matrix_rank(x) < x.shape[1]:
         return None
-    fit = ols_fit(x, y)
-    dw = durbin_watson(fit["resid"])
+    fit = sm.OLS(y, x).fit()
+    dw = float(durbin_watson(fit.resid))
     errors = "ols"
     if dw < 1.5:
-        fit = ols_fit(x, y, hac_lags=7)
+        fit = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": 7})
         errors = "newey-west"
-    ci = fit["conf_int"]
+    ci = fit.conf_int(0.05)
     out: dict[str, Any] = {"errors": errors, "durbin_watson": round(dw, 3), "n_days": len(y)}
     for name, col in (("during", 2), ("after", 3)):
         if col in keep:
             idx = keep.index(col)
-            out[name] = {"effect": float(fit["params"][idx]), "ci": [float(ci[idx][0]), float(ci[idx][1])],
-                         "p": float(fit["pvalues"][idx])}
+            out[name] = {"effect": float(fit.params[idx]), "ci": [float(ci[idx][0]), float(ci[idx][1])],
+                         "p": float(fit.pvalues[idx])}
     return out
 
 
@@ -156,10 +117,9 @@ def window_means(days: list[date], values: list[float], windows: Windows) -> dic
             va, vb = np.var(a, ddof=1) / len(a), np.var(b, ddof=1) / len(b)
             se = float(np.sqrt(va + vb))
             dof = (va + vb) ** 2 / ((va**2 / (len(a) - 1)) + (vb**2 / (len(b) - 1))) if se > 0 else 1.0
-            # scipy.special, imported here: scipy.stats would cost about a second per command
-            from scipy import special
+            from scipy import stats  # imported here: loading scipy costs ~0.5 s per command
 
-            half = float(special.stdtrit(dof, 0.975)) * se if se > 0 else 0.0
+            half = float(stats.t.ppf(0.975, dof)) * se if se > 0 else 0.0
             out[f"{name}_minus_before"] = {"effect": diff, "ci": [diff - half, diff + half]}
     return out
 

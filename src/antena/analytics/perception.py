@@ -1,6 +1,6 @@
 """Topics, sentiment, emotion, sentiment toward each target, and awareness, over time.
 
-Every share comes with a 95% confidence interval (Wilson for proportions, statsmodels' formula; a
+Every share comes with a 95% confidence interval (Wilson for proportions, via statsmodels; a
 Bayesian bootstrap with a fixed seed for net sentiment = share positive - share negative), and
 every section says its base: ``posts`` (or ``mentions``) and the population (``relevant`` posts,
 or ``all`` posts in scope before the relevance analyser ran). Each model-made share (overall sentiment,

@@ -8,9 +8,6 @@ near-identical texts are skipped; texts are redacted and authors pseudonymous.
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
-from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -23,80 +20,21 @@ from antena.protect.redact import public_handles, redact
 MAX_CANDIDATES = 400  # the most engaged posts of a group compete to be its quote
 
 
-N_FEATURES = 2**18
-_WORD = re.compile(r"(?u)\b\w\w+\b")
-_MASK = 0xFFFFFFFF
-
-
-def _murmur3_32(data: bytes) -> int:
-    """MurmurHash3 (x86, 32 bits, seed 0) as a signed integer: the hash scikit-learn's
-    ``HashingVectorizer`` gives each feature."""
-    h, n = 0, len(data)
-    tail = n - n % 4
-    for i in range(0, tail, 4):
-        k = (int.from_bytes(data[i:i + 4], "little") * 0xCC9E2D51) & _MASK
-        k = (((k << 15) | (k >> 17)) & _MASK) * 0x1B873593 & _MASK
-        h ^= k
-        h = ((((h << 13) | (h >> 19)) & _MASK) * 5 + 0xE6546B64) & _MASK
-    k = 0
-    rest = n - tail
-    if rest == 3:
-        k ^= data[tail + 2] << 16
-    if rest >= 2:
-        k ^= data[tail + 1] << 8
-    if rest >= 1:
-        k ^= data[tail]
-        k = (k * 0xCC9E2D51) & _MASK
-        k = (((k << 15) | (k >> 17)) & _MASK) * 0x1B873593 & _MASK
-        h ^= k
-    h ^= n
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & _MASK
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & _MASK
-    h ^= h >> 16
-    return h - 2**32 if h & 0x80000000 else h
-
-
-@lru_cache(maxsize=200_000)
-def _column(feature: str) -> int:
-    h = _murmur3_32(feature.encode("utf-8"))
-    return (2147483647 - (N_FEATURES - 1)) % N_FEATURES if h == -2147483648 else abs(h) % N_FEATURES
-
-
-@lru_cache(maxsize=20_000)  # a post is often a candidate of several topics and targets
-def _vector(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A text's word 1- and 2-gram counts hashed into ``N_FEATURES`` columns, L2-normalised: a row
-    of ``HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=2**18,
-    alternate_sign=False, norm="l2")`` (columns sorted), without loading scikit-learn."""
-    words = _WORD.findall(text.lower())
-    features = Counter(words)
-    features.update(map(" ".join, zip(words, words[1:], strict=False)))
-    counts: dict[int, float] = {}
-    for feature, n in features.items():
-        col = _column(feature)
-        counts[col] = counts.get(col, 0.0) + n
-    cols = sorted(counts)
-    values = np.array([counts[c] for c in cols], dtype=float)
-    norm = math.sqrt(float(np.dot(values, values)))
-    return np.array(cols, dtype=np.int64), (values / norm if norm else values)
-
-
 def _score(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not candidates:
         return []
-    vectors = [_vector(fold(c["text"])) for c in candidates]
-    centroid = np.zeros(N_FEATURES)
-    for cols, values in vectors:
-        centroid[cols] += values
-    centroid /= len(vectors)
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=2**18,
+                                   alternate_sign=False, norm="l2")
+    matrix = vectorizer.transform([fold(c["text"]) for c in candidates])
+    centroid = np.asarray(matrix.mean(axis=0)).ravel()
     norm = np.linalg.norm(centroid) or 1.0
-    unit = centroid / norm
-    for c, (cols, values) in zip(candidates, vectors, strict=True):
-        t = float(np.dot(values, unit[cols]))
+    typicality = matrix @ (centroid / norm)
+    for c, t in zip(candidates, typicality, strict=True):
         engagement = (c.get("like_count") or 0) + (c.get("share_count") or 0)
-        c["typicality"] = round(t, 4)
-        c["score"] = t * (1 + math.log1p(engagement))
+        c["typicality"] = round(float(t), 4)
+        c["score"] = float(t) * (1 + math.log1p(engagement))
     return sorted(candidates, key=lambda c: (-c["score"], c["post_id"]))
 
 
