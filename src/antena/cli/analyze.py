@@ -123,6 +123,8 @@ def predict(
     if target:
         names = [a.strip() for a in (aliases or target).split(",") if a.strip()]
         config["targets"] = [{"id": target, "name": target, "aliases": names}]
+        # the caller says the texts are about --target: judge a text that never names it as a whole
+        config.setdefault("analysers", {}).setdefault("target_sentiment", {}).setdefault("unmentioned", True)
     available = registry.analysers()
     names = [n for n in PREDICT_TASKS[task] if n in available]
     if PREDICT_TASKS[task][-1] not in available:

@@ -130,12 +130,16 @@ class TargetSentiment(Analyser):
         model_config = ConfigDict(extra="forbid")
         targets: list[dict[str, Any]] | None = None
         model_weight: float = Field(0.5, ge=0, le=1)  # share of the target model; the rest is post sentiment
+        # Judge the whole post for a target it never names (entry with ``alias`` null). Set by
+        # ``antena predict --target``: there the caller asserts the post is about the target.
+        unmentioned: bool = False
 
     def __init__(self, targets: list[dict[str, Any]] | None = None, model_weight: float = 0.5,
-                 **config: Any) -> None:
-        super().__init__(targets=targets, model_weight=model_weight, **config)
+                 unmentioned: bool = False, **config: Any) -> None:
+        super().__init__(targets=targets, model_weight=model_weight, unmentioned=unmentioned, **config)
         self.targets = targets or []
         self.model_weight = model_weight  # share of the target model; the rest is post sentiment
+        self.unmentioned = unmentioned
         self._compiled: list[_Target] | None = None
 
     def mentions(self, text: str) -> list[tuple[str, str, int, int]]:
@@ -164,15 +168,24 @@ class TargetSentiment(Analyser):
             if not text:
                 continue
             head = text[:MAX_SCAN]
-            for target_id, alias, start, end in self.mentions(head):
+            found = self.mentions(head)
+            for target_id, alias, start, end in found:
                 lo, hi = clause_around(head, start, end)
                 contexts.append(head[lo:hi])
                 masked.append(f"{head[lo:start]} {TARGET_TOKEN} {head[end:hi]}")
                 context_langs.append(langs[row])
                 owners.append((row, target_id, alias))
+            if self.unmentioned:
+                named = {m[0] for m in found}
+                for target in self._compiled or []:
+                    if target.id not in named:
+                        contexts.append(head)
+                        masked.append(head)
+                        context_langs.append(langs[row])
+                        owners.append((row, target.id, None))
         proba = self._judge(contexts, masked, context_langs)
-        per_row: list[dict[str, tuple[str, list[np.ndarray]]]] = [{} for _ in texts]
-        for (row, target_id, alias), p in zip(owners, proba, strict=True):
+        per_row: list[dict[str, tuple[str | None, list[np.ndarray]]]] = [{} for _ in texts]
+        for (row, target_id, alias), p in zip(owners, proba, strict=True):  # alias None: not named
             entry = per_row[row].setdefault(target_id, (alias, []))
             entry[1].append(p)
         values = []
