@@ -23,6 +23,8 @@ UMSAB_LANGS = {
 TASS_COUNTRIES = ["mx", "es", "cr", "pe", "uy"]
 # SemEval-2017 Task 4 files: the 2016 dev set validates; every other released file trains.
 SEMEVAL_VAL = "twitter-2016dev"
+# Target sets (B/D, C/E): dev and devtest validate (40 topics, scored per topic).
+SEMEVAL_TARGET_VAL = ("twitter-2016dev", "twitter-2016devtest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +99,9 @@ def tass(root: Path) -> Iterator[Example]:
                         yield Example(row[1], names[row[-1]], "es", f"tass2020/{cc}", split)
 
 
-def _semeval_files(root: Path, subtask: str) -> Iterator[tuple[str, Path]]:
+def _semeval_files(root: Path, subtask: str, val: tuple[str, ...] = (SEMEVAL_VAL,)) -> Iterator[tuple[str, Path]]:
     for path in sorted((root / "sentiment" / "semeval2017_en" / subtask).glob("*.tsv")):
-        yield ("val" if path.name.startswith(SEMEVAL_VAL + "-") else "train"), path
+        yield ("val" if any(path.name.startswith(name + "-") for name in val) else "train"), path
 
 
 def semeval_a(root: Path) -> Iterator[Example]:
@@ -148,12 +150,12 @@ def target_sentiment(root: Path | None = None) -> list[Example]:
     """
     root = root or data_root()
     rows: list[Example] = []
-    for split, path in _semeval_files(root, "BD"):
+    for split, path in _semeval_files(root, "BD", SEMEVAL_TARGET_VAL):
         for row in _tsv(path):
             if len(row) >= 4 and row[2] in ("positive", "negative"):
                 rows.append(Example(_unescape(row[3].strip('"')), row[2], "en", "semeval_bd/en", split, row[1]))
     five = {"-2": "negative", "-1": "negative", "0": "neutral", "1": "positive", "2": "positive"}
-    for split, path in _semeval_files(root, "CE"):
+    for split, path in _semeval_files(root, "CE", SEMEVAL_TARGET_VAL):
         for row in _tsv(path):
             if len(row) >= 4 and row[2] in five:
                 rows.append(Example(_unescape(row[3].strip('"')), five[row[2]], "en", "semeval_ce/en", split, row[1]))

@@ -30,7 +30,7 @@ from sklearn.metrics import f1_score, recall_score
 
 from antena.models import datasets
 
-SEMEVAL_VAL_FILES = ("twitter-2016dev", "twitter-2016devtest")
+SEMEVAL_VAL_FILES = datasets.SEMEVAL_TARGET_VAL
 SCALE = (-2, -1, 0, 1, 2)
 # Thresholds on score = P(positive) - P(negative) for the five-point scale (-2..2); fitted on the
 # SemEval C/E training files (see ``fit_scale_thresholds``) and recorded in the model card.
