@@ -129,3 +129,38 @@ def test_estimates_from_counts_equal_those_from_every_post(fast: list, n_sample:
         assert (a.method, a.n, a.n_sample) == (b.method, b.n, b.n_sample)
         for x, y in ((a.share, b.share), (a.low, b.low), (a.high, b.high), (a.model_share, b.model_share)):
             assert (x is None and y is None) or abs(x - y) <= 1e-9
+
+
+def test_labels_needed_for_three_points_scale_with_the_sample_and_cap_at_the_posts() -> None:
+    from antena.report.estimate_methods import labels_needed
+
+    assert labels_needed({"method": "model", "shares": {}}, 100_000) == sample_size(0.03)
+    assert labels_needed({"method": "model", "shares": {}}, 300) == 300
+    ppi = {"method": "ppi", "n_sample": 100, "shares": {"a": {"low": 0.2, "high": 0.32}, "b": {"low": 0.5, "high": 0.56}}}
+    assert labels_needed(ppi, 100_000) == 400  # widest half-width 0.06 = twice 3 points: four times the sample
+    narrow = {"method": "ppi", "n_sample": 500, "shares": {"a": {"low": 0.30, "high": 0.33}}}
+    assert labels_needed(narrow, 100_000) <= 500
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["negative", "neutral", "positive", None]), min_size=3, max_size=80),
+       st.integers(min_value=2, max_value=80), st.randoms(use_true_random=False))
+def test_net_from_counts_equals_ppi_over_every_post(fast: list, n_sample: int, rnd) -> None:
+    """The report's net sentiment (PPI on +1/0/-1 from the aggregates' counts) equals ``ppi_mean``
+    over every post's value."""
+    from collections import Counter
+
+    from antena.analytics.perception import net_estimate
+
+    idx = rnd.sample(range(len(fast)), min(n_sample, len(fast) - 1))
+    if len(idx) < 2:
+        return
+    ref = [rnd.choice(CLASSES) for _ in idx]
+    value = {"positive": 1.0, "negative": -1.0}
+    f_all = np.array([value.get(f, 0.0) for f in fast])
+    mask = np.ones(len(fast), dtype=bool)
+    mask[idx] = False
+    est, low, high = ppi_mean(f_all[mask], f_all[idx], np.array([value.get(r, 0.0) for r in ref]))
+    got = net_estimate(dict(Counter(f for f in fast if f is not None)), len(fast), [fast[i] for i in idx], ref)
+    assert abs(got["net"] - est) <= 1e-9
+    assert abs(got["low"] - max(-1.0, low)) <= 1e-9 and abs(got["high"] - min(1.0, high)) <= 1e-9

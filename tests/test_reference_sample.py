@@ -38,14 +38,17 @@ def _analyst(truth: dict[str, dict], post_id: str, target: str) -> str:
 
 
 def test_labelled_sample_corrects_target_shares_on_the_demo(demo: Path, tmp_path: Path) -> None:
+    """Issue 13 item 3: on the demo, every target's PPI shares (and net) hold the planted truth."""
     cli, truth = Cli(), _truth(demo)
     before = {t["target"]: t for t in cli.json("stats", demo, "--section", "targets")["targets"]}
-    top = sorted(before, key=lambda t: -before[t]["mentions"])[:2]
-    for target in top:
+    chosen = [t for t in before if before[t]["mentions"] >= 30]
+    assert len(chosen) >= 3
+    for target in chosen:
         assert before[target]["estimates"]["method"] == "model"
+        n = min(100, before[target]["mentions"])
         out = tmp_path / f"{target}.csv"
-        drawn = cli.json("sample", "draw", demo, "--task", "target", "--target", target, "--n", "100", "--out", out)
-        assert drawn["drawn"] == 100
+        drawn = cli.json("sample", "draw", demo, "--task", "target", "--target", target, "--n", n, "--out", out)
+        assert drawn["drawn"] == n
         with out.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
         assert all(r["label"] == "" for r in rows)  # the model's guess is not shown to the analyst
@@ -55,24 +58,38 @@ def test_labelled_sample_corrects_target_shares_on_the_demo(demo: Path, tmp_path
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-        assert cli.json("sample", "import", demo, out)["stored"] == 100
+        assert cli.json("sample", "import", demo, out)["stored"] == n
     after = {t["target"]: t for t in cli.json("stats", demo, "--section", "targets")["targets"]}
     con = duckdb.connect(str(demo / "antena.duckdb"), read_only=True)
-    covered, ppi_error, model_error = 0, 0.0, 0.0
-    for target in top:
+    covered = total = 0
+    ppi_error, model_error = 0.0, 0.0
+    for target in chosen:
         est = after[target]["estimates"]
-        assert est["method"] == "ppi" and est["n_sample"] == 100 and "random sample" in est["note"]
+        assert est["method"] == "ppi" and est["n_sample"] == min(100, before[target]["mentions"])
+        assert "random sample" in est["note"]
         ids = [r[0] for r in con.execute(
             "SELECT s.post_id FROM analysis s, unnest(s.targets) AS u(t) WHERE s.relevant AND t.target = ?",
             [target]).fetchall()]
+        truth_of = {label: sum(_analyst(truth, p, target) == label for p in ids) / len(ids) for label in est["shares"]}
         for label, e in est["shares"].items():
-            true_share = sum(_analyst(truth, p, target) == label for p in ids) / len(ids)
-            covered += e["low"] <= true_share <= e["high"]
-            ppi_error += abs(e["share"] - true_share)
-            model_error += abs(e["model_share"] - true_share)
+            covered += e["low"] <= truth_of[label] <= e["high"]
+            total += 1
+            ppi_error += abs(e["share"] - truth_of[label])
+            model_error += abs(e["model_share"] - truth_of[label])
+        true_net = truth_of["positive"] - truth_of["negative"]
+        covered += est["net"]["low"] <= true_net <= est["net"]["high"]
+        total += 1
     con.close()
-    assert covered >= 5  # of 6 intervals at 95%
+    assert covered >= total - 2  # 95% intervals: 4 per target
     assert ppi_error < model_error / 2
+    html = tmp_path / "report.html"
+    cli("report", demo, "--lang", "en", "--out", html)
+    page = html.read_text(encoding="utf-8")
+    methods = page[page.index('id="estimate-methods"'):]
+    methods = methods[:methods.index("</table>")]
+    assert methods.count("corrected by a random labelled sample (PPI)") == len(chosen)
+    overall = methods[methods.index("Sentiment of all posts"):].split("</tr>")[0]
+    assert "no labelled sample yet" in overall
 
 
 def test_only_the_unbroken_prefix_of_the_random_order_is_used(tmp_path: Path) -> None:

@@ -12,12 +12,14 @@ whose Wilson interval covers sampling noise only.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from antena.analytics.base import analysis_has, net_interval, rows, share, wilson
-from antena.analytics.estimates import METHOD_MODEL, estimate_share_counts
+from antena.analytics.estimates import METHOD_MODEL, Z95, estimate_share_counts
 from antena.store import reference
 from antena.store.aggregates import PROBABILITIES, UNCERTAIN, emotion_label_sql, sentiment_label_sql
 from antena.store.queries import Store
@@ -82,11 +84,46 @@ def estimates(con: duckdb.DuckDBPyConnection, units_sql: str, params: list[Any],
     if reference.has_labels(con, task):
         fast_sample, ref = reference.prefix_sample(con, units_sql, params, task, target)
     found = estimate_share_counts(counts, n, fast_sample, ref, classes)
+    net = None
+    if {"positive", "negative"} <= set(classes) and len(ref) >= 2:
+        net = net_estimate(counts, n, fast_sample, ref)
     first = next(iter(found.values()), None)
     method = first.method if first else METHOD_MODEL
     n_sample = first.n_sample if first else 0
-    return {"method": method, "note": METHOD_NOTES[method].format(n_sample=n_sample), "n_sample": n_sample,
-            "shares": {c: e.as_dict() for c, e in found.items()}}
+    out = {"method": method, "note": METHOD_NOTES[method].format(n_sample=n_sample), "n_sample": n_sample,
+           "shares": {c: e.as_dict() for c, e in found.items()}}
+    if net is not None:
+        out["net"] = net
+    return out
+
+
+def net_estimate(counts: dict[str, int], n: int, fast_sample: list[Any], ref: list[Any],
+                 z: float = Z95) -> dict[str, float]:
+    """Net sentiment (share positive - share negative) by PPI++ on the values +1 / 0 / -1, from the
+    fast model's counts over all ``n`` units and the random sample's fast and reference labels."""
+    value = {"positive": 1.0, "negative": -1.0}
+    f_s = np.array([value.get(label, 0.0) for label in fast_sample])
+    y_s = np.array([value.get(label, 0.0) for label in ref])
+    m, n_u = len(y_s), n - len(y_s)
+    if n_u <= 0:
+        est = float(y_s.mean())
+        return {"net": est, "low": est, "high": est}
+    pos_u = counts.get("positive", 0) - int((f_s > 0).sum())
+    neg_u = counts.get("negative", 0) - int((f_s < 0).sum())
+
+    def var(pos: int, neg: int, size: int) -> float:  # sample variance of +1/0/-1 values from counts
+        if size < 2:
+            return 0.0
+        mean = (pos - neg) / size
+        return max(0.0, ((pos + neg) / size - mean * mean) * size / (size - 1))
+
+    var_f = var(counts.get("positive", 0), counts.get("negative", 0), n)
+    cov = float(np.cov(y_s, f_s, ddof=1)[0, 1])
+    lam = 0.0 if var_f <= 0 else min(1.0, max(0.0, cov / ((1 + m / n_u) * var_f)))
+    rectifier = y_s - lam * f_s
+    est = lam * (pos_u - neg_u) / n_u + float(rectifier.mean())
+    half = z * math.sqrt(max(lam * lam * var(pos_u, neg_u, n_u) / n_u + float(np.var(rectifier, ddof=1)) / m, 0.0))
+    return {"net": est, "low": max(-1.0, est - half), "high": min(1.0, est + half)}
 
 
 def sentiment_label(con: duckdb.DuckDBPyConnection, uncertain_below: float) -> str:

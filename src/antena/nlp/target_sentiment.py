@@ -26,7 +26,11 @@ from antena.registry import register_analyser
 
 MAX_SCAN = 20_000  # mentions are looked for in the first 20,000 characters
 MIN_CONTEXT_WORDS = 2
-CUE_WEIGHT = 0.6  # probability mass a clear cue moves toward its polarity
+# Mixing weights chosen on the validation splits (docs/models/target_sentiment.md).
+MODEL_WEIGHT = 0.3  # target model vs post sentiment model, for a named target
+CLAUSE_WEIGHT = 0.5  # the mention's clause vs the whole post (every mention of the target masked)
+CUE_WEIGHT = 0.3  # probability mass a clear praise/blame cue moves toward its polarity
+UNMENTIONED_MODEL_WEIGHT = 1.0  # a post that never names the target: its stance, target model only
 LABELS = ("negative", "neutral", "positive")
 TARGET_TYPE = pa.list_(pa.struct([
     ("target", pa.string()), ("alias", pa.string()), ("sentiment", pa.string()), ("score", pa.float32()),
@@ -97,6 +101,13 @@ def compile_targets(targets: list[dict[str, Any]]) -> list[_Target]:
     return compiled
 
 
+def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every ``(start, end)`` span replaced by the target token."""
+    for start, end in sorted(spans, reverse=True):
+        text = f"{text[:start]} {TARGET_TOKEN} {text[end:]}"
+    return text
+
+
 def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause holding ``text[start:end]``, widened while it has too few other words."""
     breaks = [(m.start(), m.end()) for m in _BREAK.finditer(text)]
@@ -129,16 +140,22 @@ class TargetSentiment(Analyser):
 
         model_config = ConfigDict(extra="forbid")
         targets: list[dict[str, Any]] | None = None
-        model_weight: float = Field(0.5, ge=0, le=1)  # share of the target model; the rest is post sentiment
-        # Judge the whole post for a target it never names (entry with ``alias`` null). Set by
-        # ``antena predict --target``: there the caller asserts the post is about the target.
+        model_weight: float = Field(MODEL_WEIGHT, ge=0, le=1)  # share of the target model; the rest is post sentiment
+        clause_weight: float = Field(CLAUSE_WEIGHT, ge=0, le=1)  # share of the clause; the rest is the whole post
+        cue_weight: float = Field(CUE_WEIGHT, ge=0, le=1)  # probability a praise/blame cue moves
+        # Judge the whole post for a target it never names (entry with ``alias`` null), with the
+        # target model only. Set by ``antena predict --target``: the caller says the post is about it.
         unmentioned: bool = False
 
-    def __init__(self, targets: list[dict[str, Any]] | None = None, model_weight: float = 0.5,
+    def __init__(self, targets: list[dict[str, Any]] | None = None, model_weight: float = MODEL_WEIGHT,
+                 clause_weight: float = CLAUSE_WEIGHT, cue_weight: float = CUE_WEIGHT,
                  unmentioned: bool = False, **config: Any) -> None:
-        super().__init__(targets=targets, model_weight=model_weight, unmentioned=unmentioned, **config)
+        super().__init__(targets=targets, model_weight=model_weight, clause_weight=clause_weight,
+                         cue_weight=cue_weight, unmentioned=unmentioned, **config)
         self.targets = targets or []
-        self.model_weight = model_weight  # share of the target model; the rest is post sentiment
+        self.model_weight = model_weight
+        self.clause_weight = clause_weight
+        self.cue_weight = cue_weight
         self.unmentioned = unmentioned
         self._compiled: list[_Target] | None = None
 
@@ -162,8 +179,9 @@ class TargetSentiment(Analyser):
         langs = post_languages(batch)
         contexts: list[str] = []
         masked: list[str] = []
+        whole: list[str] = []
         context_langs: list[str | None] = []
-        owners: list[tuple[int, str, str]] = []  # (row, target id, alias)
+        owners: list[tuple[int, str, str | None]] = []  # (row, target id, alias)
         for row, text in enumerate(texts):
             if not text:
                 continue
@@ -173,6 +191,7 @@ class TargetSentiment(Analyser):
                 lo, hi = clause_around(head, start, end)
                 contexts.append(head[lo:hi])
                 masked.append(f"{head[lo:start]} {TARGET_TOKEN} {head[end:hi]}")
+                whole.append(mask_spans(head, [(a, b) for t, _, a, b in found if t == target_id]))
                 context_langs.append(langs[row])
                 owners.append((row, target_id, alias))
             if self.unmentioned:
@@ -181,9 +200,10 @@ class TargetSentiment(Analyser):
                     if target.id not in named:
                         contexts.append(head)
                         masked.append(head)
+                        whole.append(head)
                         context_langs.append(langs[row])
                         owners.append((row, target.id, None))
-        proba = self._judge(contexts, masked, context_langs)
+        proba = self._judge(contexts, masked, whole, context_langs, [o[2] is None for o in owners])
         per_row: list[dict[str, tuple[str | None, list[np.ndarray]]]] = [{} for _ in texts]
         for (row, target_id, alias), p in zip(owners, proba, strict=True):  # alias None: not named
             entry = per_row[row].setdefault(target_id, (alias, []))
@@ -200,24 +220,30 @@ class TargetSentiment(Analyser):
             values.append(items)
         return self.result(batch, {"targets": pa.array(values, type=TARGET_TYPE)})
 
-    def _judge(self, contexts: list[str], masked: list[str], langs: list[str | None]) -> np.ndarray:
-        """Probabilities (negative, neutral, positive) for each mention's clause."""
+    def _judge(self, contexts: list[str], masked: list[str], whole: list[str], langs: list[str | None],
+               unnamed: list[bool]) -> np.ndarray:
+        """Probabilities (negative, neutral, positive) for each mention: the clause and the whole
+        post (target masked in both) read by the target and post models, mixed, then the cues."""
         if not contexts:
             return np.zeros((0, 3), dtype=np.float32)
         from antena.models import load_model
 
         target_model = load_model("target_sentiment", self.config.get("model_path"))
         post_model = load_model("sentiment")
-        p_target = target_model.predict_proba(masked, langs)
-        p_target = p_target[:, [target_model.labels.index(k) for k in LABELS]]
-        p_post = post_model.predict_proba(masked, langs)  # same input: one feature matrix for both
-        p_post = p_post[:, [post_model.labels.index(k) for k in LABELS]]
-        proba = self.model_weight * p_target + (1 - self.model_weight) * p_post
+        inputs = masked + whole  # one feature matrix for both models
+        both = langs + langs
+        p_target = target_model.predict_proba(inputs, both)[:, [target_model.labels.index(k) for k in LABELS]]
+        p_post = post_model.predict_proba(inputs, both)[:, [post_model.labels.index(k) for k in LABELS]]
+        n = len(masked)
+        p_target = self.clause_weight * p_target[:n] + (1 - self.clause_weight) * p_target[n:]
+        p_post = self.clause_weight * p_post[:n] + (1 - self.clause_weight) * p_post[n:]
+        weight = np.where(np.array(unnamed), UNMENTIONED_MODEL_WEIGHT, self.model_weight)[:, None]
+        proba = weight * p_target + (1 - weight) * p_post
         for i, context in enumerate(contexts):
             folded = fold(context)
             cue = bool(_POSITIVE_CUES.search(folded)) - bool(_NEGATIVE_CUES.search(folded))
-            if cue:
+            if cue and self.cue_weight:
                 push = np.zeros(3)
                 push[2 if cue > 0 else 0] = 1.0
-                proba[i] = (1 - CUE_WEIGHT) * proba[i] + CUE_WEIGHT * push
+                proba[i] = (1 - self.cue_weight) * proba[i] + self.cue_weight * push
         return proba

@@ -26,6 +26,7 @@ from antena.analytics.impact import display_names
 from antena.plan.knowledge import load_knowledge
 from antena.plan.suggest import suggest
 from antena.report import charts
+from antena.report.estimate_methods import estimate_rows
 from antena.report.findings import (
     emotion_name,
     findings,
@@ -123,10 +124,19 @@ def recommendations(store: Store, lang: str, stats: dict[str, Any] | None = None
              "tools": [t for t in s.get("tools", [])]} for s in result.get("suggestions", [])], result.get("notes", [])
 
 
+def estimated_shares(target: dict[str, Any]) -> dict[str, Any]:
+    """The shares the report shows for a target: PPI-corrected when a reference sample exists."""
+    est = target.get("estimates") or {}
+    if est.get("method") == "ppi":
+        return {k: v.get("share") for k, v in (est.get("shares") or {}).items()}
+    return target.get("shares") or {}
+
+
 def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, Any]:
     config = store.config
     first_campaign = (stats.get("campaigns") or [None])[0]
-    targets = [{**t, "name": localized(t["name"], lang, t["target"])} for t in stats.get("targets") or []]
+    targets = [{**t, "name": localized(t["name"], lang, t["target"]), "shares": estimated_shares(t)}
+               for t in stats.get("targets") or []]
     topics = (stats.get("topics") or {}).get("totals", [])
     topic_rows = [{"topic": topic_name(t["topic"], config, lang), "share": t["share"]} for t in topics]
     aw = stats.get("awareness") or {}
@@ -180,6 +190,7 @@ def build_context(store: Store, stats: dict[str, Any], lang: str) -> dict[str, A
         "spike_key": lambda s: spike_key(s, lang, config),
         "models": model_scores(lang),
         "relevance_method": relevance_method(store),
+        "estimate_rows": estimate_rows(stats, {t["target"]: t["name"] for t in targets}, lambda k, **kw: text(lang, k, **kw)),
         "files_count": files_count,
         "analysed": stats.get("analysed"),
     }
