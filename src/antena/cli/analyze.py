@@ -127,6 +127,8 @@ def predict(
         config.setdefault("analysers", {}).setdefault("target_sentiment", {}).setdefault("unmentioned", True)
     available = registry.analysers()
     names = [n for n in PREDICT_TASKS[task] if n in available]
+    if lang and task != "language":  # the caller's --lang wins over detection ("Aaaau" read Extremaduran)
+        names = [n for n in names if n != "language"]
     if PREDICT_TASKS[task][-1] not in available:
         fail(f"the {task} analyser is not installed yet")
     chosen = tier or config.get("models", {}).get("tier", "fast")
@@ -160,6 +162,12 @@ def predict(
         detected = outputs["language"].column("language").to_pylist() if "language" in outputs else [None] * len(rows)
         langs = [d if d and d != "und" else (r.get("lang") or lang) for d, r in zip(detected, rows, strict=True)]
         _accurate(task, model, [r.get("text") or "" for r in rows], langs, final)
+    if task == "target-sentiment":  # the five-point scale of SemEval C/E beside the three classes
+        from antena.models.target_eval import to_scale
+
+        for result in final:
+            for entry in result.get("targets") or []:
+                entry["scale"] = to_scale(entry["score"])
     for row, result in zip(rows, final, strict=True):
         result.pop("post_id", None)
         out = {"text": row.get("text"), **result}

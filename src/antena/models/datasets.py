@@ -142,11 +142,27 @@ def emotion(root: Path | None = None) -> list[Example]:
     return rows
 
 
-def target_sentiment(root: Path | None = None) -> list[Example]:
-    """SemEval-2017 B/D (pos/neg toward a topic), C/E (-2..2) and CIC Spanish stance.
+TWEETEVAL_STANCE_TARGETS = ("abortion", "atheism", "climate", "feminist", "hillary")
 
-    CIC's target (Catalan independence) is never named in the tweet, so its examples carry no
-    ``target``; FAVOR is read as positive, AGAINST as negative, NEUTRAL as neutral.
+
+def tweeteval_stance(root: Path) -> Iterator[Example]:
+    """TweetEval stance (SemEval-2016 Task 6, five English targets): 0 none, 1 against, 2 favor."""
+    labels = ("neutral", "negative", "positive")
+    for name in TWEETEVAL_STANCE_TARGETS:
+        folder = root / "stance" / "tweeteval" / name
+        for split in ("train", "val"):
+            text_file = folder / f"{split}_text.txt"
+            if text_file.exists():
+                for text, label in zip(_lines(text_file), _lines(folder / f"{split}_labels.txt"), strict=True):
+                    yield Example(text, labels[int(label)], "en", f"tweeteval_stance/{name}", split)
+
+
+def target_sentiment(root: Path | None = None, without: tuple[str, ...] = ()) -> list[Example]:
+    """SemEval-2017 B/D (pos/neg toward a topic), C/E (-2..2), CIC Spanish stance and TweetEval stance.
+
+    The stance sets' targets (Catalan independence; abortion, atheism, ...) are rarely named in
+    the tweet, so their examples carry no ``target``; FAVOR is read as positive, AGAINST as
+    negative, NEUTRAL/NONE as neutral. ``without``: dataset name prefixes to leave out (``"cic"``).
     """
     root = root or data_root()
     rows: list[Example] = []
@@ -166,7 +182,8 @@ def target_sentiment(root: Path | None = None) -> list[Example]:
             for row in _tsv(path, header=True):
                 if len(row) >= 3 and row[-1] in stance:
                     rows.append(Example(row[1], stance[row[-1]], "es", "cic/es", split))
-    return rows
+    rows.extend(tweeteval_stance(root))
+    return [r for r in rows if not r.dataset.startswith(without)] if without else rows
 
 
 def _dedupe_key(text: str) -> str:

@@ -26,7 +26,7 @@ from antena.models.features import (
 
 SEED = 13
 VERSION = "1"  # of models trained on a user's labels
-TASK_VERSIONS = {"sentiment": "2", "emotion": "1", "target_sentiment": "1"}
+TASK_VERSIONS = {"sentiment": "2", "emotion": "1", "target_sentiment": "2"}
 
 # Settings chosen on the validation splits (see docs/models/*.md). ``heads``: per language head,
 # its C and whether it also reads the lexicon features.
@@ -36,8 +36,14 @@ TASK_SETTINGS: dict[str, dict[str, Any]] = {
         "heads": {"en": {"C": 0.1, "lexicon": True}, "other": {"C": 0.3, "lexicon": False}},
     },
     "emotion": {"C": 0.3, "lang_weight": {"es": 2.0}},
-    "target_sentiment": {"C": 0.3, "lang_weight": {"es": 2.0}},
+    "target_sentiment": {
+        "C": 0.3, "lang_weight": {"es": 2.0},
+        "heads": {"en": {"C": 0.3, "lexicon": False}, "other": {"C": 0.3, "lexicon": False}},
+    },
 }
+# Target sentiment also ships without the Catalonia Independence Corpus (CC BY-NC-SA 4.0), under
+# variants/no-cic: English-only training data, no non-commercial share-alike licence.
+TARGET_VARIANTS = {"no-cic": ("cic",)}
 DATA_TERMS = {
     "sentiment": [
         "UMSAB (cardiffnlp/xlm-t, Apache-2.0 repository; each source set's research-use terms)",
@@ -51,6 +57,7 @@ DATA_TERMS = {
     "target_sentiment": [
         "SemEval-2017 Task 4 subtasks B/D and C/E (research use)",
         "Catalonia Independence Corpus, Spanish (CC BY-NC-SA 4.0)",
+        "TweetEval stance = SemEval-2016 Task 6, five English targets (cardiffnlp/tweeteval; research use)",
     ],
 }
 
@@ -140,10 +147,15 @@ def _provenance() -> dict[str, Any]:
     }
 
 
-def train_public(task: str, out: Path | None = None, root: Path | None = None) -> dict[str, Any]:
-    """Train ``task`` on its public train splits, calibrate and score on val, save. Returns meta."""
+def train_public(task: str, out: Path | None = None, root: Path | None = None, variant: str | None = None) -> dict[str, Any]:
+    """Train ``task`` on its public train splits, calibrate and score on val, save. Returns meta.
+
+    Target sentiment also trains its variants (``TARGET_VARIANTS``) beside it, and records the
+    per-target validation of the whole analyser (``antena.models.target_eval``)."""
     started = time.perf_counter()
-    rows = datasets.without_val_duplicates(datasets.LOADERS[task](root))
+    loaded = (datasets.target_sentiment(root, without=TARGET_VARIANTS[variant]) if variant
+              else datasets.LOADERS[task](root))
+    rows = datasets.without_val_duplicates(loaded)
     train = [r for r in rows if r.split == "train"]
     val = [r for r in rows if r.split == "val"]
     if not train:
@@ -154,7 +166,7 @@ def train_public(task: str, out: Path | None = None, root: Path | None = None) -
         task, [model_input(r) for r in train], [r.lang for r in train], [r.label for r in train],
         C=settings["C"], sample_weight=weights, version=TASK_VERSIONS[task],
     )
-    if settings.get("heads"):
+    if settings.get("heads") and not variant:  # the no-CIC variant has English rows only: one set of weights
         add_language_heads(model, train, weights, settings["heads"])
     val_inputs = [model_input(r) for r in val]
     model.temperature = calibrate(model, val_inputs, [r.lang for r in val], [r.label for r in val])
@@ -162,26 +174,37 @@ def train_public(task: str, out: Path | None = None, root: Path | None = None) -
     counts: dict[str, int] = {}
     for row in train:
         counts[row.dataset] = counts.get(row.dataset, 0) + 1
+    terms = [t for t in DATA_TERMS[task] if not (variant and t.startswith("Catalonia"))]
     model.meta = {
-        "training_data": DATA_TERMS[task],
+        "variant": variant or "default",
+        "training_data": terms,
         "train_rows": counts,
         "classifier": f"LinearSVC(C={settings['C']}, class_weight=balanced), language weights {settings['lang_weight']}"
         + (f"; heads: all languages (language unknown), English, other languages {settings['heads']}"
-           if settings.get("heads") else ""),
+           if settings.get("heads") and not variant else ""),
         "validation": scores,
         "validation_note": "macro-F1 on the val/dev splits of ../shared/data (test splits held out)",
         "train_seconds": round(time.perf_counter() - started, 1),
         **_provenance(),
     }
-    folder = out or PACKAGE_DIR / task / TASK_VERSIONS[task]
+    folder = out or (variant_dir(variant) if variant else PACKAGE_DIR / task / TASK_VERSIONS[task])
     model.save(folder)
-    if task == "target_sentiment" and out is None:  # the analyser reads the packaged models
-        from antena.models import _LOADED
+    if task == "target_sentiment":
+        from antena.models import _LOADED, target_eval
 
         _LOADED.pop(task, None)
-        model.meta["analyser_validation"] = evaluate.target_analyser_scores(rows)
+        _LOADED.pop(str(folder.resolve()), None)
+        model.meta["analyser_validation"] = target_eval.evaluate_all(root, model_path=str(folder))
         model.save(folder)
+        if variant is None:
+            for name in TARGET_VARIANTS:
+                train_public(task, out / "variants" / name if out is not None else None, root, name)
     return {**model.meta, "path": str(folder)}
+
+
+def variant_dir(name: str) -> Path:
+    """The packaged folder of a target-sentiment variant (``TARGET_VARIANTS``)."""
+    return PACKAGE_DIR / "target_sentiment" / "variants" / name
 
 
 def read_labels(path: Path) -> tuple[list[str], list[str], list[str | None]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +27,7 @@ from antena.registry import register_analyser
 MAX_SCAN = 20_000  # mentions are looked for in the first 20,000 characters
 MIN_CONTEXT_WORDS = 2
 # Mixing weights chosen on the validation splits (docs/models/target_sentiment.md).
-MODEL_WEIGHT = 0.3  # target model vs post sentiment model, for a named target
+MODEL_WEIGHT = 0.5  # target model vs post sentiment model, for a named target
 CLAUSE_WEIGHT = 0.5  # the mention's clause vs the whole post (every mention of the target masked)
 CUE_WEIGHT = 0.3  # probability mass a clear praise/blame cue moves toward its polarity
 UNMENTIONED_MODEL_WEIGHT = 1.0  # a post that never names the target: its stance, target model only
@@ -143,6 +143,9 @@ class TargetSentiment(Analyser):
         model_weight: float = Field(MODEL_WEIGHT, ge=0, le=1)  # share of the target model; the rest is post sentiment
         clause_weight: float = Field(CLAUSE_WEIGHT, ge=0, le=1)  # share of the clause; the rest is the whole post
         cue_weight: float = Field(CUE_WEIGHT, ge=0, le=1)  # probability a praise/blame cue moves
+        # "default" (SemEval, CIC, TweetEval stance) or "no-cic" (without the CC BY-NC-SA Catalan
+        # corpus: English-only training data); see docs/models/target_sentiment.md.
+        variant: Literal["default", "no-cic"] = "default"
         # Judge the whole post for a target it never names (entry with ``alias`` null), with the
         # target model only. Set by ``antena predict --target``: the caller says the post is about it.
         unmentioned: bool = False
@@ -228,7 +231,12 @@ class TargetSentiment(Analyser):
             return np.zeros((0, 3), dtype=np.float32)
         from antena.models import load_model
 
-        target_model = load_model("target_sentiment", self.config.get("model_path"))
+        path = self.config.get("model_path")
+        if path is None and self.config.get("variant", "default") != "default":
+            from antena.models.train import variant_dir
+
+            path = variant_dir(self.config["variant"])
+        target_model = load_model("target_sentiment", path)
         post_model = load_model("sentiment")
         inputs = masked + whole  # one feature matrix for both models
         both = langs + langs
