@@ -243,7 +243,7 @@ def eval_command(
             continue
         _print_scores(task, entry["scores"])
         if entry.get("analyser_scores"):
-            _print_scores(f"{task} analyser (mention clause + both models + cues)", entry["analyser_scores"])
+            _print_target_scores(entry["analyser_scores"])
 
 
 def _print_scores(task: str, scores: dict[str, Any]) -> None:
@@ -257,6 +257,24 @@ def _print_scores(task: str, scores: dict[str, Any]) -> None:
             f"{entry['target']:.2f}" if "target" in entry else "",
             f"{anchor['score']:.3f} {anchor['model']}" if anchor else "",
         )
+    console.print(table)
+
+
+def _print_target_scores(scores: dict[str, Any]) -> None:
+    """The target_sentiment analyser per target set (``antena.models.target_eval``)."""
+    table = Table(title="target_sentiment analyser, as `antena predict --target` (validation splits)",
+                  title_justify="left")
+    for column in ("set", "n", "measure", "value"):
+        table.add_column(column)
+    measures = {"semeval_bd": ("avg_recall", "macro_f1"), "semeval_ce": ("mae_macro", "macro_f1_5", "macro_f1_3")}
+    for name, entry in scores.items():
+        if not isinstance(entry, dict):
+            continue
+        keys = measures.get(name, ("macro_f1", "f_avg"))
+        label = f"{name} (mean of {entry['topics']} topics)" if "topics" in entry else name
+        for key in keys:
+            if key in entry:
+                table.add_row(label, str(entry.get("n", "")), key, f"{entry[key]:.3f}")
     console.print(table)
 
 
