@@ -113,3 +113,11 @@ def test_semeval_topics_scored_per_topic_on_real_validation_rows():
     result = target_eval.score_bd(few, target_eval.predict_entries(few))
     assert result["topics"] == 3 and result["missed"] == 0
     assert result["avg_recall"] > 0.55  # chance is 0.5
+
+
+def test_lang_option_wins_over_language_detection():
+    """"Aaaaaaaaau" made the detector read a Spanish sentence as Extremaduran; --lang es is the caller's word."""
+    first = predict("Mañana Aaaaa presenta su informe anual", target="x", aliases="Aaaaa")[0]["targets"][0]
+    second = predict("Mañana Aaaaaaaaau presenta su informe anual", target="x", aliases="Aaaaaaaaau")[0]["targets"][0]
+    assert first["score"] == pytest.approx(second["score"], abs=1e-6)
+    assert first["scale"] == second["scale"] == 0
