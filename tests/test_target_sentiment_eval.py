@@ -121,3 +121,11 @@ def test_lang_option_wins_over_language_detection():
     second = predict("Mañana Aaaaaaaaau presenta su informe anual", target="x", aliases="Aaaaaaaaau")[0]["targets"][0]
     assert first["score"] == pytest.approx(second["score"], abs=1e-6)
     assert first["scale"] == second["scale"] == 0
+
+
+def test_alias_with_a_split_apostrophe_finds_the_written_form():
+    """SemEval writes topics tokenised ("valentine 's day"); tweets write "Valentine's Day"."""
+    analyser = TargetSentiment(targets=[{"id": "v", "aliases": ["valentine 's day"]}])
+    for text in ("Happy Valentine's Day!", "valentine’s day again", "valentine 's day"):
+        assert [m[0] for m in analyser.mentions(text)] == ["v"], text
+    assert analyser.mentions("Valentines day") == []  # the apostrophe is still required

@@ -84,11 +84,20 @@ class _Target:
     needles: tuple[str, ...]  # folded aliases: a cheap substring test before the regex
 
 
+_APOSTROPHES = "'’"
+
+
 def _alias_regex(alias: str) -> str:
-    folded = fold(alias.strip())
-    body = r"\s+".join(re.escape(w) for w in folded.split())
-    left = r"(?<![\w@#])" if folded[:1] not in "#@" else r"(?<![\w@#])"
-    return f"{left}({body})(?!\\w)"
+    """Whole words, any spacing between them; a word starting with an apostrophe may be glued to
+    the one before ("valentine 's day" finds "Valentine's Day" and "Valentine’s Day")."""
+    words = fold(alias.strip()).split()
+    body = ""
+    for i, word in enumerate(words):
+        glued = word[:1] in _APOSTROPHES
+        if i:
+            body += r"\s*" if glued else r"\s+"
+        body += f"[{_APOSTROPHES}]{re.escape(word[1:])}" if glued else re.escape(word)
+    return f"(?<![\\w@#])({body})(?!\\w)"
 
 
 def compile_targets(targets: list[dict[str, Any]]) -> list[_Target]:
