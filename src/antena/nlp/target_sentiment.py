@@ -139,7 +139,7 @@ class TargetSentiment(Analyser):
     """Adds ``targets``: one entry per mentioned target with its sentiment and score."""
 
     name = "target_sentiment"
-    version = "1"
+    version = "2"  # model v2, clause + whole post (docs/models/target_sentiment.md)
     requires: ClassVar[tuple[str, ...]] = ("post_id", "text", "lang")
     uses: ClassVar[tuple[str, ...]] = ("language",)
     assigns: ClassVar[dict[str, pa.DataType]] = {"targets": TARGET_TYPE}
