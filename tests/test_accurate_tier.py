@@ -100,7 +100,8 @@ def test_packaged_model_predicts_jsonl_for_the_three_tasks(packaged: AccurateMod
     targets = _run(cli, "target-sentiment", "--target", "fiscalia", "--aliases", "fiscalía,fiscal",
                    stdin="la fiscalía no hace nada, qué vergüenza\nhoy es martes\n")
     assert targets[0]["targets"][0]["target"] == "fiscalia" and targets[0]["targets"][0]["sentiment"] == "negative"
-    assert targets[1]["targets"] == [] and all(r["tier"] == "accurate" for r in targets)
+    # --target: a text that never names the target is judged as a whole (alias null; docs/models/target_sentiment.md)
+    assert targets[1]["targets"][0]["alias"] is None and all(r["tier"] == "accurate" for r in targets)
     fast = [json.loads(line) for line in cli("predict", "sentiment", input=TEXTS[0] + "\n").stdout.splitlines()]
     assert "tier" not in fast[0]  # the fast tier stays the default
     refused = cli("predict", "topics", "--tier", "accurate", input="hola\n", expect=2)

@@ -186,6 +186,7 @@ def eval_command(
         evaluate,
         load_model,
         relevance_model,
+        target_eval,
         train,
         train_relevance,
     )
@@ -224,7 +225,7 @@ def eval_command(
         report["tasks"][task] = {"version": model.version, "labels": model.labels, "scores": scores}
         if task == "target_sentiment":
             report["tasks"][task]["analyser_scores"] = (
-                evaluate.target_analyser_scores(rows) if live else model.meta.get("analyser_validation", {})
+                target_eval.evaluate_all() if live else model.meta.get("analyser_validation", {})
             )
     relevance = relevance_model.load()
     report["tasks"]["relevance"] = {"version": relevance.version, "scores": (

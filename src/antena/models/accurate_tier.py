@@ -81,8 +81,9 @@ class AccurateTargetSentiment(TargetSentiment):
         self.share = weight(model, "target_sentiment") if share is None else share
         self._seen = {} if cache is None else cache  # window -> accurate probabilities
 
-    def _judge(self, contexts: list[str], masked: list[str], langs: list[str | None]) -> np.ndarray:
-        fast = super()._judge(contexts, masked, langs)
+    def _judge(self, contexts: list[str], masked: list[str], langs: list[str | None],
+               whole: list[str] | None = None, unnamed: list[bool] | None = None) -> np.ndarray:
+        fast = super()._judge(contexts, masked, langs, whole, unnamed)
         if not contexts or self.share <= 0:
             return fast
         labels = self.accurate.labels["sentiment"]

@@ -215,7 +215,7 @@ class TargetSentiment(Analyser):
                         whole.append(head)
                         context_langs.append(langs[row])
                         owners.append((row, target.id, None))
-        proba = self._judge(contexts, masked, whole, context_langs, [o[2] is None for o in owners])
+        proba = self._judge(contexts, masked, context_langs, whole, [o[2] is None for o in owners])
         per_row: list[dict[str, tuple[str | None, list[np.ndarray]]]] = [{} for _ in texts]
         for (row, target_id, alias), p in zip(owners, proba, strict=True):  # alias None: not named
             entry = per_row[row].setdefault(target_id, (alias, []))
@@ -232,12 +232,14 @@ class TargetSentiment(Analyser):
             values.append(items)
         return self.result(batch, {"targets": pa.array(values, type=TARGET_TYPE)})
 
-    def _judge(self, contexts: list[str], masked: list[str], whole: list[str], langs: list[str | None],
-               unnamed: list[bool]) -> np.ndarray:
+    def _judge(self, contexts: list[str], masked: list[str], langs: list[str | None],
+               whole: list[str] | None = None, unnamed: list[bool] | None = None) -> np.ndarray:
         """Probabilities (negative, neutral, positive) for each mention: the clause and the whole
         post (target masked in both) read by the target and post models, mixed, then the cues."""
         if not contexts:
             return np.zeros((0, 3), dtype=np.float32)
+        whole = masked if whole is None else whole
+        unnamed = [False] * len(masked) if unnamed is None else unnamed
         from antena.models import load_model
 
         path = self.config.get("model_path")
