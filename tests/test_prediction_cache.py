@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antena.models import TextClassifier, features, model_dir
+from antena.models import cache as cache_module
 from antena.models.cache import FeatureRowCache
 
 TEXTS = ["RT @ana: la fiscalía no hace nada http://t.co/x", "la fiscalía no hace nada",
@@ -67,3 +68,20 @@ def test_any_mix_of_repeats_featurises_like_one_by_one(texts: list[str], lang: s
     batch = features.transform_cached(spec, texts, [lang] * len(texts))
     singles = features.sp.vstack([features.raw_counts(spec, [t], [lang]) for t in texts])
     assert abs(batch - singles).max() < 1e-6
+
+
+def test_the_cache_is_bounded_in_bytes_and_counts_them_exactly() -> None:
+    rows = [np.arange(1, 41, dtype=np.float32) * (i + 1) for i in range(30)]  # 40 non-zeros each
+    dense = np.zeros((30, 64), dtype=np.float32)
+    for i, row in enumerate(rows):
+        dense[i, :40] = row
+    one = 40 * 4 + 40 * 4 + cache_module.ENTRY_OVERHEAD
+    cache = FeatureRowCache(max_entries=10**6, max_bytes=5 * one)
+    keys = [FeatureRowCache.key((1,), "es", str(i)) for i in range(30)]
+    matrix = cache.rows(keys, 64, lambda at: features.sp.csr_matrix(dense[at]))
+    assert np.array_equal(matrix.toarray(), dense)  # what was evicted was still returned
+    assert len(cache) == 5 and cache.bytes == 5 * one
+    cache.rows(keys[-5:], 64, lambda at: features.sp.csr_matrix(dense[at]))
+    assert cache.hits == 5 and cache.bytes == 5 * one  # the newest five stayed
+    cache.clear()
+    assert cache.bytes == 0 and len(cache) == 0

@@ -19,14 +19,19 @@ from collections import OrderedDict
 import numpy as np
 import scipy.sparse as sp
 
-MAX_ENTRIES = 200_000  # about 60 MB at ~150 non-zeros a post
+MAX_ENTRIES = 200_000
+MAX_BYTES = 48 * 2**20  # a post's row is ~260 non-zeros: ~2.5 kB with Python's overheads, ~20k rows
+ENTRY_OVERHEAD = 400  # bytes besides the two arrays' data: key, tuple, array headers, dict node
 
 
 class FeatureRowCache:
-    """Least-recently-used map from a text key to one sparse row (indices, data)."""
+    """Least-recently-used map from a text key to one sparse row (indices, data), bounded both in
+    entries and in bytes (the arrays' data plus ``ENTRY_OVERHEAD`` each)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._rows: OrderedDict[bytes, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -55,9 +60,12 @@ class FeatureRowCache:
                 lo, hi = matrix.indptr[j], matrix.indptr[j + 1]
                 fresh[k] = (matrix.indices[lo:hi].copy(), matrix.data[lo:hi].copy())
         with self._lock:
-            self._rows.update(fresh)
-            while len(self._rows) > self.max_entries:
-                self._rows.popitem(last=False)
+            for k, row in fresh.items():
+                if k not in self._rows:
+                    self.bytes += _size(row)
+                self._rows[k] = row
+            while self._rows and (len(self._rows) > self.max_entries or self.bytes > self.max_bytes):
+                self.bytes -= _size(self._rows.popitem(last=False)[1])
             self.hits += len(keys) - len(first)
             self.misses += len(first)
         parts = [row if row is not None else fresh[k] for k, row in zip(keys, found, strict=True)]
@@ -76,7 +84,12 @@ class FeatureRowCache:
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
+            self.bytes = 0
             self.hits = self.misses = 0
 
     def __len__(self) -> int:
         return len(self._rows)
+
+
+def _size(row: tuple[np.ndarray, np.ndarray]) -> int:
+    return row[0].nbytes + row[1].nbytes + ENTRY_OVERHEAD
