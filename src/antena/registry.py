@@ -17,6 +17,17 @@ from antena.errors import FormatError, ProjectError
 
 T = TypeVar("T")
 
+# `antena predict TASK`: the analysers each task chains, in order (also used by the evaluations)
+PREDICT_TASKS = {
+    "language": ["language"],
+    "relevance": ["normalise", "relevance"],
+    "topics": ["normalise", "topics"],
+    "sentiment": ["normalise", "language", "sentiment"],
+    "target-sentiment": ["normalise", "language", "target_sentiment"],
+    "emotion": ["normalise", "language", "emotion"],
+    "awareness": ["awareness"],
+}
+
 _REGISTRIES: dict[str, dict[str, type]] = {"sources": {}, "analysers": {}}
 _LOADED: set[str] = set()
 FAILED: dict[str, str] = {}  # module -> error, for components that failed to load

@@ -24,16 +24,7 @@ from antena.cli.app import (
 )
 from antena.engine.pipeline import checked_settings, run_chain
 from antena.errors import AntenaError
-
-PREDICT_TASKS = {
-    "language": ["language"],
-    "relevance": ["normalise", "relevance"],
-    "topics": ["normalise", "topics"],
-    "sentiment": ["normalise", "language", "sentiment"],
-    "target-sentiment": ["normalise", "language", "target_sentiment"],
-    "emotion": ["normalise", "language", "emotion"],
-    "awareness": ["awareness"],
-}
+from antena.registry import PREDICT_TASKS
 
 
 @app.command()

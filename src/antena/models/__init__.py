@@ -24,6 +24,11 @@ _LOCK = threading.Lock()
 _LOADED: dict[str, TextClassifier] = {}
 
 
+def variant_dir(name: str) -> Path:
+    """The packaged folder of a target-sentiment variant (``TARGET_VARIANTS``)."""
+    return PACKAGE_DIR / "target_sentiment" / "variants" / name
+
+
 @dataclass
 class TextClassifier:
     """A linear model over hashed tweet features with softmax-calibrated scores."""

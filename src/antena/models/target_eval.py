@@ -104,9 +104,8 @@ def predict_entries(rows: list[TargetRow], aliases: dict[str, list[str]] | None 
     (``None`` when it gives none). One call per target, as the command takes one target."""
     import pyarrow as pa
 
-    from antena.cli.analyze import PREDICT_TASKS
     from antena.engine.pipeline import run_chain
-    from antena.registry import analysers
+    from antena.registry import PREDICT_TASKS, analysers
 
     available = analysers()
     by_target: dict[str, list[int]] = defaultdict(list)

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.svm import LinearSVC
 
-from antena.models import PACKAGE_DIR, TextClassifier, datasets, evaluate
+from antena.models import PACKAGE_DIR, TextClassifier, datasets, evaluate, variant_dir
 from antena.models.features import (
     FeatureSpec,
     idf_weights,
@@ -200,11 +200,6 @@ def train_public(task: str, out: Path | None = None, root: Path | None = None, v
             for name in TARGET_VARIANTS:
                 train_public(task, out / "variants" / name if out is not None else None, root, name)
     return {**model.meta, "path": str(folder)}
-
-
-def variant_dir(name: str) -> Path:
-    """The packaged folder of a target-sentiment variant (``TARGET_VARIANTS``)."""
-    return PACKAGE_DIR / "target_sentiment" / "variants" / name
 
 
 def read_labels(path: Path) -> tuple[list[str], list[str], list[str | None]]:

@@ -244,7 +244,7 @@ class TargetSentiment(Analyser):
 
         path = self.config.get("model_path")
         if path is None and self.config.get("variant", "default") != "default":
-            from antena.models.train import variant_dir
+            from antena.models import variant_dir
 
             path = variant_dir(self.config["variant"])
         target_model = load_model("target_sentiment", path)
