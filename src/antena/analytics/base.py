@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,15 +77,24 @@ def localized(name: Any, lang: str, fallback: str = "") -> str:
     return str(name) if name else fallback
 
 
+Z95 = 1.9599639845400545  # scipy.stats.norm.isf(0.025), as statsmodels computes it
+
+
 def wilson(successes: int, n: int) -> tuple[float | None, float | None]:
-    """Wilson score 95% interval of a proportion (statsmodels; None for n = 0): honest at small n,
-    never zero-width (1 of 1 gives 0.21 to 1)."""
+    """Wilson score 95% interval of a proportion (None for n = 0): honest at small n, never
+    zero-width (1 of 1 gives 0.21 to 1). statsmodels' ``proportion_confint(..., method="wilson")``
+    step for step, written out because importing ``statsmodels.stats.proportion`` loads scipy.stats
+    (about 2 s of every ``antena stats``); ``tests/test_stats_wilson.py`` checks they agree exactly.
+    The campaigns' regressions and the quotes' hashing still use statsmodels and scikit-learn."""
     if n <= 0:
         return None, None
-    from statsmodels.stats.proportion import proportion_confint
-
-    low, high = proportion_confint(successes, n, alpha=0.05, method="wilson")
-    return max(0.0, float(low)), min(1.0, float(high))
+    q = successes / n
+    crit2 = Z95**2
+    denom = 1 + crit2 / n
+    center = (q + crit2 / (2 * n)) / denom
+    dist = Z95 * math.sqrt(q * (1.0 - q) / n + crit2 / (4.0 * n**2))
+    dist /= denom
+    return max(0.0, float(center - dist)), min(1.0, float(center + dist))
 
 
 BOOTSTRAP_DRAWS = 2000
