@@ -136,3 +136,13 @@ class Evidence:
 
 def share(part: int, whole: int) -> float | None:
     return None if not whole else part / whole
+
+
+def with_shares(items: list[dict[str, Any]], whole: int | None = None, field: str = "share") -> list[dict[str, Any]]:
+    """Set each item's ``field`` (its ``posts`` over ``whole``, by default the items' sum) and its
+    Wilson ``ci``; returns the items."""
+    whole = sum(i["posts"] for i in items) if whole is None else whole
+    for item in items:
+        item[field] = share(item["posts"], whole)
+        item["ci"] = wilson(item["posts"], whole)
+    return items

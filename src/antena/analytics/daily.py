@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from antena.analytics.base import rows, share, wilson
+from antena.analytics.base import rows, share, wilson, with_shares
 from antena.analytics.hashtags import alerts_from_series, terms
 from antena.analytics.perception import (
     SENTIMENTS,
@@ -96,9 +96,7 @@ def volume_figures(d: Daily, authors: int, live_streams: list[dict[str, Any]]) -
 def topics(d: Daily) -> dict[str, Any]:
     n = d.total()
     totals = d.by_key("topic", label="topic")
-    for t in totals:
-        t["share"] = share(t["posts"], n)
-        t["ci"] = wilson(t["posts"], n)
+    with_shares(totals, n)
     return {
         "posts": n,
         "totals": totals,
@@ -124,14 +122,6 @@ def _sentiment_weeks(d: Daily) -> list[dict[str, Any]]:
         FROM w ORDER BY 1""")  # noqa: S608
 
 
-def _with_shares(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    total = sum(e["posts"] for e in found)
-    for e in found:
-        e["share"] = share(e["posts"], total)
-        e["ci"] = wilson(e["posts"], total)
-    return found
-
-
 def sentiment(d: Daily, with_emotion: bool) -> dict[str, Any]:
     counts = {r["key"]: r["posts"] for r in d.by_key("sentiment")}
     n = sum(counts.values())
@@ -140,7 +130,7 @@ def sentiment(d: Daily, with_emotion: bool) -> dict[str, Any]:
     net, lo, hi = net_ci(counts.get("positive", 0), counts.get("negative", 0), n)
     result: dict[str, Any] = {"posts": n, "overall": overall, "net": net, "net_ci": [lo, hi], "by_week": _sentiment_weeks(d)}
     if with_emotion:
-        result["emotion"] = _with_shares(d.by_key("emotion", label="emotion"))
+        result["emotion"] = with_shares(d.by_key("emotion", label="emotion"))
     return result
 
 
@@ -163,7 +153,7 @@ def sentiment_estimated(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, un
     }
     if with_emotion:
         emo = emotion_label(con, uncertain_below)
-        emotions = _with_shares(d.by_key("emotion_label", label="emotion"))
+        emotions = with_shares(d.by_key("emotion_label", label="emotion"))
         result["emotion"] = emotions
         result["emotion_estimates"] = estimates(
             con, emotion_units(scope, emo) + " WHERE emotion IS NOT NULL", [], "emotion",
@@ -216,9 +206,7 @@ def targets_estimated(con: duckdb.DuckDBPyConnection, d: Daily, scope: str,
 def awareness(d: Daily) -> dict[str, Any]:
     n = d.total()
     programmes = d.by_key("programme", label="programme")
-    for p in programmes:
-        p["rate"] = share(p["posts"], n)
-        p["ci"] = wilson(p["posts"], n)
+    with_shares(programmes, n, "rate")
     flags = {r["key"]: r["posts"] for r in d.by_key("flag", "posts")}
     unaware = flags.get("unaware", 0)
     return {
@@ -250,10 +238,27 @@ def awareness_estimated(con: duckdb.DuckDBPyConnection, d: Daily, scope: str) ->
     return result
 
 
-def hashtags(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, top: int = 30) -> dict[str, Any]:
+def top_hashtags(d: Daily, top: int = 30) -> tuple[list[dict[str, Any]], Any]:
+    """The ``top`` hashtags with their post counts, and the time of the newest post."""
     counts = d.rows("SELECT key AS hashtag, CAST(sum(items) AS BIGINT) AS posts FROM {d} d WHERE dim = 'hashtag'"
                     " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", [top])
-    last = d.rows("SELECT max(last) AS last FROM {d} d WHERE dim = 'all'")[0]["last"]
+    return counts, d.rows("SELECT max(last) AS last FROM {d} d WHERE dim = 'all'")[0]["last"]
+
+
+def hashtag_figures(d: Daily, counts: list[dict[str, Any]], windows: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    """Growth over the last 7 days against the 7 before (``windows``: hashtag -> (recent, previous))
+    and the co-occurring pairs: what both engines report once they have counted the windows."""
+    for row in counts:
+        row["last_7_days"], row["previous_7_days"] = windows.get(row["hashtag"], (0, 0))
+        prev = row["previous_7_days"]
+        row["growth"] = None if not prev else round((row["last_7_days"] - prev) / prev, 3)
+    pairs = d.rows(f"SELECT split_part(key, '{SEP}', 1) AS source, split_part(key, '{SEP}', 2) AS target,"  # noqa: S608
+                   " CAST(sum(items) AS BIGINT) AS posts FROM {d} d WHERE dim = 'pair' GROUP BY key ORDER BY 3 DESC, 1, 2 LIMIT 100")
+    return {"top": counts, "co_hashtags": pairs}
+
+
+def hashtags(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, top: int = 30) -> dict[str, Any]:
+    counts, last = top_hashtags(d, top)
     windows: dict[str, tuple[int, int]] = {}
     if counts and last is not None:  # the growth windows: only the posts of the last 14 days are read
         for tag, recent, previous in con.execute(f"""
@@ -264,13 +269,7 @@ def hashtags(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, top: int = 30
                 FROM tags WHERE list_contains(?, hashtag) GROUP BY 1""",  # noqa: S608
                 [last, last, last, [c["hashtag"] for c in counts]]).fetchall():
             windows[tag] = (recent, previous)
-    for row in counts:
-        row["last_7_days"], row["previous_7_days"] = windows.get(row["hashtag"], (0, 0))
-        prev = row["previous_7_days"]
-        row["growth"] = None if not prev else round((row["last_7_days"] - prev) / prev, 3)
-    pairs = d.rows(f"SELECT split_part(key, '{SEP}', 1) AS source, split_part(key, '{SEP}', 2) AS target,"  # noqa: S608
-                   " CAST(sum(items) AS BIGINT) AS posts FROM {d} d WHERE dim = 'pair' GROUP BY key ORDER BY 3 DESC, 1, 2 LIMIT 100")
-    return {"top": counts, "co_hashtags": pairs, "terms": terms(con, scope)}
+    return {**hashtag_figures(d, counts, windows), "terms": terms(con, scope)}
 
 
 def spikes(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, tz: str, settings: dict[str, Any] | None,

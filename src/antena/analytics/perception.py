@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from antena.analytics.base import analysis_has, net_interval, rows, share, wilson
+from antena.analytics.base import analysis_has, net_interval, rows, share, wilson, with_shares
 from antena.analytics.estimates import METHOD_MODEL, Z95, estimate_share_counts
 from antena.store import reference
 from antena.store.aggregates import PROBABILITIES, UNCERTAIN, emotion_label_sql, sentiment_label_sql
@@ -43,9 +43,7 @@ def topics(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, Any
     s = f"({scope}) s"
     n = con.execute(f"SELECT count(*) FROM {s}").fetchone()[0]  # noqa: S608
     totals = rows(con, f"SELECT unnest(topics) AS topic, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
-    for t in totals:
-        t["share"] = share(t["posts"], n)
-        t["ci"] = wilson(t["posts"], n)
+    with_shares(totals, n)
     return {
         "posts": n,
         "totals": totals,
@@ -181,10 +179,7 @@ def sentiment(con: duckdb.DuckDBPyConnection, scope: str, tz: str, uncertain_bel
     if _available(con, "emotion"):
         emo = emotion_label(con, uncertain_below)
         emotions = rows(con, f"SELECT {emo} AS emotion, count(*) AS posts FROM {s} WHERE emotion IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
-        total = sum(e["posts"] for e in emotions)
-        for e in emotions:
-            e["share"] = share(e["posts"], total)
-            e["ci"] = wilson(e["posts"], total)
+        with_shares(emotions)
         result["emotion"] = emotions
         result["emotion_estimates"] = estimates(con, emotion_units(scope, emo) + " WHERE emotion IS NOT NULL", [],
                                                 "emotion", [e["emotion"] for e in emotions if e["emotion"] != UNCERTAIN])
@@ -238,9 +233,7 @@ def awareness(con: duckdb.DuckDBPyConnection, scope: str, tz: str) -> dict[str, 
     s = f"({scope}) s"
     n = con.execute(f"SELECT count(*) FROM {s}").fetchone()[0]  # noqa: S608
     programmes = rows(con, f"SELECT unnest(awareness_programmes) AS programme, count(*) AS posts FROM {s} GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
-    for p in programmes:
-        p["rate"] = share(p["posts"], n)
-        p["ci"] = wilson(p["posts"], n)
+    with_shares(programmes, n, "rate")
     unaware = con.execute(f"SELECT count(*) FILTER (WHERE awareness_unaware) FROM {s}").fetchone()[0]  # noqa: S608
     return {
         "posts": n,

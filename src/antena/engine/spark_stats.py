@@ -144,9 +144,7 @@ def _streams(spark: Any, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
 
 
 def _hashtags(spark: Any, d: daily.Daily, scope: str, top: int = 30) -> dict[str, Any]:
-    counts = d.rows("SELECT key AS hashtag, CAST(sum(items) AS BIGINT) AS posts FROM {d} d WHERE dim = 'hashtag'"
-                    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", [top])
-    last = d.rows("SELECT max(last) AS last FROM {d} d WHERE dim = 'all'")[0]["last"]
+    counts, last = daily.top_hashtags(d, top)
     windows: dict[str, tuple[int, int]] = {}
     if counts and last is not None:
         spark.createDataFrame([(c["hashtag"],) for c in counts], "tag string").createOrReplaceTempView("top_tags")
@@ -158,13 +156,7 @@ def _hashtags(spark: Any, d: daily.Daily, scope: str, top: int = 30) -> dict[str
                        count_if(created_at <= {stamp} - INTERVAL 7 DAYS) AS previous
                 FROM tags WHERE hashtag IN (SELECT tag FROM top_tags) GROUP BY 1""").collect():  # noqa: S608
             windows[r["hashtag"]] = (r["recent"], r["previous"])
-    for row in counts:
-        row["last_7_days"], row["previous_7_days"] = windows.get(row["hashtag"], (0, 0))
-        prev = row["previous_7_days"]
-        row["growth"] = None if not prev else round((row["last_7_days"] - prev) / prev, 3)
-    pairs = d.rows(f"SELECT split_part(key, '{SEP}', 1) AS source, split_part(key, '{SEP}', 2) AS target,"  # noqa: S608
-                   " CAST(sum(items) AS BIGINT) AS posts FROM {d} d WHERE dim = 'pair' GROUP BY key ORDER BY 3 DESC, 1, 2 LIMIT 100")
-    return {"top": counts, "co_hashtags": pairs}
+    return daily.hashtag_figures(d, counts, windows)
 
 
 def _spikes(spark: Any, d: daily.Daily, scope: str, tz: str, settings: dict[str, Any],
