@@ -40,7 +40,8 @@ TABLES = {
 }
 
 
-def import_with(folder: Path, path: str, files: list[Path], again: bool = True) -> tuple[dict[str, Any], list]:
+def import_with(folder: Path, path: str, files: list[Path], again: bool = True,
+                format_name: str | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, Any], list]:
     """Import ``files`` (twice when ``again``) with one path; the stored tables and the reports."""
     project = Project.init(folder, name="conformance")
     ingestor = Ingestor(project.con, KEY, path=path, batch_size=BATCH)
@@ -48,10 +49,10 @@ def import_with(folder: Path, path: str, files: list[Path], again: bool = True) 
     reports = []
     for _ in range(2 if again else 1):
         for item in expand_inputs(files):
-            report = ingestor.import_file(item)
+            report = ingestor.import_file(item, format_name, options)
             assert report.reconciles, report
             reports.append(report.as_dict())
-            if report.format == "twitter_v2":
+            if report.format in vectorised.VECTORISED_FORMATS:
                 assert ingestor.last_path == path
     tables = {name: sorted(map(repr, project.con.execute(f"SELECT {cols} FROM {name}").fetchall()))  # noqa: S608
               for name, cols in TABLES.items()}
@@ -59,9 +60,12 @@ def import_with(folder: Path, path: str, files: list[Path], again: bool = True) 
     return tables, reports
 
 
-def assert_same(tmp_path: Path, files: list[Path], again: bool = True) -> dict[str, Any]:
-    python, python_reports = import_with(tmp_path / "python", "python", files, again)
-    vector, vector_reports = import_with(tmp_path / "vectorised", "vectorised", files, again)
+def assert_same(tmp_path: Path, files: list[Path], again: bool = True, format_name: str | None = None,
+                options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Both paths store the same rows, quarantines and counts (the conformance check of any format
+    in ``vectorised.VECTORISED_FORMATS``; ``format_name`` and ``options`` as ``antena import``'s)."""
+    python, python_reports = import_with(tmp_path / "python", "python", files, again, format_name, options)
+    vector, vector_reports = import_with(tmp_path / "vectorised", "vectorised", files, again, format_name, options)
     assert vector_reports == python_reports
     for name in TABLES:
         assert vector[name] == python[name], name

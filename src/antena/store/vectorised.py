@@ -5,8 +5,9 @@ pointer, come out of it), and each raw record is still serialised once with sort
 hashed (its content hash and the payload kept in ``raw_records`` are the same bytes either
 way). What changes is per chunk of ``CHUNK`` records:
 
-* mapping: DuckDB maps the chunk's payloads in SQL (``x_mapping``); records the SQL does not
-  read exactly as the Python ``map`` would (see ``x_mapping``) are mapped by ``map``;
+* mapping: DuckDB maps the chunk's payloads in SQL (the format's mapping module, e.g.
+  ``x_mapping``); records the SQL does not read exactly as the Python ``map`` would (the
+  module's ``regular`` column says which) are mapped by ``map``;
 * Python per chunk only for what SQL cannot do: author pseudonyms (an HMAC per distinct author)
   and the hashtags, mentions and URLs ``make_post`` scans from a text with Python regexes;
 * storing: one join of the chunk's post ids against ``posts`` (and of the known ones against
@@ -41,7 +42,11 @@ Ingestor = Any
 FileReport = Any
 
 CHUNK = 25_000
-# Formats whose raw records the SQL mapping reads.
+# Formats whose raw records an SQL mapping reads. A mapping module has ``install(con)`` (temporary
+# macros) and ``mapping_sql(source) -> str``: a query over ``vx_raw(idx, payload)`` giving one row
+# per record in ``idx`` order with ``idx``, ``regular`` (mapped here exactly as ``source.map``
+# would), ``author_native`` and the ``posts`` columns it can fill (POST_SCHEMA names; hashtags,
+# mentions and urls NULL where ``make_post`` would scan them from the text).
 VECTORISED_FORMATS = {"twitter_v2": x_mapping}
 PATHS = ("auto", "vectorised", "python")
 AUTO_MIN_BYTES = 256 * 1024  # below this the per-record path is as quick (and starts sooner)
@@ -111,7 +116,7 @@ def store_chunk(ingestor: Ingestor, chunk: Chunk, source: Any, name: str, file: 
                    schema=_RAW_SCHEMA)
     con.register("vx_raw", raw)
     try:
-        mapped = con.execute(mapping.MAPPING_SQL).to_arrow_table()
+        mapped = con.execute(mapping.mapping_sql(source)).to_arrow_table()
     finally:
         con.unregister("vx_raw")
     regular = mapped.column("regular").to_pylist()
@@ -159,11 +164,10 @@ def _regular_rows(ingestor: Ingestor, mapped: pa.Table, chunk: Chunk, name: str,
     platform = mapped.column("platform")
     native = mapped.column("native_id")
     post_id = pc.binary_join_element_wise(platform, native, ":")
-    # author pseudonyms: one HMAC per distinct author (cached across chunks)
-    authors = mapped.column("author_native")
-    distinct = pc.unique(authors).to_pylist()
-    pseudo = {a: ingestor._pseudonym("x", a) for a in distinct if a not in (None, "")}
-    author_id = pa.array([pseudo.get(a) for a in authors.to_pylist()], pa.string())
+    # author pseudonyms: one HMAC per distinct (platform, author) (cached across chunks)
+    pairs = list(zip(platform.to_pylist(), mapped.column("author_native").to_pylist(), strict=True))
+    pseudo = {pair: ingestor._pseudonym(*pair) for pair in set(pairs) if pair[1] not in (None, "")}
+    author_id = pa.array([pseudo.get(pair) for pair in pairs], pa.string())
     columns: dict[str, Any] = {}
     text = mapped.column("text")
     for column, scan in (("hashtags", extract_hashtags), ("mentions", extract_mentions), ("urls", extract_urls)):

@@ -167,6 +167,11 @@ FROM mapped ORDER BY idx
 """  # noqa: S608 - built from this module's constants only
 
 
+def mapping_sql(source: object) -> str:
+    """The mapping query (the same for every X v2 file: the format takes no options)."""
+    return MAPPING_SQL
+
+
 def install(con: duckdb.DuckDBPyConnection) -> None:
     """Define the mapping's macros on this connection (temporary: nothing is written)."""
     for statement in MACROS:
