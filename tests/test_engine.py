@@ -135,3 +135,31 @@ def test_results_joined_in_parts_equal_one_join(cli, project_dir, monkeypatch):
         local.create_analysis_view(project.con, project.pipeline())
         assert project.con.execute("SELECT count(*), count(DISTINCT post_id) FROM analysis_results").fetchone() == (4, 4)
     assert results(project_dir) == whole and len(whole) == 4
+
+
+def test_an_edited_post_is_reanalysed_with_one_current_row(cli, project_dir, tmp_path):
+    """The edit changes the post's content hash: its old row (same analyser version) is replaced,
+    while the other posts' rows are left alone (the per-chunk DELETE runs only when needed)."""
+    rules_only(project_dir)
+    cli("import", project_dir, PAGE)
+    cli.json("analyze", project_dir)
+    edited = tmp_path / "edited.jsonl"
+    line = PAGE.read_text(encoding="utf-8").splitlines()[1]
+    edited.write_text(line.replace("Missing child alert in San Diego", "Niño desaparecido en San Diego")
+                      .replace('"edit_history_tweet_ids":["1900000000000000004"]',
+                               '"edit_history_tweet_ids":["1900000000000000004","1900000000000000014"]')
+                      .replace('"id":"1900000000000000004"', '"id":"1900000000000000014"', 1) + "\n",
+                      encoding="utf-8")
+    cli("import", project_dir, edited)
+    assert cli.json("analyze", project_dir)["analysed"] == 1
+    with Project(project_dir) as project:
+        for table in ("ann_normalise", "ann_language", "ann_topics"):
+            per_post = project.con.execute(
+                f"SELECT post_id, count(*) FROM {table} GROUP BY post_id HAVING count(*) > 1").fetchall()  # noqa: S608
+            assert per_post == [], table
+            assert project.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 4  # noqa: S608
+        text = project.con.execute(
+            "SELECT a.text_norm FROM ann_normalise a JOIN live_posts p USING (post_id, content_hash)"
+            " WHERE p.native_id = '1900000000000000004'").fetchall()
+    assert len(text) == 1 and "desaparecido" in text[0][0]
+    assert cli.json("analyze", project_dir)["analysed"] == 0

@@ -15,7 +15,7 @@ def test_default_and_configured_memory_limit(project_dir: Path) -> None:
     project = Project(project_dir)
     try:
         default = _limit(project)
-        assert default == "953.6 MiB"  # 1GB
+        assert default == "610.3 MiB"  # 640MB
     finally:
         project.close()
     config = project_dir / "antena.toml"

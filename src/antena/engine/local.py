@@ -122,8 +122,24 @@ def iter_todo_batches(con: duckdb.DuckDBPyConnection, chain: list[Any], chunk: i
                 yield batch, stale
 
 
-def store_results(con: duckdb.DuckDBPyConnection, chain: list[Any], merged: pa.Table) -> None:
-    """Write one chunk's merged results (post_id, content_hash + every analyser's columns)."""
+def superseded(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> set[str]:
+    """The analysers holding a current-version row for a post in ``analysis_todo`` (a post edited
+    since: its row has the old content hash and must be replaced). Only those need the per-chunk
+    DELETE in ``store_results``; for the others it would scan their whole table for nothing."""
+    names = set()
+    for analyser in chain:
+        found = con.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table_name(analyser.name)} a SEMI JOIN analysis_todo t"  # noqa: S608 - fixed names
+            " ON t.post_id = a.post_id WHERE a.version = ?)", [str(analyser.version)]).fetchone()[0]
+        if found:
+            names.add(analyser.name)
+    return names
+
+
+def store_results(con: duckdb.DuckDBPyConnection, chain: list[Any], merged: pa.Table,
+                  replace: set[str] | None = None) -> None:
+    """Write one chunk's merged results (post_id, content_hash + every analyser's columns);
+    ``replace``: the analysers whose current rows for these posts are deleted first (all when None)."""
     ids = merged.column("post_id")
     hashes = merged.column("content_hash")
     con.execute("BEGIN TRANSACTION")
@@ -137,10 +153,11 @@ def store_results(con: duckdb.DuckDBPyConnection, chain: list[Any], merged: pa.T
             name = table_name(analyser.name)
             con.register("chunk_results", table)
             try:
-                con.execute(
-                    f"DELETE FROM {name} WHERE version = ? AND post_id IN (SELECT post_id FROM chunk_results)",  # noqa: S608
-                    [str(analyser.version)],
-                )
+                if replace is None or analyser.name in replace:
+                    con.execute(
+                        f"DELETE FROM {name} WHERE version = ? AND post_id IN (SELECT post_id FROM chunk_results)",  # noqa: S608
+                        [str(analyser.version)],
+                    )
                 con.execute(f"INSERT INTO {name} SELECT * FROM chunk_results")  # noqa: S608
             finally:
                 con.unregister("chunk_results")
@@ -206,6 +223,7 @@ def run_local(
     todo, total = prepare_todo(con, chain)
     if on_total:
         on_total(todo)
+    replace = superseded(con, chain)
     for batch, stale in iter_todo_batches(con, chain):
         running = [a for a, run in zip(chain, stale, strict=True) if run]
         outputs = run_chain(running, batch)
@@ -213,7 +231,7 @@ def run_local(
         for analyser in running:
             arrays += [outputs[analyser.name].column(k) for k in analyser.assigns]
             names += list(analyser.assigns)
-        store_results(con, running, pa.table(arrays, names=names))
+        store_results(con, running, pa.table(arrays, names=names), replace)
         if progress:
             progress(batch.num_rows)
     finish(con, chain)  # analysis_todo stays for the caller (the aggregates' refresh)

@@ -112,7 +112,9 @@ BARE_ANALYSIS_VIEW = "CREATE OR REPLACE {temp} VIEW analysis AS SELECT * FROM li
 
 # DuckDB's buffer pool when ``[project] memory_limit`` is not set: a laptop's share (DuckDB's own
 # default is 80% of RAM, which let one import reach 1.7 GB at demo scale 10); it spills beyond it.
-DEFAULT_MEMORY_LIMIT = "1GB"
+# 640MB leaves the analysers' models (~550 MiB) and the import's Python side room under 1.5 GB:
+# with 1GB the analysis at demo scale 30 peaked at 1,727 MiB and the import at 1,644 MiB.
+DEFAULT_MEMORY_LIMIT = "640MB"
 
 
 def connect(folder: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:

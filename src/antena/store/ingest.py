@@ -38,6 +38,9 @@ from antena.store.rows import storable as _storable
 from antena.store.rows import to_arrow as _to_arrow
 
 BATCH_SIZE = 5000
+# Author pseudonyms kept per import (an HMAC each otherwise): ~300 bytes an entry, so 100,000
+# hold ~30 MiB; at 500,000 the cache alone took ~150 MiB of a demo-scale-30 import.
+PSEUDONYM_CACHE = 100_000
 
 ProgressFn = Callable[[int], None]
 
@@ -93,7 +96,7 @@ class Ingestor:
         self.path = path  # "auto", "vectorised" or "python" (antena.store.vectorised.choose_path)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.last_path = ""  # the path the last import_file took
-        self._pseudonym = functools.lru_cache(maxsize=500_000)(functools.partial(pseudonym, key))
+        self._pseudonym = functools.lru_cache(maxsize=PSEUDONYM_CACHE)(functools.partial(pseudonym, key))
 
     # ------------------------------------------------------------------ files
 
