@@ -4,9 +4,9 @@ Each macro reproduces one helper of ``antena.sources`` for the values it is *sur
 gives NULL for the others, so the mapping can send those records back to the Python ``map``:
 
 * ``vx_strip(s)``: ``str.strip()`` (every character Python counts as whitespace);
-* ``vx_int_ok(s)`` / ``vx_int(s)``: ``to_int`` of a stripped text ("1,234", "12.7", "");
+* ``vx_int_ok(s)`` / ``vx_int(s)``: ``to_int`` of a stripped text ("1,234", "12.7", "", "N/A");
   sure only for plain decimals of at most 15 digits (exact in a double, so ``int(float(...))``
-  is the integer part);
+  is the integer part) and for ASCII texts with no digit, "inf" or "nan" (no number);
 * ``vx_zoned(s)``: ``parse_zoned_time`` ("2017-03-01 12:00:00 CST", "+0100", "UTC-06:00") of a
   printable-ASCII text; NULL when Python would reject it or the year is outside 1900-2199;
 * ``vx_iso(s)``: ``datetime.fromisoformat`` of the extended ISO forms (``T`` or space, seconds
@@ -45,10 +45,13 @@ MACROS = [
     " list_filter(l, lambda x, i: list_position(l, x) = i)",
     f"CREATE OR REPLACE TEMP MACRO vx_strip(s) AS trim(s, {_WS_SQL})",
     # to_int of a stripped text: NULL/"" -> NULL; a plain decimal (commas dropped) -> its integer part
-    "CREATE OR REPLACE TEMP MACRO vx_int_ok(s) AS s IS NULL OR s = '' OR"
+    # (printable ASCII without a digit, "inf" or "nan", such as "N/A" or "-", is no number: NULL)
+    "CREATE OR REPLACE TEMP MACRO vx_no_number(s) AS"
+    " regexp_full_match(s, '[ -/:-~]*') AND NOT regexp_matches(lower(s), 'inf|nan')",
+    "CREATE OR REPLACE TEMP MACRO vx_int_ok(s) AS s IS NULL OR s = '' OR vx_no_number(s) OR"
     " (regexp_full_match(replace(s, ',', ''), '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)')"
     " AND length(regexp_replace(s, '[^0-9]', '', 'g')) <= 15)",
-    "CREATE OR REPLACE TEMP MACRO vx_int(s) AS CASE WHEN s IS NULL OR s = '' THEN NULL ELSE"
+    "CREATE OR REPLACE TEMP MACRO vx_int(s) AS CASE WHEN s IS NULL OR s = '' OR vx_no_number(s) THEN NULL ELSE"
     " coalesce(TRY_CAST(nullif(nullif(nullif(regexp_extract(replace(s, ',', ''), '^[+-]?[0-9]*'), ''), '+'), '-')"
     " AS BIGINT), 0) END",
     # a naive date and time (texts of digits) as UTC minus an offset in minutes, NULL when invalid
