@@ -8,12 +8,18 @@ within a chunk and updates across chunks and files are exercised.
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from antena.sources.generic import parse_mapping_spec
 from antena.store import vectorised
 
 from .conftest import FIXTURES
@@ -24,6 +30,20 @@ FB_HEADER = ["Page Name", "User Name", "Facebook Id", "Post Created", "Type", "L
              "Final Link"]
 IG_HEADER = ["Account", "User Name", "Post Created", "Type", "Likes", "Comments", "Views", "URL", "Photo",
              "Title", "Description"]
+
+
+@pytest.fixture
+def sql_mapped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many records the SQL mapped, per chunk (so a test can tell the SQL did the work)."""
+    counts: list[int] = []
+    original = vectorised._regular_rows
+
+    def counting(ingestor: Any, mapped: pa.Table, *args: Any) -> pa.Table:
+        counts.append(mapped.num_rows)
+        return original(ingestor, mapped, *args)
+
+    monkeypatch.setattr(vectorised, "_regular_rows", counting)
+    return counts
 
 
 def write_csv(path: Path, header: list[str], rows: list[dict[str, str]], tail: str = "") -> Path:
@@ -48,12 +68,13 @@ def ig(code: str, **cells: str) -> dict[str, str]:
             "Description": f"caption {code} #AmberAlert", **cells}
 
 
-def test_the_crowdtangle_fixtures_store_the_same_rows_both_ways(tmp_path, small_chunks):  # noqa: F811
+def test_the_crowdtangle_fixtures_store_the_same_rows_both_ways(tmp_path, small_chunks, sql_mapped):  # noqa: F811
     fixtures = sorted((FIXTURES / "sources" / "crowdtangle_csv").iterdir())
     assert fixtures
     for fixture in fixtures:
         tables = assert_same(tmp_path / fixture.name, [fixture], format_name="crowdtangle_csv")
         assert tables["posts"]
+    assert sum(sql_mapped) >= 8
 
 
 CT_TIMES = ["2017-03-01 12:00:00 CST", "2017-03-01T12:00:00Z", "2017-3-1 9:05 cst", "2017-03-01 12:00:00 +0530",
@@ -77,7 +98,7 @@ CT_TEXTS = ["=HYPERLINK(\"http://evil.org\",\"x\")", "+cmd|' /C calc'!A0", "@SUM
 CT_TYPES = ["Native Video", "Live Video Complete", "YouTube", "Photo", "Status", "lİve video", "Link", ""]
 
 
-def test_hostile_and_edge_crowdtangle_rows_store_the_same_rows_and_quarantines(tmp_path, small_chunks):  # noqa: F811
+def test_hostile_and_edge_crowdtangle_rows_store_the_same_rows_and_quarantines(tmp_path, small_chunks, sql_mapped):  # noqa: F811
     rows = [fb(str(i), **{"Post Created": t}) for i, t in enumerate(CT_TIMES)]
     rows += [fb(str(100 + i), Likes=n, Love=n, **{"Post Views": n, "Total Views": "3"}) for i, n in enumerate(CT_NUMBERS)]
     rows += [fb(str(200 + i), URL=u.format(p=200 + i)) for i, u in enumerate(CT_URLS)]
@@ -102,6 +123,7 @@ def test_hostile_and_edge_crowdtangle_rows_store_the_same_rows_and_quarantines(t
     ])
     again = write_csv(tmp_path / "fb2.csv", FB_HEADER, [fb(str(i), Likes=str(i)) for i in range(0, 30, 3)])
     tables = assert_same(tmp_path, [first, second, dates, again], format_name="crowdtangle_csv")
+    assert sum(sql_mapped) >= 100  # most regular rows are mapped in SQL
     assert tables["post_versions"]
     reasons = " ".join(tables["quarantine"])
     assert "unknown time zone" in reasons and "no post URL" in reasons and "fields but the header" in reasons
@@ -140,5 +162,138 @@ def test_generated_crowdtangle_rows_store_the_same_rows_both_ways(tmp_path_facto
         vectorised.CHUNK = saved
 
 
-def _unused(*_: Any) -> None:
-    return None
+# ------------------------------------------------------------------ generic CSV / JSONL / Parquet
+
+GENERIC_TIMES: list[Any] = [
+    "2017-03-01T18:00:00Z", "2017-03-01 09:30:00", "2017-03-01", "2017-03-01T18:00+01:00", "2017-03-01T18:00:00.5",
+    "2017-03-01T18:00:00.1234567", "2017-03-01T18:00:00+0530", "2017-03-01T18:00:00-23:59", "2017-03-01T18:00:00+24:00",
+    "2017-03-01T24:00:00", "2017-02-30", "1488412800", "1488412800123", "1488412800123456", "99999999999999",
+    "2017-03-01 12:00:00 CST", "2017-3-1 9:05", "Wed Oct 10 20:19:24 +0000 2018", "20170301T180000", "ayer", "",
+    "١٤٨٨٤١٢٨٠٠", "²", "1850-06-01T00:00:00", "0001-01-01T00:00:00+01:00", "2017-03-01T18:00:00 Z",
+    1488412800, 1488412800123, 1488412800123456, -5, 1.5e9, True, None, [1], {"a": 1}, 2**64 - 1,
+]
+GENERIC_COUNTS: list[Any] = ["1,234", "12.7", "", "N/A", "abc", "inf", "1e3", " 5 ", 7, -7, 2**63 + 1, 3.9, -3.9, 1e20,
+                             True, None, [1], {"n": 1}, "=1+2", "99999999999999999"]
+GENERIC_TAGS: list[Any] = ["#Trata, #ÑANDÚ;alerta", ["#A", "b", "B", "", "#"], "[\"x\", \"y\"]", "[broken", "ΟΔΟΣ",
+                           ["İstanbul"], [1, "a"], [], "", " ", 5, {"a": 1}, None, ",;"]
+
+
+def generic_row(i: int, **fields: Any) -> dict[str, Any]:
+    return {"id": f"g-{i}", "platform": "Twitter", "date": "2017-03-01T18:00:00Z", "user": f"u{i % 3}",
+            "message": f"row {i} #Tag @Name https://e.org/{i}", "likes": str(i), **fields}
+
+
+def edge_rows() -> list[dict[str, Any]]:
+    rows = [generic_row(i, date=t) for i, t in enumerate(GENERIC_TIMES)]
+    rows += [generic_row(100 + i, likes=n, shares=n, views=n) for i, n in enumerate(GENERIC_COUNTS)]
+    rows += [generic_row(200 + i, hashtags=t) for i, t in enumerate(GENERIC_TAGS)]
+    rows += [generic_row(300, platform="FB"), generic_row(301, platform="İnstagram"), generic_row(302, platform=""),
+             generic_row(303, platform=5), generic_row(304, id=""), generic_row(305, id=12), generic_row(306, id=1.0),
+             generic_row(307, id=None), generic_row(308, kind="Reply", parent_id="g-1"), generic_row(309, kind="bogus"),
+             generic_row(310, kind="lİve_chat"), generic_row(311, kind=""), generic_row(312, message=None),
+             generic_row(313, message=5), generic_row(314, user=""), generic_row(315, user=7, username="Handle"),
+             generic_row(316, conversation_id="twitter:5", parent_id="x:9"), generic_row(317, url="", lang="es"),
+             generic_row(318, __antena_synthetic="yes"), generic_row(319, __antena_synthetic=0),
+             generic_row(320, message="=HYPERLINK(\"http://evil\")"), generic_row(321, message="a\nb \"q\", c"),
+             generic_row(322, message="\u00a0 espacio \u3000"), generic_row(323, location="Puebla")]
+    rows += [generic_row(1), generic_row(1, likes="99"), generic_row(2, message="edited")]  # a repeat, updates
+    return rows
+
+
+def write_jsonl_rows(path: Path, rows: list[dict[str, Any]], broken: bool = True) -> Path:
+    lines = [orjson.dumps(r) for r in rows]
+    if broken:
+        lines[5:5] = [b'{"id": "broken', b"[1, 2]", b""]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def write_generic_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    header = list(dict.fromkeys(k for r in rows for k in r))
+    def cell(value: Any) -> str:
+        return value if isinstance(value, str) else "" if value is None else orjson.dumps(value).decode()
+
+    return write_csv(path, header, [{k: cell(v) for k, v in r.items()} for r in rows], tail="g-x,facebook\n")
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]]) -> Path:
+    columns = {k: [r.get(k) for r in rows] for k in dict.fromkeys(k for r in rows for k in r)}
+    table = pa.table({k: pa.array([None if v is None else str(v) for v in vs]) for k, vs in columns.items()})
+    table = table.append_column("stamp", pa.array([datetime(2017, 3, 1, 12, i % 60, tzinfo=UTC) for i in range(len(rows))]))
+    table = table.append_column("score", pa.array([float(i) / 2 for i in range(len(rows))]))
+    pq.write_table(table, path, row_group_size=4)
+    return path
+
+
+def test_the_generic_fixtures_store_the_same_rows_both_ways(tmp_path, small_chunks, sql_mapped):  # noqa: F811
+    fixtures = sorted((FIXTURES / "sources" / "generic").iterdir())
+    assert fixtures
+    for fixture in fixtures:
+        tables = assert_same(tmp_path / fixture.name, [fixture], format_name="generic")
+        assert tables["posts"]
+    assert sum(sql_mapped) >= 8
+
+
+def test_hostile_and_edge_generic_rows_in_jsonl_csv_and_parquet(tmp_path, monkeypatch, sql_mapped):
+    monkeypatch.setattr(vectorised, "CHUNK", 30)  # chunk edges: the other tests
+    rows = edge_rows()
+    files = [write_jsonl_rows(tmp_path / "rows.jsonl", rows), write_generic_csv(tmp_path / "rows.csv", rows),
+             write_parquet(tmp_path / "rows.parquet", rows)]
+    tables = assert_same(tmp_path, files, format_name="generic")
+    assert sum(sql_mapped) >= 200  # most regular rows are mapped in SQL
+    assert tables["post_versions"]
+    reasons = " ".join(tables["quarantine"])
+    assert "unreadable time" in reasons and "missing native_id" in reasons
+
+
+def test_a_non_default_column_mapping_stores_the_same_rows_both_ways(tmp_path, small_chunks, sql_mapped):  # noqa: F811
+    mapping = parse_mapping_spec("native_id=Ref,text=Cuerpo,created_at=meta.when,author=Quien,platform='telegram',"
+                                 "like_count=meta.stats.likes,hashtags=Etiquetas,kind=Tipo,thread_id=meta.thread,"
+                                 "place='Puebla, México',lang=meta.0")
+    rows: list[dict[str, Any]] = [
+        {"Ref": f"r{i}", " cuerpo ": f"texto {i} #Uno", "CUERPO": "other", "meta": {"when": t, "stats": {"likes": i},
+                                                                                  "thread": "t1", "0": "es"},
+         "quien": "Ana", "Etiquetas": "a;b", "Tipo": "post"}
+        for i, t in enumerate(["2017-03-01T10:00:00Z", 1488412800, "2017-03-01 10:00:00 EST", "bad", None])]
+    rows += [{"Ref": "r9", "Cuerpo": "sin meta"}, {"Ref": "r10", "meta": {"when": "2017-03-01"}},
+             {"Ref": "r11", "Cuerpo": "x", "meta": {"when": "2017-03-01", "stats": [1]}, "Tipo": "comment"},
+             {"ref": "r12", "Cuerpo": "case", "META": {"when": "2017-03-01"}, "meta": {"when": "2017-03-02"}}]
+    jsonl = write_jsonl_rows(tmp_path / "mapped.jsonl", rows)
+    flat = [{"Ref": f"c{i}", "Cuerpo": f"csv {i}", "meta.when": "2017-03-01T10:00:00Z", "Quien": "Luis",
+             "meta.stats.likes": "1,000", "Etiquetas": "#x #y", "Tipo": "reply"} for i in range(9)]
+    csv_file = write_generic_csv(tmp_path / "mapped.csv", flat)
+    parquet = write_parquet(tmp_path / "mapped.parquet", flat)
+    tables = assert_same(tmp_path, [jsonl, csv_file, parquet], format_name="generic", options={"mapping": mapping})
+    assert sum(sql_mapped) >= 30  # paths, constants and case-insensitive columns in SQL
+    assert any("'telegram'" in p for p in tables["posts"])
+    quoted = {"mapping": {"native_id": {"column": "it's"}, "created_at": {"column": "a'b"}, "text": {"value": "it's"},
+                          "platform": {"value": "x"}, "lang": {"column": "x.'); DROP TABLE posts; --"}}}
+    odd = write_jsonl_rows(tmp_path / "odd.jsonl", [{"it's": "1", "a'b": "2017-03-01", "text": "q"}], broken=False)
+    assert assert_same(tmp_path / "odd", [odd], format_name="generic", options=quoted)["posts"]
+
+
+_value = st.one_of(st.sampled_from(GENERIC_COUNTS + GENERIC_TIMES + GENERIC_TAGS),
+                   st.text(alphabet=st.sampled_from("aZ1 ,;.#@\"\n=-:İΣñ\u00a0"), max_size=8), st.integers(-5, 10**6))
+
+
+@st.composite
+def generic_record(draw: st.DrawFn) -> dict[str, Any]:
+    row = generic_row(draw(st.integers(1, 10)))
+    for key in draw(st.lists(st.sampled_from(["date", "likes", "views", "hashtags", "platform", "kind", "user",
+                                              "message", "parent_id", "ID", " Id ", "Views", "lang"]), max_size=4)):
+        row[key] = draw(_value)
+    if draw(st.booleans()):
+        row.pop(draw(st.sampled_from(sorted(row))))
+    return row
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(generic_record(), min_size=1, max_size=14), as_csv=st.booleans())
+def test_generated_generic_rows_store_the_same_rows_both_ways(tmp_path_factory, rows, as_csv):
+    vectorised.CHUNK, saved = 5, vectorised.CHUNK
+    try:
+        folder = tmp_path_factory.mktemp("gen")
+        path = write_generic_csv(folder / "g.csv", rows) if as_csv else write_jsonl_rows(folder / "g.jsonl", rows)
+        assert_same(folder, [path], again=False, format_name="generic")
+    finally:
+        vectorised.CHUNK = saved

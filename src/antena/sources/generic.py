@@ -419,7 +419,10 @@ class Generic(Source):
         if plan is not None:
             return plan
         lower: dict[str, Any] = {}
-        for key in raw:
+        # keys that differ only in case or spaces ("ID", "id"): the first in sorted order, so
+        # the choice does not depend on the order of the record's keys (a stored payload has
+        # them sorted: import and remap must map it alike)
+        for key in sorted(raw, key=str):
             lower.setdefault(str(key).strip().lower(), key)
         plan = {}
         for field in FIELDS:

@@ -30,7 +30,7 @@ from antena.sources.zoned_time import ZONE_OFFSETS
 # Python's whitespace (str.isspace, str.strip, \s in str patterns).
 WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 _WS_SQL = " || ".join(f"chr({ord(c)})" for c in WHITESPACE)
-_WS_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE)  # for an RE2 character class
+WHITESPACE_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE)  # for an RE2 character class
 _ZONES_SQL = " ".join(f"WHEN '{zone}' THEN {round(hours * 60)}" for zone, hours in ZONE_OFFSETS.items())
 _PLATFORM_HOSTS = ("facebook.com", "fb.com", "fb.watch", "instagram.com")  # crowdtangle_api's
 
@@ -90,7 +90,7 @@ MACROS = [
     " WHEN n > 100000000000000 AND n <= 4000000000000000 THEN timezone('UTC', make_timestamp(n)) END",
     # extract_urls: unique, in order, trailing punctuation dropped
     "CREATE OR REPLACE TEMP MACRO vx_scan_urls(t) AS list_distinct_ordered(list_transform("
-    f" regexp_extract_all(coalesce(t, ''), 'https?://[^{_WS_CLASS}<>\"'']+'), lambda u: rtrim(u, '.,;:!?)')))",
+    f" regexp_extract_all(coalesce(t, ''), 'https?://[^{WHITESPACE_CLASS}<>\"'']+'), lambda u: rtrim(u, '.,;:!?)')))",
     "CREATE OR REPLACE TEMP MACRO vx_host(u) AS CASE WHEN length(u) - length(replace(u, '/', '')) >= 2"
     " THEN lower(split_part(u, '/', 3)) ELSE '' END",
     # external_urls: http(s) URLs outside Facebook/Instagram, unique, in order
