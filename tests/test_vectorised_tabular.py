@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,8 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from antena.sources import generic
+from antena.sources.base import extract_urls, to_int
+from antena.sources.crowdtangle_api import external_urls
 from antena.sources.generic import parse_mapping_spec
-from antena.store import vectorised
+from antena.sources.zoned_time import parse_zoned_time
+from antena.store import tabular_sql, vectorised
 
 from .conftest import FIXTURES
 from .test_vectorised_import import assert_same, small_chunks  # noqa: F401 - a fixture
@@ -297,3 +302,69 @@ def test_generated_generic_rows_store_the_same_rows_both_ways(tmp_path_factory, 
         assert_same(folder, [path], again=False, format_name="generic")
     finally:
         vectorised.CHUNK = saved
+
+
+# ------------------------------------------------------------------ the SQL helpers against Python's
+
+_CON = duckdb.connect()
+tabular_sql.install(_CON)
+
+
+@st.composite
+def time_text(draw: st.DrawFn) -> str:
+    part = draw
+    text = part(st.sampled_from(["2017", "1899", "1900", "2199", "2200", "0000", "２０１７", "99"]))
+    text += "-" + part(st.sampled_from(["3", "03", "12", "13", "00"])) + "-" + part(st.sampled_from(["1", "01", "29", "31", "00"]))
+    if part(st.booleans()):
+        text += part(st.sampled_from(["T", " ", "  ", "t"])) + part(st.sampled_from(["9", "09", "23", "24", "0"]))
+        text += ":" + part(st.sampled_from(["00", "59", "60", "5"]))
+        if part(st.booleans()):
+            text += ":" + part(st.sampled_from(["00", "59", "60", "61"]))
+            if part(st.booleans()):
+                text += "." + part(st.text(alphabet="0123456789", min_size=1, max_size=7))
+    zones = ["Z", "+01:00", "+0100", "-23:59", "+24:00", " CST", " cst", " UTC+5", " GMT-14:30", " +1500", " IST", " Z",
+             "+01", " utc - 3", " NST", " +5:30", " -0", "+00:00Z", " \u00a0EST"]
+    if part(st.booleans()):
+        text += part(st.sampled_from(zones))
+    return text
+
+
+def _sql_rows(query: str, texts: list[str]) -> list[tuple[Any, ...]]:
+    """``query`` over ``s`` for each text (one statement: planning the macros is the slow part)."""
+    return _CON.execute(f"SELECT s, {query} FROM (SELECT unnest(?::VARCHAR[]) AS s)", [texts]).fetchall()  # noqa: S608
+
+
+@settings(max_examples=15, deadline=None)
+@given(texts=st.lists(st.one_of(time_text(), st.text(max_size=12), st.integers(0, 5 * 10**15).map(str)),
+                      min_size=20, max_size=40))
+def test_the_sql_times_are_pythons_where_sql_reads_them(texts):
+    rows = _sql_rows("vx_iso(s), vx_zoned(s), CASE WHEN regexp_full_match(s, '[0-9]+')"
+                     " THEN vx_epoch(TRY_CAST(s AS BIGINT)) ELSE coalesce(vx_iso(s), vx_zoned(s)) END", texts)
+    for text, iso, zoned, created in rows:
+        if created is not None:
+            assert created == generic._parse_created(text), text
+        if zoned is not None:
+            assert zoned == parse_zoned_time(text), text
+        if iso is not None:
+            assert iso == generic._parse_created(text), text
+
+
+@settings(max_examples=10, deadline=None)
+@given(texts=st.lists(st.one_of(st.sampled_from(CT_NUMBERS), st.text(alphabet="0123456789,.+-e _aN/", max_size=18),
+                                st.integers(-(10**16), 10**16).map(str), st.floats(allow_nan=False).map(str)),
+                      min_size=20, max_size=40).map(lambda xs: [x.strip() for x in xs]))
+def test_the_sql_counts_are_pythons_where_sql_reads_them(texts):
+    for text, ok, value in _sql_rows("vx_int_ok(s), vx_int(s)", texts):
+        if ok:
+            assert value == to_int(text), text
+
+
+@settings(max_examples=10, deadline=None)
+@given(texts=st.lists(st.lists(st.sampled_from([
+    "https://a.org/x", "http://b.org/y).", "https://www.facebook.com/p", "see", "https://x.fb.com/a,", "\u00a0",
+    "\u3000", " ", "\n", "<", "'", "\"", "ñ", "https://", "http://c.org/a?b=1;", "https://instagram.com.evil.org/"]),
+    max_size=8).map("".join), min_size=10, max_size=20))
+def test_the_sql_urls_are_pythons(texts):
+    for text, scanned, external in _sql_rows("vx_scan_urls(s), vx_external(vx_scan_urls(s))", texts):
+        assert scanned == extract_urls(text)
+        assert external == external_urls(*extract_urls(text))
