@@ -272,8 +272,12 @@ def test_a_non_default_column_mapping_stores_the_same_rows_both_ways(tmp_path, s
     assert sum(sql_mapped) >= 30  # paths, constants and case-insensitive columns in SQL
     assert any("'telegram'" in p for p in tables["posts"])
     quoted = {"mapping": {"native_id": {"column": "it's"}, "created_at": {"column": "a'b"}, "text": {"value": "it's"},
-                          "platform": {"value": "x"}, "lang": {"column": "x.'); DROP TABLE posts; --"}}}
-    odd = write_jsonl_rows(tmp_path / "odd.jsonl", [{"it's": "1", "a'b": "2017-03-01", "text": "q"}], broken=False)
+                          "platform": {"value": "x"}, "lang": {"column": "x.'); DROP TABLE posts; --"},
+                          "url": {"column": "a/b~c"}, "place": {"column": "p.~1/x.0"}}}
+    odd = write_jsonl_rows(tmp_path / "odd.jsonl", [
+        {"it's": "1", "a'b": "2017-03-01", "text": "q", "a/b~c": "https://e.org", "p": {"~1/x": ["Puebla"]}},
+        {"it's": "2", "a'b": "2017-03-01", "A/B~C ": "https://f.org", "x": {"'); DROP TABLE posts; --": "es"}}],
+        broken=False)
     assert assert_same(tmp_path / "odd", [odd], format_name="generic", options=quoted)["posts"]
 
 
