@@ -48,8 +48,9 @@ def _col(name: str) -> str:
 
 
 _STRIPPED = ",\n        ".join(f'vx_strip(v."{c}") AS {_col(c)}' for c in _COLUMNS)
-_COUNTS = ("Likes", "Views", "Post Views", "Total Views", "Shares", "Comments", *FACEBOOK_REACTION_COLUMNS)
-_REACTIONS = [f"vx_int({_col(c)})" for c in FACEBOOK_REACTION_COLUMNS]
+_COUNTS = tuple(dict.fromkeys(("Likes", "Views", "Post Views", "Total Views", "Shares", "Comments", *FACEBOOK_REACTION_COLUMNS)))
+_REACTIONS = [f"int_{_col(c)[1:-1]}" for c in FACEBOOK_REACTION_COLUMNS]
+_INTS = ", ".join(f"vx_int({_col(c)}) AS int_{_col(c)[1:-1]}" for c in _COUNTS)
 
 MAPPING_SQL = f"""
 WITH j AS (
@@ -72,18 +73,25 @@ WITH j AS (
         coalesce({", ".join(f"nullif(regexp_extract(coalesce(url, ''), '{p}', 1), '')" for p in _FACEBOOK_POST_ID)})
             AS facebook_post
     FROM r
+), z AS (
+    -- the time's parts, then its zone's offset, then the time: each once (macros expand per use)
+    SELECT *, vx_zoned_ok(stamp) AS zoned_ok, vx_zoned_parts(stamp) AS zoned_parts FROM s
+), zz AS (
+    SELECT *, vx_zone_minutes(zoned_parts.zone) AS zone_minutes FROM z
 ), t AS (
     SELECT *,
+        CASE WHEN zoned_ok THEN vx_zoned_from(zoned_parts, zone_minutes) END AS created,
+        {_INTS},
         CASE WHEN instagram THEN coalesce(nullif(regexp_extract("url", '{_INSTAGRAM_CODE}', 1), ''), rtrim("url", '/'))
              WHEN facebook_post IS NOT NULL AND coalesce("facebook_id", '') <> '' THEN "facebook_id" || '_' || facebook_post
              ELSE coalesce(facebook_post, rtrim(split_part("url", '?', 1), '/')) END AS native,
         CASE WHEN instagram THEN coalesce(nullif("description", ''), nullif("title", ''))
              ELSE nullif("message", '') END AS body
-    FROM s
+    FROM zz
 )
 SELECT idx,
     (coalesce("url", '') <> '' AND regexp_full_match("url", '[ -~]*')
-     AND vx_zoned(stamp) IS NOT NULL
+     AND created IS NOT NULL
      AND regexp_full_match(coalesce("type", ''), '[ -~]*')
      AND {" AND ".join(f"vx_int_ok({_col(c)})" for c in _COUNTS)}
      AND trim(native) <> ''
@@ -100,17 +108,17 @@ SELECT idx,
            END, '') AS author_native,
     CASE WHEN instagram THEN coalesce(nullif("user_name", ''), "account")
          ELSE coalesce(nullif("user_name", ''), nullif("page_name", ''), "group_name") END AS author_handle,
-    vx_zoned(stamp) AS created_at,
+    created AS created_at,
     body AS text,
     NULL::VARCHAR AS lang,
-    CASE WHEN instagram THEN vx_int("likes")
+    CASE WHEN instagram THEN int_likes
          WHEN {" AND ".join(f"{c} IS NULL" for c in _REACTIONS)} THEN NULL
          ELSE {" + ".join(f"coalesce({c}, 0)" for c in _REACTIONS)} END AS like_count,
-    vx_int("shares") AS share_count,
-    vx_int("comments") AS reply_count,
+    int_shares AS share_count,
+    int_comments AS reply_count,
     NULL::BIGINT AS quote_count,
-    CASE WHEN instagram THEN vx_int("views")
-         WHEN coalesce(vx_int("post_views"), 0) <> 0 THEN vx_int("post_views") ELSE vx_int("total_views") END AS view_count,
+    CASE WHEN instagram THEN int_views
+         WHEN coalesce(int_post_views, 0) <> 0 THEN int_post_views ELSE int_total_views END AS view_count,
     NULL::VARCHAR[] AS hashtags,
     NULL::VARCHAR[] AS mentions,
     vx_external(list_concat(["final_link", "link"], vx_scan_urls(body))) AS urls,

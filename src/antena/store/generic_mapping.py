@@ -183,14 +183,27 @@ WITH keyed AS (
     SELECT *,
         {typed}
     FROM picked
+), parts AS (
+    -- a time's parts, then its offset, then the time: each once (macros expand per use)
+    SELECT *, t_created_at = 'VARCHAR' AND vx_iso_ok(s_created_at) AS iso_ok,
+        CASE WHEN t_created_at = 'VARCHAR' THEN vx_iso_parts(s_created_at) END AS iso_parts,
+        t_created_at = 'VARCHAR' AND vx_zoned_ok(s_created_at) AS zoned_ok,
+        CASE WHEN t_created_at = 'VARCHAR' THEN vx_zoned_parts(s_created_at) END AS zoned_parts
+    FROM typed
+), offsets AS (
+    SELECT *, CASE WHEN iso_ok THEN vx_iso_offset(iso_parts.o) END AS iso_minutes,
+        CASE WHEN zoned_ok THEN vx_zone_minutes(zoned_parts.zone) END AS zone_minutes
+    FROM parts
 ), timed AS (
     SELECT *,
         CASE WHEN t_created_at IN ('BIGINT', 'UBIGINT') THEN vx_epoch(TRY_CAST(s_created_at AS BIGINT))
              WHEN t_created_at = 'VARCHAR' AND regexp_full_match(s_created_at, '[0-9]+')
              THEN vx_epoch(TRY_CAST(s_created_at AS BIGINT))
-             WHEN t_created_at = 'VARCHAR' THEN coalesce(vx_iso(s_created_at), vx_zoned(s_created_at)) END AS created,
+             WHEN t_created_at = 'VARCHAR' THEN coalesce(CASE WHEN iso_ok THEN vx_iso_from(iso_parts, iso_minutes) END,
+                                                        CASE WHEN zoned_ok THEN vx_zoned_from(zoned_parts, zone_minutes) END)
+        END AS created,
         coalesce(CASE lower(s_platform) {_ALIASES_SQL} END, lower(s_platform)) AS platform
-    FROM typed
+    FROM offsets
 ), synthetic AS (
     SELECT *, json_extract(payload, '$."__antena_synthetic"') AS mark FROM timed
 )

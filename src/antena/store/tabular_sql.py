@@ -16,7 +16,10 @@ gives NULL for the others, so the mapping can send those records back to the Pyt
 * ``vx_scan_urls(t)`` / ``vx_external(l)``: ``extract_urls`` and ``external_urls``.
 
 Times come out as TIMESTAMPTZ built from a naive timestamp taken as UTC, so the session's time
-zone never matters.
+zone never matters. Macros are expanded where they are used, so a mapping computes the parts
+(``vx_zoned_parts``, ``vx_iso_parts``) and the offset once, in a column of its own, and passes
+that column on (``vx_zoned_from``, ``vx_iso_from``): nesting the macros evaluates the regular
+expressions once per use.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ _WS_SQL = " || ".join(f"chr({ord(c)})" for c in WHITESPACE)
 WHITESPACE_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE)  # for an RE2 character class
 _ZONES_SQL = " ".join(f"WHEN '{zone}' THEN {round(hours * 60)}" for zone, hours in ZONE_OFFSETS.items())
 _PLATFORM_HOSTS = ("facebook.com", "fb.com", "fb.watch", "instagram.com")  # crowdtangle_api's
+_PLATFORM_RE = r"^[^/]*/[^/]*/([^/]*[.])?(" + "|".join(h.replace(".", "[.]") for h in _PLATFORM_HOSTS) + r")(/|$)"
 
 _ZONED_RE = (r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))? *(.*)$")
 _OFFSET_RE = r"^(?i:UTC|GMT)? *([+-])([0-9]{1,2})(?::?([0-9]{2}))?$"
@@ -43,15 +47,19 @@ MACROS = [
     # dict.fromkeys: order-preserving unique
     "CREATE OR REPLACE TEMP MACRO list_distinct_ordered(l) AS"
     " list_filter(l, lambda x, i: list_position(l, x) = i)",
-    f"CREATE OR REPLACE TEMP MACRO vx_strip(s) AS trim(s, {_WS_SQL})",
+    # (the trim with a character set is slow: only for texts that start or end with whitespace)
+    f"CREATE OR REPLACE TEMP MACRO vx_strip(s) AS CASE WHEN contains({_WS_SQL}, left(s, 1))"
+    f" OR contains({_WS_SQL}, right(s, 1)) THEN trim(s, {_WS_SQL}) ELSE s END",
     # to_int of a stripped text: NULL/"" -> NULL; a plain decimal (commas dropped) -> its integer part
     # (printable ASCII without a digit, "inf" or "nan", such as "N/A" or "-", is no number: NULL)
     "CREATE OR REPLACE TEMP MACRO vx_no_number(s) AS"
     " regexp_full_match(s, '[ -/:-~]*') AND NOT regexp_matches(lower(s), 'inf|nan')",
-    "CREATE OR REPLACE TEMP MACRO vx_int_ok(s) AS s IS NULL OR s = '' OR vx_no_number(s) OR"
+    "CREATE OR REPLACE TEMP MACRO vx_int_ok(s) AS s IS NULL OR s = '' OR regexp_full_match(s, '[0-9]{1,15}')"
+    " OR vx_no_number(s) OR"
     " (regexp_full_match(replace(s, ',', ''), '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)')"
     " AND length(regexp_replace(s, '[^0-9]', '', 'g')) <= 15)",
-    "CREATE OR REPLACE TEMP MACRO vx_int(s) AS CASE WHEN s IS NULL OR s = '' OR vx_no_number(s) THEN NULL ELSE"
+    "CREATE OR REPLACE TEMP MACRO vx_int(s) AS CASE WHEN s IS NULL OR s = '' THEN NULL"
+    " WHEN regexp_full_match(s, '[0-9]{1,15}') THEN CAST(s AS BIGINT) WHEN vx_no_number(s) THEN NULL ELSE"
     " coalesce(TRY_CAST(nullif(nullif(nullif(regexp_extract(replace(s, ',', ''), '^[+-]?[0-9]*'), ''), '+'), '-')"
     " AS BIGINT), 0) END",
     # a naive date and time (texts of digits) as UTC minus an offset in minutes, NULL when invalid
@@ -72,17 +80,21 @@ MACROS = [
     f" regexp_extract(z, '{_OFFSET_RE}', 3)) END) END",
     "CREATE OR REPLACE TEMP MACRO vx_zoned_parts(s) AS"
     f" regexp_extract(s, '{_ZONED_RE}', ['y', 'mo', 'd', 'h', 'mi', 'se', 'zone'])",
-    "CREATE OR REPLACE TEMP MACRO vx_zoned_from(p) AS"
-    " vx_local(p.y, p.mo, p.d, p.h, p.mi, p.se, '', vx_zone_minutes(p.zone))",
-    "CREATE OR REPLACE TEMP MACRO vx_zoned(s) AS CASE WHEN regexp_full_match(s, '[ -~]*')"
-    f" AND regexp_full_match(s, '{_ZONED_RE}') THEN vx_zoned_from(vx_zoned_parts(s)) END",
+    "CREATE OR REPLACE TEMP MACRO vx_zoned_from(p, minutes) AS vx_local(p.y, p.mo, p.d, p.h, p.mi, p.se, '', minutes)",
+    "CREATE OR REPLACE TEMP MACRO vx_zoned_ok(s) AS regexp_full_match(s, '[ -~]*')"
+    f" AND regexp_full_match(s, '{_ZONED_RE}')",
+    "CREATE OR REPLACE TEMP MACRO vx_zoned(s) AS CASE WHEN vx_zoned_ok(s)"
+    " THEN vx_zoned_from(vx_zoned_parts(s), vx_zone_minutes(vx_zoned_parts(s).zone)) END",
     "CREATE OR REPLACE TEMP MACRO vx_iso_offset(o) AS CASE WHEN o = '' OR o = 'Z' THEN 0"
     " WHEN TRY_CAST(substr(o, 2, 2) AS INTEGER) <= 23 AND TRY_CAST(right(o, 2) AS INTEGER) <= 59 THEN"
     " (TRY_CAST(substr(o, 2, 2) AS INTEGER) * 60 + TRY_CAST(right(o, 2) AS INTEGER)) * CASE WHEN o[1] = '-' THEN -1 ELSE 1 END END",
-    "CREATE OR REPLACE TEMP MACRO vx_iso_from(p) AS vx_local(p.y, p.mo, p.d, coalesce(nullif(p.h, ''), '0'),"
-    " coalesce(nullif(p.mi, ''), '00'), p.se, p.frac, vx_iso_offset(p.o))",
-    f"CREATE OR REPLACE TEMP MACRO vx_iso(s) AS CASE WHEN regexp_full_match(s, '{_ISO_RE}') THEN"
-    f" vx_iso_from(regexp_extract(s, '{_ISO_RE}', ['y', 'mo', 'd', 'h', 'mi', 'se', 'frac', 'o'])) END",
+    "CREATE OR REPLACE TEMP MACRO vx_iso_from(p, minutes) AS vx_local(p.y, p.mo, p.d, coalesce(nullif(p.h, ''), '0'),"
+    " coalesce(nullif(p.mi, ''), '00'), p.se, p.frac, minutes)",
+    f"CREATE OR REPLACE TEMP MACRO vx_iso_ok(s) AS regexp_full_match(s, '{_ISO_RE}')",
+    f"CREATE OR REPLACE TEMP MACRO vx_iso_parts(s) AS regexp_extract(s, '{_ISO_RE}',"
+    " ['y', 'mo', 'd', 'h', 'mi', 'se', 'frac', 'o'])",
+    "CREATE OR REPLACE TEMP MACRO vx_iso(s) AS CASE WHEN vx_iso_ok(s)"
+    " THEN vx_iso_from(vx_iso_parts(s), vx_iso_offset(vx_iso_parts(s).o)) END",
     # parse_time of a Unix time n >= 0 (seconds; > 1e11 milliseconds; > 1e14 microseconds)
     "CREATE OR REPLACE TEMP MACRO vx_epoch(n) AS CASE"
     " WHEN n BETWEEN 0 AND 100000000000 THEN to_timestamp(n)"
@@ -91,13 +103,10 @@ MACROS = [
     # extract_urls: unique, in order, trailing punctuation dropped
     "CREATE OR REPLACE TEMP MACRO vx_scan_urls(t) AS list_distinct_ordered(list_transform("
     f" regexp_extract_all(coalesce(t, ''), 'https?://[^{WHITESPACE_CLASS}<>\"'']+'), lambda u: rtrim(u, '.,;:!?)')))",
-    "CREATE OR REPLACE TEMP MACRO vx_host(u) AS CASE WHEN length(u) - length(replace(u, '/', '')) >= 2"
-    " THEN lower(split_part(u, '/', 3)) ELSE '' END",
-    # external_urls: http(s) URLs outside Facebook/Instagram, unique, in order
+    # external_urls: http(s) URLs outside Facebook/Instagram, unique, in order (the host is the
+    # text between the second and third "/", lower-cased; lower() of ASCII is Python's)
     "CREATE OR REPLACE TEMP MACRO vx_external(l) AS list_distinct_ordered(list_filter(l, lambda u:"
-    " coalesce(u, '') <> '' AND starts_with(u, 'http') AND NOT ("
-    + " OR ".join(f"vx_host(u) = '{h}' OR ends_with(vx_host(u), '.{h}')" for h in _PLATFORM_HOSTS)
-    + ")))",
+    f" starts_with(u, 'http') AND NOT regexp_matches(lower(u), '{_PLATFORM_RE}')))",
 ]
 
 
