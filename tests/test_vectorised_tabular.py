@@ -372,3 +372,54 @@ def test_the_sql_urls_are_pythons(texts):
     for text, scanned, external in _sql_rows("vx_scan_urls(s), vx_external(vx_scan_urls(s))", texts):
         assert scanned == extract_urls(text)
         assert external == external_urls(*extract_urls(text))
+
+
+# ------------------------------------------------------------------ Meta Content Library (CSV or JSON)
+
+
+def meta_post(i: int, **fields: Any) -> dict[str, Any]:
+    return {"id": str(7310000000000000 + i), "creation_time": "2024-03-01T18:00:00+0000", "text": f"post {i} #Alerta",
+            "lang": "es", "post_owner": {"id": "73200", "name": "Red", "username": "red"},
+            "statistics": {"reaction_count": i, "comment_count": 1, "share_count": 2, "views": 10},
+            "multimedia": [{"type": "photo", "id": "1"}], **fields}
+
+
+META_EDGES: list[dict[str, Any]] = [
+    meta_post(1), meta_post(2, modified_time="2024-03-02T00:00:00+0000"), meta_post(3, creation_time=1709316000),
+    meta_post(4, creation_time="ayer"), meta_post(5, creation_time=None), meta_post(6, id=""), meta_post(7, id=73.0),
+    meta_post(8, id=12), meta_post(9, multimedia="photo; Video, reel"), meta_post(10, multimedia='[{"type": "video"}]'),
+    meta_post(11, multimedia={"type": "ALBUM"}), meta_post(12, multimedia=["image", {"type": 5}, None, 0]),
+    meta_post(13, multimedia=7), meta_post(14, multimedia="İmage"), meta_post(15, Text="upper key"),
+    meta_post(16, statistics={"reaction_count": "1,234", "comment_count": "N/A", "share_count": 1.5, "views": "1e3"}),
+    meta_post(17, statistics='{"reaction_count": 5}'), meta_post(18, link_attachment={"link": "https://e.org/a"},
+                                                                text="see https://x.org/b) https://www.facebook.com/z"),
+    meta_post(19, post_owner=None, owner={"id": "9", "username": "ig"}, statistics={"like_count": 3}),
+    meta_post(20, post_owner=None, statistics=None, post_url="https://www.instagram.com/p/abc/"),
+    meta_post(21, post_owner=None, statistics=None, __antena_platform="instagram"), meta_post(22, text=None, caption="c"),
+    meta_post(23, text=5), meta_post(24, text="İ https://İnstagram.com/x", __antena_synthetic=True),
+    {"post_id": "99", "created_time": "2024-03-01T00:00:00Z", "message": "flat", "owner_id": "5", "like_count": "7"},
+    meta_post(1), meta_post(1, statistics={"reaction_count": 50}),  # a repeat, an update
+]
+
+
+def test_the_meta_content_library_fixtures_store_the_same_rows_both_ways(tmp_path, small_chunks, sql_mapped):  # noqa: F811
+    fixtures = sorted((FIXTURES / "sources" / "meta_content_library").iterdir())
+    assert fixtures
+    for fixture in fixtures:
+        tables = assert_same(tmp_path / fixture.name, [fixture], format_name="meta_content_library")
+        assert tables["posts"]
+    assert sum(sql_mapped) >= 4
+
+
+def test_hostile_and_edge_meta_records_in_json_and_csv(tmp_path, small_chunks, sql_mapped):  # noqa: F811
+    jsonl = write_jsonl_rows(tmp_path / "instagram_posts.jsonl", META_EDGES)
+    flat = [{"id": str(i), "creation_time": t, "text": f"t{i}", "owner.id": "9", "owner.username": "ig",
+             "statistics.like_count": n, "multimedia": m}
+            for i, (t, n, m) in enumerate(zip(GENERIC_TIMES[:20], GENERIC_COUNTS, ["photo", "", "video;x", "[1]"] * 5,
+                                              strict=False))]
+    csv_file = write_generic_csv(tmp_path / "posts.csv", flat)
+    tables = assert_same(tmp_path, [jsonl, csv_file], format_name="meta_content_library")
+    assert tables["post_versions"]
+    assert sum(sql_mapped) >= 30
+    forced = assert_same(tmp_path / "forced", [jsonl], format_name="meta_content_library", options={"platform": "threads"})
+    assert any("'threads'" in p for p in forced["posts"])

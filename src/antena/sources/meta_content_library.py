@@ -71,17 +71,24 @@ def _norm(key: str) -> str:
     return str(key).strip().lower().replace(" ", "_")
 
 
+def _normalised(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object with normalised keys; of keys that normalise alike ("Text", "text"), the last in
+    sorted order wins, so the result does not depend on the order of the keys (a stored payload has
+    them sorted: import and remap must read it alike)."""
+    return {_norm(k): obj[k] for k in sorted(obj, key=str)}
+
+
 def lookup(raw: dict[str, Any], path: str) -> Any:
     """The value at ``path`` ("a.b"): a flat column (``a.b`` or ``a_b``, case-insensitive) or
     nested JSON; ``_ABSENT`` when neither exists."""
-    flat = {_norm(k): v for k, v in raw.items()}
+    flat = _normalised(raw)
     for key in (path, path.replace(".", "_")):
         if key in flat:
             return flat[key]
     node: Any = flat
     for step in path.split("."):
         if isinstance(node, dict):
-            node = {_norm(k): v for k, v in node.items()}.get(step, _ABSENT)
+            node = _normalised(node).get(step, _ABSENT)
         elif isinstance(node, str) and node.startswith("{"):
             try:
                 node = orjson.loads(node).get(step, _ABSENT)
