@@ -24,7 +24,13 @@ from typing import Any
 
 import duckdb
 
-from antena.sources.meta_content_library import FACEBOOK_ONLY, FIELDS, INSTAGRAM_ONLY, MEDIA_TYPES, PLATFORM_HINT
+from antena.sources.meta_content_library import (
+    FACEBOOK_ONLY,
+    FIELDS,
+    INSTAGRAM_ONLY,
+    MEDIA_TYPES,
+    PLATFORM_HINT,
+)
 from antena.store import tabular_sql
 from antena.store.tabular_sql import literal
 
