@@ -48,20 +48,20 @@ CT_HEADER = ["Page Name", "User Name", "Facebook Id", "Page Category", "Page Adm
              "Link Text", "Description", "Sponsor Id", "Sponsor Name", "Sponsor Category", "Overperforming Score"]
 GENERIC_MAPPING = ("native_id=PostID,text=Cuerpo,created_at=Publicado,author=Autor,platform='facebook',"
                    "like_count=Reacciones,share_count=Compartidos,reply_count=Comentarios,lang=Idioma")
-KINDS = ("ct", "csv", "jsonl", "parquet")
-FILES = {"ct": "crowdtangle.csv", "csv": "generic.csv", "jsonl": "generic.jsonl", "parquet": "generic.parquet"}
+KINDS = ("ct", "csv", "jsonl", "parquet", "meta")
+FILES = {"ct": "crowdtangle.csv", "csv": "generic.csv", "jsonl": "generic.jsonl", "parquet": "generic.parquet",
+         "meta": "facebook_posts.jsonl"}
 ZONES = ("CST", "CDT", "EST", "UTC", "-0600")
 
 
-def write_corpus(folder: Path, rows: int, seed: int) -> dict[str, int]:
-    """The four files, the same posts in each (a few hostile rows among them)."""
+def make_posts(rows: int, seed: int) -> tuple[list[dict[str, Any]], random.Random]:
+    """The posts every file holds (seeded), and the generator to go on with."""
     from antena.demo import texts
 
     rng = random.Random(seed)
     phrases = [*texts.AWARE_ES, *texts.UNAWARE_ES, *texts.AWARE_EN, *texts.UNAWARE_EN]
     tags = [*texts.HASHTAGS_GENERAL, *texts.HASHTAGS_AWARE, *texts.HASHTAGS_HOPE]
     start = datetime(2017, 3, 1, tzinfo=UTC)
-    folder.mkdir(parents=True, exist_ok=True)
     posts = []
     for i in range(rows):
         page = rng.randrange(2000)
@@ -71,6 +71,13 @@ def write_corpus(folder: Path, rows: int, seed: int) -> dict[str, int]:
             text += f" https://example.org/n/{i}"
         posts.append({"i": i, "page": page, "when": when, "text": text, "likes": rng.randrange(5000),
                       "shares": rng.randrange(800), "comments": rng.randrange(300), "love": rng.randrange(50)})
+    return posts, rng
+
+
+def write_corpus(folder: Path, rows: int, seed: int) -> dict[str, int]:
+    """The files, the same posts in each (one in 1,000 CrowdTangle rows with an unreadable time)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    posts, rng = make_posts(rows, seed)
     with (folder / FILES["ct"]).open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(CT_HEADER)
@@ -107,15 +114,32 @@ def write_corpus(folder: Path, rows: int, seed: int) -> dict[str, int]:
     import pyarrow.parquet as pq
 
     pq.write_table(pa.Table.from_pylist(generic), folder / FILES["parquet"])
+    write_meta(folder, posts)
     return {k: (folder / f).stat().st_size for k, f in FILES.items()}
+
+
+def write_meta(folder: Path, posts: list[dict[str, Any]]) -> None:
+    """The posts as Meta Content Library records (``search/facebook_posts``), one per line."""
+    with (folder / FILES["meta"]).open("w", encoding="utf-8") as handle:
+        for p in posts:
+            handle.write(json.dumps({
+                "id": str(10**15 + p["i"]), "creation_time": p["when"].strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "text": p["text"], "lang": "es", "is_branded_content": False, "match_type": "keyword",
+                "post_owner": {"id": str(10**14 + p["page"]), "name": f"Página {p['page']}", "type": "page",
+                               "username": f"pagina{p['page']}"},
+                "statistics": {"reaction_count": p["likes"], "comment_count": p["comments"], "share_count": p["shares"],
+                               "views": 0},
+                "multimedia": [{"type": "photo", "id": str(p["i"])}] if p["i"] % 3 == 0 else [],
+                "link_attachment": {"link": "https://example.org/a"} if p["i"] % 4 == 0 else None,
+            }, ensure_ascii=False) + "\n")
 
 
 def run_phase(phase: str, folder: Path, workdir: Path) -> dict[str, Any]:
     kind, what = phase.split("-", 1)
     path = folder / FILES[kind]
-    fmt = "crowdtangle_csv" if kind == "ct" else "generic"
+    fmt = {"ct": "crowdtangle_csv", "meta": "meta_content_library"}.get(kind, "generic")
     options = None
-    if kind != "ct":
+    if fmt == "generic":
         from antena.sources.generic import parse_mapping_spec
 
         options = {"mapping": parse_mapping_spec(GENERIC_MAPPING)}
@@ -124,7 +148,8 @@ def run_phase(phase: str, folder: Path, workdir: Path) -> dict[str, Any]:
 
         con = duckdb.connect(str(workdir / f"plain-{kind}.duckdb"))
         reader = {"ct": "read_csv(?, all_varchar = true)", "csv": "read_csv(?)",
-                  "jsonl": "read_json(?, format = 'newline_delimited')", "parquet": "read_parquet(?)"}[kind]
+                  "jsonl": "read_json(?, format = 'newline_delimited')", "parquet": "read_parquet(?)",
+                  "meta": "read_json(?, format = 'newline_delimited')"}[kind]
         with PeakRSS() as mem:
             started = time.perf_counter()
             con.execute(f"CREATE OR REPLACE TABLE t AS SELECT * FROM {reader}", [str(path)])  # noqa: S608
@@ -175,7 +200,8 @@ def measure(phase: str, folder: Path, workdir: Path) -> dict[str, Any]:
 LABELS = {"python": "antena import --path python", "vectorised": "antena import --path vectorised",
           "duckdb": "plain DuckDB read", "records": "records only (splitting the file)",
           "serialise": "records + canonical JSON + hash"}
-TITLES = {"ct": "CrowdTangle CSV", "csv": "generic CSV", "jsonl": "generic JSONL", "parquet": "generic Parquet"}
+TITLES = {"ct": "CrowdTangle CSV", "csv": "generic CSV", "jsonl": "generic JSONL", "parquet": "generic Parquet",
+          "meta": "Meta Content Library JSONL"}
 
 
 def markdown(result: dict[str, Any], command: str) -> str:
@@ -229,6 +255,9 @@ def main() -> None:
     if not stamp.exists():
         sizes = write_corpus(folder, args.rows, args.seed)
         stamp.write_text(json.dumps(sizes))
+    elif not (folder / FILES["meta"]).exists():  # a corpus written before the Meta file was added
+        write_meta(folder, make_posts(args.rows, args.seed)[0])
+        stamp.write_text(json.dumps({**json.loads(stamp.read_text()), "meta": (folder / FILES["meta"]).stat().st_size}))
     result: dict[str, Any] = {"rows": args.rows, "machine": machine(), "bytes": json.loads(stamp.read_text()),
                               "phases": {}}
     for kind in args.kinds.split(","):

@@ -423,3 +423,18 @@ def test_hostile_and_edge_meta_records_in_json_and_csv(tmp_path, small_chunks, s
     assert sum(sql_mapped) >= 30
     forced = assert_same(tmp_path / "forced", [jsonl], format_name="meta_content_library", options={"platform": "threads"})
     assert any("'threads'" in p for p in forced["posts"])
+
+
+def test_auto_takes_the_vectorised_path_for_large_tabular_files():
+    for name in ("crowdtangle_csv", "generic", "meta_content_library"):
+        assert vectorised.choose_path("auto", name, 10 * 2**20) == "vectorised"
+        assert vectorised.choose_path("auto", name, 1000) == "python"
+        assert vectorised.choose_path("python", name, 10 * 2**20) == "python"
+
+
+def test_a_mapping_no_sql_literal_can_hold_maps_every_record_in_python(tmp_path, small_chunks, sql_mapped):  # noqa: F811
+    rows = [generic_row(i) for i in range(5)]
+    options = {"mapping": {"native_id": {"column": "id"}, "lang": {"value": "e\x00s"}}}
+    tables = assert_same(tmp_path, [write_jsonl_rows(tmp_path / "nul.jsonl", rows, broken=False)],
+                         format_name="generic", options=options)
+    assert len(tables["posts"]) == 5 and sum(sql_mapped) == 0
