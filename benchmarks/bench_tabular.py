@@ -205,7 +205,7 @@ TITLES = {"ct": "CrowdTangle CSV", "csv": "generic CSV", "jsonl": "generic JSONL
 
 
 def markdown(result: dict[str, Any], command: str) -> str:
-    lines = [START, "## Import of tabular formats (CrowdTangle CSV, generic CSV / JSONL / Parquet)", "",
+    lines = [START, "## Import of tabular formats (CrowdTangle CSV, generic CSV / JSONL / Parquet, Meta Content Library)", "",
              f"`{command}` on {describe(result['machine'])}. One file of each kind, {result['rows']:,} posts, "
              "the same posts in each (one in 1,000 CrowdTangle rows has an unreadable time and is quarantined); "
              "the generic files are imported with a non-default `--mapping`. CPU s is user + system time of a fresh "

@@ -49,7 +49,7 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="Files, folders, .gz or .zip archives.")],
     format: Annotated[str | None, typer.Option("--format", "-f", help="Format name (default: detected; see `antena formats`).")] = None,
     mapping: Annotated[str | None, typer.Option(help="Column mapping for the generic format: NAME from antena.toml [import.mappings], or 'field=column,...'.")] = None,
-    path: Annotated[str | None, typer.Option("--path", help="Import path: auto (default), vectorised (SQL mapping of large X v2, CrowdTangle CSV and generic files) or python (per record).")] = None,
+    path: Annotated[str | None, typer.Option("--path", help="Import path: auto (default), vectorised (SQL mapping of large X v2, CrowdTangle CSV, Meta Content Library and generic files) or python (per record).")] = None,
     json: JsonFlag = False,
 ) -> None:
     """Import exports into the project. Re-importing the same files stores nothing new."""
