@@ -438,3 +438,32 @@ def test_a_mapping_no_sql_literal_can_hold_maps_every_record_in_python(tmp_path,
     tables = assert_same(tmp_path, [write_jsonl_rows(tmp_path / "nul.jsonl", rows, broken=False)],
                          format_name="generic", options=options)
     assert len(tables["posts"]) == 5 and sum(sql_mapped) == 0
+
+
+_meta_value = st.one_of(st.sampled_from(GENERIC_COUNTS + GENERIC_TIMES[:12] + ["photo;video", "", " "]),
+                        st.text(alphabet=st.sampled_from("aZ1 ,;.#{[\"\n:İñ"), max_size=8), st.integers(-5, 10**6))
+
+
+@st.composite
+def meta_record(draw: st.DrawFn) -> dict[str, Any]:
+    record = meta_post(draw(st.integers(1, 8)))
+    for key in draw(st.lists(st.sampled_from(["creation_time", "text", "caption", "multimedia", "post_url", "owner",
+                                              "like_count", "Views", "id", "__antena_platform"]), max_size=3)):
+        record[key] = draw(_meta_value)
+    if draw(st.booleans()):
+        record["statistics"] = {draw(st.sampled_from(["reaction_count", "like_count", "views", "Views"])): draw(_meta_value)}
+    if draw(st.booleans()):
+        record.pop(draw(st.sampled_from(sorted(record))))
+    return record
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(meta_record(), min_size=1, max_size=12))
+def test_generated_meta_records_store_the_same_rows_both_ways(tmp_path_factory, records):
+    vectorised.CHUNK, saved = 5, vectorised.CHUNK
+    try:
+        folder = tmp_path_factory.mktemp("meta")
+        path = write_jsonl_rows(folder / "instagram.jsonl", records, broken=False)
+        assert_same(folder, [path], again=False, format_name="meta_content_library")
+    finally:
+        vectorised.CHUNK = saved
