@@ -10,8 +10,9 @@ A record is mapped here only when it is *regular*: every key in it, at every dep
 in the form ``lookup`` normalises keys to (lower-case ASCII letters, digits, ``_`` and ``.``: so
 the SQL's exact lookups are Python's normalised ones), no text value starts with ``{`` (Python
 would parse it as JSON to follow a path into it), the values read have the types the SQL reads as
-Python does (texts, integers; counts as plain decimals; the multimedia as a list, an object or a
-printable-ASCII "photo;video"), the time is one ``tabular_sql`` reads (extended ISO 8601 or a Unix
+Python does (texts, integers; counts as plain decimals; the multimedia as a list, an object, a
+printable-ASCII "photo;video", or JSON text of objects holding only texts without escapes,
+integers, booleans and nulls), the time is one ``tabular_sql`` reads (extended ISO 8601 or a Unix
 time), and no dotted capital I or Kelvin sign is in the texts whose URLs are kept. Every other
 record, including every one Python quarantines, goes back to the per-record Python ``map``.
 Hashtags and mentions are left NULL: ``make_post`` scans them from the text, and so does the
@@ -40,6 +41,14 @@ _MEDIA_SQL = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in MEDIA_TYPES.items())
 # a key (after "{" or ",") holding anything but a-z, 0-9, "_" and "." (an escape included)
 _ODD_KEY = r'[{,]"[a-z0-9_.]*([^a-z0-9_."\\]|\\.)([^"\\]|\\.)*":'
 _TRAPS = r"[\x{130}\x{212a}]"
+# JSON text in a multimedia cell that orjson and DuckDB read alike: an object, or a list of objects,
+# of texts (no escapes, no control characters), small integers, booleans and nulls
+_WS = r"[ \t\n\r]*"
+_STR = r'"[^"\\\x00-\x1f]*"'
+_PAIR = rf"{_STR}{_WS}:{_WS}({_STR}|-?(0|[1-9][0-9]{{0,14}})|true|false|null)"
+_OBJECT = rf"\{{{_WS}({_PAIR}({_WS},{_WS}{_PAIR})*)?{_WS}\}}"
+_MEDIA_JSON = rf"({_OBJECT}|\[{_WS}({_OBJECT}({_WS},{_WS}{_OBJECT})*)?{_WS}\])"
+_TWO_TYPES = rf'"type"{_WS}:[^{{}}]*"type"{_WS}:'  # a repeated key: orjson keeps the last, DuckDB the first
 
 
 def _pointer(*steps: str) -> str:
@@ -114,6 +123,8 @@ WITH j AS (
     FROM f
 ), parts AS (
     SELECT *, t_created_at = 'VARCHAR' AND vx_iso_ok(s_created_at) AS iso_ok,
+        CASE WHEN t_multimedia = 'VARCHAR' AND regexp_full_match(s_multimedia, '{_MEDIA_JSON}')
+             AND NOT regexp_matches(s_multimedia, '{_TWO_TYPES}') THEN CAST(s_multimedia AS JSON) END AS media_json,
         CASE WHEN t_created_at = 'VARCHAR' THEN vx_iso_parts(s_created_at) END AS iso_parts
     FROM t
 ), offsets AS (
@@ -124,14 +135,10 @@ WITH j AS (
              WHEN t_created_at = 'VARCHAR' AND regexp_full_match(s_created_at, '[0-9]+')
              THEN vx_epoch(TRY_CAST(s_created_at AS BIGINT))
              WHEN iso_ok THEN vx_iso_from(iso_parts, iso_minutes) END AS created,
-        CASE WHEN t_multimedia = 'VARCHAR' THEN
+        CASE WHEN media_json IS NOT NULL THEN vx_media_names(media_json)
+             WHEN t_multimedia = 'VARCHAR' THEN
                  list_transform(string_split(replace(s_multimedia, ',', ';'), ';'), lambda x: vx_strip(x))
-             WHEN t_multimedia = 'ARRAY' THEN list_transform(json_extract(f_multimedia, '$[*]'), lambda e:
-                 CASE json_type(e) WHEN 'VARCHAR' THEN vx_strip(e ->> '$')
-                      WHEN 'OBJECT' THEN CASE WHEN json_type(e -> '$.type') = 'VARCHAR' THEN vx_strip(e ->> '$.type') END
-                 END)
-             WHEN t_multimedia = 'OBJECT' AND json_type(f_multimedia -> '$.type') = 'VARCHAR'
-             THEN [vx_strip(f_multimedia ->> '$.type')]
+             ELSE vx_media_names(f_multimedia)
         END AS media_names,
         coalesce({chosen}, CASE WHEN facebook_field THEN 'facebook' WHEN instagram_field THEN 'instagram'
             WHEN contains(coalesce(s_url, ''), 'instagram.com') THEN 'instagram'
@@ -157,7 +164,8 @@ SELECT idx,
                        f" OR (t_{c} = 'DOUBLE' AND abs(TRY_CAST(s_{c} AS DOUBLE)) < 1e15))"
                        for c in ("like_count", "reply_count", "share_count", "view_count"))}
      AND (t_multimedia IS NULL OR t_multimedia IN ('ARRAY', 'OBJECT')
-          OR (t_multimedia = 'VARCHAR' AND NOT starts_with(s_multimedia, '[') AND NOT starts_with(s_multimedia, '{{')))
+          OR (t_multimedia = 'VARCHAR' AND (media_json IS NOT NULL
+              OR (NOT starts_with(s_multimedia, '[') AND NOT starts_with(s_multimedia, '{{')))))
      AND regexp_full_match(coalesce(CAST(f_multimedia AS VARCHAR), ''), '[ -~]*')
      AND NOT regexp_matches(coalesce(s_text, '') || coalesce(s_link, ''), '{_TRAPS}')
     ) IS TRUE AS regular,
@@ -208,6 +216,20 @@ def mapping_sql(source: Any) -> str:
     return cached
 
 
+# media_types of a JSON list or object: each item's "type" (an object's) or the item (a text)
+MACROS = [
+    "CREATE OR REPLACE TEMP MACRO vx_media_names(m) AS CASE json_type(m)"
+    " WHEN 'ARRAY' THEN list_transform(json_extract(m, '$[*]'), lambda e: CASE json_type(e)"
+    " WHEN 'VARCHAR' THEN vx_strip(json_extract_string(e, '$'))"
+    " WHEN 'OBJECT' THEN CASE WHEN json_type(json_extract(e, '$.type')) = 'VARCHAR'"
+    " THEN vx_strip(json_extract_string(e, '$.type')) END END)"
+    " WHEN 'OBJECT' THEN CASE WHEN json_type(json_extract(m, '$.type')) = 'VARCHAR'"
+    " THEN [vx_strip(json_extract_string(m, '$.type'))] END END",
+]
+
+
 def install(con: duckdb.DuckDBPyConnection) -> None:
-    """Define the shared macros on this connection (temporary: nothing is written)."""
+    """Define the shared macros and this mapping's on this connection (temporary: nothing is written)."""
     tabular_sql.install(con)
+    for statement in MACROS:
+        con.execute(statement)
