@@ -75,6 +75,9 @@ def _normalised(obj: dict[str, Any]) -> dict[str, Any]:
     """The object with normalised keys; of keys that normalise alike ("Text", "text"), the last in
     sorted order wins, so the result does not depend on the order of the keys (a stored payload has
     them sorted: import and remap must read it alike)."""
+    normalised = {_norm(k): v for k, v in obj.items()}
+    if len(normalised) == len(obj):  # no two keys alike: the order does not matter
+        return normalised
     return {_norm(k): obj[k] for k in sorted(obj, key=str)}
 
 
