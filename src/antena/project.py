@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from antena.analytics import compute_stats
+from antena.analytics.stored import refresh_aggregates
 from antena.config import CONFIG_NAME, default_config_text, load_config
 from antena.engine.local import run_local
 from antena.engine.pipeline import build_pipeline
@@ -22,7 +23,6 @@ from antena.errors import ProjectError
 from antena.protect.review import ReviewQueue
 from antena.query.export import export_posts
 from antena.schema import POST_COLUMNS
-from antena.store.aggregates import after_analysis, uncertain_threshold
 from antena.store.database import DB_NAME, connect, load_or_create_secret
 from antena.store.files import expand_inputs
 from antena.store.ingest import Counts, FileReport, Ingestor, clear_posts, iter_raw_records
@@ -194,7 +194,7 @@ class Project:
             report = run_spark(self.con, chain, spark_master, progress, on_total)
         else:
             report = run_local(self.con, chain, progress, on_total)
-        after_analysis(self.con, self.store.timezone, uncertain_threshold(self.config))  # the statistics' daily aggregates
+        refresh_aggregates(self.store, after_analysis=True)  # the statistics' daily aggregates and stored figures
         self.audit("analyze", f"{report.analysed} posts with {', '.join(report.analysers)} ({engine})")
         return report
 

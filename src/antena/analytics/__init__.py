@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from antena.analytics import daily
-from antena.analytics.base import Evidence, materialised_working_set
+from antena.analytics import daily, stored
+from antena.analytics.base import Evidence, working_scope
 from antena.analytics.hashtags import hashtags, spikes
 from antena.analytics.impact import campaign_impact
 from antena.analytics.perception import awareness, sentiment, targets, topics
-from antena.analytics.quotes import quotes
-from antena.analytics.volumes import corpus, volumes
+from antena.analytics.quotes import from_picks, quotes
+from antena.analytics.volumes import corpus, streams, volumes
 from antena.store import aggregates
 from antena.store.queries import Store
 
@@ -27,7 +27,7 @@ def use_aggregates(store: Store, source: str = "auto") -> bool:
         return False
     threshold = aggregates.uncertain_threshold(store.config)
     if not aggregates.current(store.con, store.timezone, threshold) and not store.read_only:
-        aggregates.refresh(store.con, store.timezone, threshold)
+        stored.refresh_aggregates(store)
     fresh = aggregates.current(store.con, store.timezone, threshold)
     if source == "aggregates" and not fresh:
         raise ValueError("the daily aggregates are not current: run `antena analyze`")
@@ -71,7 +71,10 @@ def compute_stats(store: Store, sections: set[str] | None = None, source: str = 
         "quotes": lambda scope: quotes(con, scope, config) if analysed else {},
         "campaigns": lambda scope: campaign_impact(con, scope, tz, config, store, relevant) if analysed else [],
     }
+    kept = None
     if use_aggregates(store, source):
+        stored.ensure(store)
+        kept = stored.load(con)
         d = daily.Daily(con, relevant)
         steps.update({
             "volumes": lambda scope: daily.volumes(con, d, scope),
@@ -85,7 +88,15 @@ def compute_stats(store: Store, sections: set[str] | None = None, source: str = 
             "awareness": lambda scope: daily.awareness_estimated(con, d, scope)
             if store.has_column("analysis", "awareness_programmes") else {},
         })
-    with materialised_working_set(store) as scope:  # every section reads the same working set
+        if kept is not None:  # what sums cannot give, computed by ``antena analyze``: no post rows read
+            steps.update({
+                "volumes": lambda scope: daily.volume_figures(d, kept["authors"], streams(con, scope)),
+                "hashtags": lambda scope: daily.hashtags_stored(d, kept),
+                "quotes": lambda scope: from_picks(kept["quotes"], config),
+            })
+    # every section reads the same working set: copied once when many sections scan it, read in
+    # place when only examples, estimates' samples and campaigns do
+    with working_scope(store, copy=kept is None) as scope:
         for name, step in steps.items():
             if name in want:
                 out[name] = step(scope)

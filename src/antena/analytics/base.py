@@ -61,6 +61,18 @@ def materialised_working_set(store: Store, name: str = "stats_scope") -> Iterato
         store.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+@contextmanager
+def working_scope(store: Store, copy: bool = True) -> Iterator[str]:
+    """The working set as SQL to read from: ``materialised_working_set`` when ``copy``, else its
+    query read in place (a subquery; copied anyway when it has parameters)."""
+    sql, params = scope_sql(store, relevant_only=True)
+    if copy or params:
+        with materialised_working_set(store) as scope:
+            yield scope
+    else:
+        yield sql
+
+
 def topic_name(topic_id: str, config: dict[str, Any], lang: str) -> str:
     """A topic's name in ``lang`` as antena.toml gives it (English, then the id, as fallbacks)."""
     for topic in config.get("topics", []):

@@ -252,15 +252,21 @@ def hashtag_figures(d: Daily, counts: list[dict[str, Any]], windows: dict[str, t
         row["last_7_days"], row["previous_7_days"] = windows.get(row["hashtag"], (0, 0))
         prev = row["previous_7_days"]
         row["growth"] = None if not prev else round((row["last_7_days"] - prev) / prev, 3)
-    pairs = d.rows(f"SELECT split_part(key, '{SEP}', 1) AS source, split_part(key, '{SEP}', 2) AS target,"  # noqa: S608
-                   " CAST(sum(items) AS BIGINT) AS posts FROM {d} d WHERE dim = 'pair' GROUP BY key ORDER BY 3 DESC, 1, 2 LIMIT 100")
-    return {"top": counts, "co_hashtags": pairs}
+    return {"top": counts, "co_hashtags": co_hashtags(d)}
 
 
-def hashtags(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, top: int = 30) -> dict[str, Any]:
+def co_hashtags(d: Daily) -> list[dict[str, Any]]:
+    """The 100 most frequent pairs of hashtags used together."""
+    return d.rows(f"SELECT split_part(key, '{SEP}', 1) AS source, split_part(key, '{SEP}', 2) AS target,"  # noqa: S608
+                  " CAST(sum(items) AS BIGINT) AS posts FROM {d} d WHERE dim = 'pair' GROUP BY key ORDER BY 3 DESC, 1, 2 LIMIT 100")
+
+
+def hashtag_top(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, top: int = 30) -> dict[str, Any]:
+    """The top hashtags and their pairs, with the growth windows read from the posts of the last
+    14 days of ``scope``."""
     counts, last = top_hashtags(d, top)
     windows: dict[str, tuple[int, int]] = {}
-    if counts and last is not None:  # the growth windows: only the posts of the last 14 days are read
+    if counts and last is not None:
         for tag, recent, previous in con.execute(f"""
                 WITH tags AS (SELECT unnest(hashtags) AS hashtag, created_at FROM ({scope}) s
                               WHERE created_at > CAST(? AS TIMESTAMPTZ) - INTERVAL 14 DAY)
@@ -269,7 +275,17 @@ def hashtags(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, top: int = 30
                 FROM tags WHERE list_contains(?, hashtag) GROUP BY 1""",  # noqa: S608
                 [last, last, last, [c["hashtag"] for c in counts]]).fetchall():
             windows[tag] = (recent, previous)
-    return {**hashtag_figures(d, counts, windows), "terms": terms(con, scope)}
+    return hashtag_figures(d, counts, windows)
+
+
+def hashtags(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, top: int = 30) -> dict[str, Any]:
+    return {**hashtag_top(con, d, scope, top), "terms": terms(con, scope)}
+
+
+def hashtags_stored(d: Daily, stored: dict[str, Any]) -> dict[str, Any]:
+    """``hashtags`` with the top hashtags and words kept by ``analytics.stored``."""
+    return {"top": [dict(r) for r in stored["hashtags"]], "co_hashtags": co_hashtags(d),
+            "terms": [dict(r) for r in stored["terms"]]}
 
 
 def spikes(con: duckdb.DuckDBPyConnection, d: Daily, scope: str, tz: str, settings: dict[str, Any] | None,

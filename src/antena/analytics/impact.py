@@ -132,7 +132,9 @@ def metric_series(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: d
     """Daily series of every metric the project can measure: name -> {unit, days, values}."""
     lo, hi = windows.before[0], windows.after[1]
     s = f"({scope}) s"
-    base = f"SELECT CAST(timezone(?, created_at) AS DATE) AS day, * FROM {s} WHERE created_at IS NOT NULL"  # noqa: S608
+    # the UTC window around the days (any time zone's day lies within it) lets the scan skip the other posts
+    base = (f"SELECT CAST(timezone(?, created_at) AS DATE) AS day, * FROM {s} WHERE created_at IS NOT NULL"  # noqa: S608
+            " AND created_at >= CAST(? AS TIMESTAMPTZ) - INTERVAL 2 DAY AND created_at < CAST(? AS TIMESTAMPTZ) + INTERVAL 3 DAY")
     cols = ["count(*) AS volume"]
     metrics: dict[str, str] = {"volume": "posts/day"}
     if analysis_has(con, "awareness_programmes"):
@@ -161,7 +163,7 @@ def metric_series(con: duckdb.DuckDBPyConnection, scope: str, tz: str, config: d
             metrics[f"target_sentiment:{tid}"] = "net"
             metrics[f"mentions:{tid}"] = "posts/day"
     sql = f"SELECT day, {', '.join(cols)} FROM ({base}) b WHERE day BETWEEN ? AND ? GROUP BY day ORDER BY day"  # noqa: S608
-    result = con.execute(sql, [*params, tz, lo, hi])  # placeholders in text order
+    result = con.execute(sql, [*params, tz, lo, hi, lo, hi])  # placeholders in text order
     names = [d[0] for d in result.description]
     data = {n: [] for n in names}
     for row in result.fetchall():

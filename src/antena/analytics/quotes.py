@@ -8,6 +8,7 @@ near-identical texts are skipped; texts are redacted and authors pseudonymous.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -38,7 +39,8 @@ def _score(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(candidates, key=lambda c: (-c["score"], c["post_id"]))
 
 
-def _pick(candidates: list[dict[str, Any]], n: int, keep_handles: list[str]) -> list[dict[str, Any]]:
+def _pick(candidates: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """The ``n`` best-scored candidates, near-identical texts skipped; texts not yet redacted."""
     seen: set[str] = set()
     picked = []
     for c in _score(candidates):
@@ -48,13 +50,17 @@ def _pick(candidates: list[dict[str, Any]], n: int, keep_handles: list[str]) -> 
         seen.add(key)
         picked.append({
             "post_id": c["post_id"], "platform": c["platform"], "created_at": c["created_at"],
-            "author": c["author_id"], "text": redact(c["text"], keep_handles),
+            "author": c["author_id"], "text": c["text"],
             "likes": c.get("like_count"), "shares": c.get("share_count"),
             "typicality": c["typicality"], "synthetic": bool(c.get("synthetic")),
         })
         if len(picked) >= n:
             break
     return picked
+
+
+def _public(quote: dict[str, Any], keep_handles: list[str]) -> dict[str, Any]:
+    return {**quote, "text": redact(quote["text"], keep_handles)}
 
 
 def _candidates(con: duckdb.DuckDBPyConnection, scope: str, condition: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -88,24 +94,48 @@ def _grouped_candidates(con: duckdb.DuckDBPyConnection, scope: str, group_sql: s
     return found
 
 
-def quotes(con: duckdb.DuckDBPyConnection, scope: str, config: dict[str, Any], per_group: int = 3) -> dict[str, Any]:
+Picks = dict[tuple[str, str], list[dict[str, Any]]]
+
+
+def grouped_picks(con: duckdb.DuckDBPyConnection, scope: str, per_group: int = 3, overall: bool = True) -> Picks:
+    """Every group's picked quotes, unredacted: (``topic``, id) and (``target``, id) for every
+    topic and target found, and (``all``, "") the best quote of all posts (when ``overall``)."""
+    picks: Picks = {}
+    groups = (("topic", "topics", "list_distinct(topics)"),
+              ("target", "targets", "list_distinct(list_transform(targets, lambda x: x.target))"))
+    for kind, column, group_sql in groups:
+        if analysis_has(con, column):
+            for grp, candidates in _grouped_candidates(con, scope, group_sql).items():
+                picked = _pick(candidates, per_group)
+                if picked:
+                    picks[(kind, grp)] = picked
+    if overall:
+        picks[("all", "")] = _pick(_candidates(con, scope, "TRUE", []), 1)
+    return picks
+
+
+def from_picks(picks: Picks, config: dict[str, Any], per_group: int = 3,
+               overall: Callable[[], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """The quotes section from ``grouped_picks``: the groups ``antena.toml`` names, redacted, and
+    the headline (the most engaged topic quote, else the best of all posts: ``overall()`` when
+    the picks do not hold it)."""
     keep = public_handles(config)
     result: dict[str, Any] = {"by_topic": {}, "by_target": {}, "headline": None}
-    if analysis_has(con, "topics"):
-        by_topic = _grouped_candidates(con, scope, "list_distinct(topics)")
-        for topic in config.get("topics", []):
-            picked = _pick(by_topic.get(topic["id"], []), per_group, keep)
+    for kind, section, items in (("topic", "by_topic", config.get("topics", [])),
+                                 ("target", "by_target", config.get("targets", []))):
+        for item in items:
+            picked = picks.get((kind, item["id"]), [])[:per_group]
             if picked:
-                result["by_topic"][topic["id"]] = picked
-    if analysis_has(con, "targets"):
-        by_target = _grouped_candidates(con, scope, "list_distinct(list_transform(targets, lambda x: x.target))")
-        for target in config.get("targets", []):
-            picked = _pick(by_target.get(target["id"], []), per_group, keep)
-            if picked:
-                result["by_target"][target["id"]] = picked
+                result[section][item["id"]] = [_public(q, keep) for q in picked]
     pool = [q for qs in result["by_topic"].values() for q in qs[:1]]
     if not pool:
-        pool = _pick(_candidates(con, scope, "TRUE", []), 1, keep)
+        best = picks.get(("all", ""), []) if ("all", "") in picks or overall is None else overall()
+        pool = [_public(q, keep) for q in best[:1]]
     if pool:
         result["headline"] = max(pool, key=lambda q: ((q["likes"] or 0) + (q["shares"] or 0), q["typicality"]))
     return result
+
+
+def quotes(con: duckdb.DuckDBPyConnection, scope: str, config: dict[str, Any], per_group: int = 3) -> dict[str, Any]:
+    return from_picks(grouped_picks(con, scope, per_group, overall=False), config, per_group,
+                      overall=lambda: _pick(_candidates(con, scope, "TRUE", []), 1))
