@@ -6,7 +6,7 @@ import contextlib
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -22,8 +22,10 @@ from rich.progress import (
 from rich.segment import Segment
 
 from antena.errors import AntenaError
-from antena.project import Project
 from antena.textsafe import display_text
+
+if TYPE_CHECKING:
+    from antena.project import Project
 
 app = typer.Typer(
     name="antena",
@@ -49,9 +51,14 @@ ProjectDir = Annotated[Path, typer.Argument(help="The project folder (made by `a
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 
 
+def json_text(data: Any) -> str:
+    """What ``emit_json`` writes: indented JSON (dates as ISO 8601) and a newline."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode() + "\n"
+
+
 def emit_json(data: Any) -> None:
     """Write JSON to stdout (dates as ISO 8601)."""
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode() + "\n")
+    sys.stdout.write(json_text(data))
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -63,6 +70,9 @@ def fail(message: str, code: int = 2) -> None:
 @contextlib.contextmanager
 def open_project(folder: Path, read_only: bool = False) -> Iterator[Project]:
     """Open a project for a command; user errors become one clear line, exit code 2."""
+    # imported here: a command answered without opening a project (a cached result) starts faster
+    from antena.project import Project
+
     try:
         project = Project(folder, read_only=read_only)
     except AntenaError as exc:

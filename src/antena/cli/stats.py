@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from antena.cli.app import JsonFlag, ProjectDir, app, console, emit_json, fail, open_project
-from antena.protect.identity import PublicIds
+from antena.cli.app import JsonFlag, ProjectDir, app, console, fail, json_text, open_project
+from antena.store.version import ResultCache, named
 
 
 @app.command()
@@ -22,19 +23,30 @@ def stats(
     spark_master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[2]",
     json: JsonFlag = False,
 ) -> None:
-    """Counts, trends, spikes, sentiment per target, awareness and campaign impact."""
-    from antena.analytics import compute_stats
+    """Counts, trends, spikes, sentiment per target, awareness and campaign impact.
 
+    The JSON is kept per project version (.antena/cache/) and printed again until anything changes."""
     if engine not in ("local", "spark"):
         fail("--engine must be 'local' or 'spark'")
+    cache = ResultCache(folder, named("stats", section)) if engine == "local" else None
+    if json and cache is not None and (text := cache.get()) is not None:
+        sys.stdout.write(text)
+        return
+    from antena.analytics import compute_stats
+    from antena.protect.identity import PublicIds
+
     with open_project(folder) as project:
+        version = cache.stamp() if cache is not None else None
         if engine == "spark":
             result = _spark_stats(project, lake, spark_master, set(section) if section else None)
         else:
             result = compute_stats(project.store, set(section) if section else None)
         result = PublicIds.for_project(project).deep(result)
+    text = json_text(result)
+    if cache is not None and version is not None:
+        cache.put(version, text)  # only when nothing was written while it was computed
     if json:
-        emit_json(result)
+        sys.stdout.write(text)
         return
     corpus = result.get("corpus", {})
     console.print(f"[bold]{result['project']}[/]: {corpus.get('posts', '?')} posts imported; analysing {result['scope']}")
