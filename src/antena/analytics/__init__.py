@@ -6,6 +6,7 @@ and ``antena stats --json`` print the very same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from antena.analytics import daily, stored
@@ -93,6 +94,8 @@ def compute_stats(store: Store, sections: set[str] | None = None, source: str = 
                 "volumes": lambda scope: daily.volume_figures(d, kept["authors"], streams(con, scope)),
                 "hashtags": lambda scope: daily.hashtags_stored(d, kept),
                 "quotes": lambda scope: from_picks(kept["quotes"], config),
+                "campaigns": lambda scope: _or(stored.campaigns(kept, config),
+                                               lambda: campaign_impact(con, scope, tz, config, store, relevant)),
             })
     # every section reads the same working set: copied once when many sections scan it, read in
     # place when only examples, estimates' samples and campaigns do
@@ -101,6 +104,10 @@ def compute_stats(store: Store, sections: set[str] | None = None, source: str = 
             if name in want:
                 out[name] = step(scope)
     return out
+
+
+def _or(found: Any, compute: Callable[[], Any]) -> Any:
+    return found if found is not None else compute()
 
 
 __all__ = ["compute_stats"]

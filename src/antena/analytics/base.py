@@ -97,8 +97,8 @@ def wilson(successes: int, n: int) -> tuple[float | None, float | None]:
     zero-width (1 of 1 gives 0.21 to 1). statsmodels' ``proportion_confint(..., method="wilson")``
     step for step, written out because importing ``statsmodels.stats.proportion`` loads scipy.stats
     (about 2 s of every ``antena stats``); ``tests/test_stats_wilson.py`` checks they agree exactly.
-    The campaigns' regressions are written out too (``regression.py``); the quotes' hashing (scikit-learn)
-    runs in ``antena analyze``."""
+    The campaigns' regressions (statsmodels) and the quotes' hashing (scikit-learn) run in
+    ``antena analyze`` (``analytics/stored.py``) and, when the settings changed since, in ``antena stats``."""
     if n <= 0:
         return None, None
     q = successes / n

@@ -1,12 +1,14 @@
 """The statistics' figures that sums cannot give, computed once per refresh of the daily aggregates.
 
-Distinct authors, the top hashtags with their last-14-days windows, the most used words and the
-representative quotes read post rows. ``antena analyze`` computes them right after refreshing
-``stats_daily`` (``refresh_after_analysis``) with the very functions the row-based statistics use,
-over the same working set, and keeps them in ``stats_figures``, ``stats_words`` and
-``stats_quotes``; ``antena stats`` then reads them instead of post rows. Quotes are kept
-unredacted and per group (every topic and target found, and the best quote of all posts): the
-redaction and the choice of groups follow ``antena.toml`` when they are read.
+Distinct authors, the top hashtags with their last-14-days windows, the most used words, the
+representative quotes and the campaigns' impact read post rows (the last two also scikit-learn and
+statsmodels, slow to import). ``antena analyze`` computes them right after refreshing ``stats_daily``
+(``refresh_aggregates``) with the very functions the row-based statistics use, over the same
+working set, and keeps them in ``stats_figures``, ``stats_words``, ``stats_quotes`` and
+``stats_sections`` (the campaigns as JSON, with a digest of the settings they were computed with:
+read back only under the very same ``antena.toml``); ``antena stats`` then reads them instead of
+post rows. Quotes are kept unredacted and per group (every topic and target found, and the best
+quote of all posts): the redaction and the choice of groups follow ``antena.toml`` when they are read.
 
 ``stats_stored_state`` holds the ``stats_state.refreshed_at`` they were computed at: they are
 current exactly when the aggregates were not refreshed since (a refresh that recomputed no day
@@ -15,6 +17,8 @@ keeps them, restamped). When they are not current, the statistics read post rows
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import duckdb
@@ -23,7 +27,7 @@ from antena.analytics.base import materialised_working_set
 from antena.store import aggregates
 from antena.store.queries import Store
 
-LAYOUT = "1"  # a new layout makes the stored figures stale
+LAYOUT = "2"  # a new layout makes the stored figures stale
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS stats_figures (name VARCHAR, value BIGINT);
 CREATE TABLE IF NOT EXISTS stats_words (
@@ -34,6 +38,7 @@ CREATE TABLE IF NOT EXISTS stats_quotes (
   kind VARCHAR, grp VARCHAR, rank INTEGER, post_id VARCHAR, platform VARCHAR, created_at TIMESTAMPTZ,
   author_id VARCHAR, text VARCHAR, like_count BIGINT, share_count BIGINT, typicality DOUBLE, synthetic BOOLEAN
 );
+CREATE TABLE IF NOT EXISTS stats_sections (name VARCHAR, settings VARCHAR, value VARCHAR);
 CREATE TABLE IF NOT EXISTS stats_stored_state (refreshed_at TIMESTAMPTZ, layout VARCHAR);
 """
 QUOTE_FIELDS = ("post_id", "platform", "created_at", "author", "text", "likes", "shares", "typicality", "synthetic")
@@ -56,20 +61,31 @@ def current(con: duckdb.DuckDBPyConnection) -> bool:
     return stamp is not None and found == [(stamp, LAYOUT)]
 
 
+def settings_key(config: dict[str, Any]) -> str:
+    """A digest of the whole of ``antena.toml`` as read: sections kept with it are read back only
+    under the very same settings."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def compute(store: Store) -> dict[str, Any]:
-    """The figures, from post rows (the working set), exactly as the row-based statistics give them."""
+    """The figures, from post rows (the working set), exactly as the row-based statistics give them;
+    the campaigns' impact too (it depends on the settings as well: kept with ``settings_key``)."""
     from antena.analytics import daily
     from antena.analytics.hashtags import terms
+    from antena.analytics.impact import campaign_impact
     from antena.analytics.quotes import grouped_picks
 
-    con = store.con
-    d = daily.Daily(con, store.analysed and store.has_relevance)
+    con, config = store.con, store.config
+    relevant = store.analysed and store.has_relevance
+    d = daily.Daily(con, relevant)
     with materialised_working_set(store, "stats_stored_scope") as scope:
         authors = con.execute(f"SELECT count(DISTINCT author_id) FROM ({scope}) s").fetchone()[0]  # noqa: S608
         hashtags = daily.hashtag_top(con, d, scope)["top"]
         words = terms(con, scope)
         quotes = grouped_picks(con, scope)
-    return {"authors": int(authors), "hashtags": hashtags, "terms": words, "quotes": quotes}
+        campaigns = campaign_impact(con, scope, store.timezone, config, store, relevant) if store.analysed else []
+    return {"authors": int(authors), "hashtags": hashtags, "terms": words, "quotes": quotes,
+            "campaigns": (settings_key(config), campaigns)}
 
 
 def write(con: duckdb.DuckDBPyConnection, figures: dict[str, Any]) -> None:
@@ -78,7 +94,7 @@ def write(con: duckdb.DuckDBPyConnection, figures: dict[str, Any]) -> None:
     con.execute(TABLE_SQL)
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in ("stats_figures", "stats_words", "stats_quotes", "stats_stored_state"):
+        for table in ("stats_figures", "stats_words", "stats_quotes", "stats_sections", "stats_stored_state"):
             con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         con.execute("INSERT INTO stats_figures VALUES ('authors', ?)", [figures["authors"]])
         words = [("hashtag", i, r["hashtag"], r["posts"], r["last_7_days"], r["previous_7_days"], r["growth"], False)
@@ -91,6 +107,8 @@ def write(con: duckdb.DuckDBPyConnection, figures: dict[str, Any]) -> None:
                   for (kind, grp), picked in figures["quotes"].items() for i, q in enumerate(picked)]
         if quotes:
             con.executemany("INSERT INTO stats_quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", quotes)
+        key, campaigns = figures["campaigns"]
+        con.execute("INSERT INTO stats_sections VALUES ('campaigns', ?, ?)", [key, json.dumps(campaigns)])
         con.execute("INSERT INTO stats_stored_state VALUES (?, ?)", [stamp, LAYOUT])
         con.execute("COMMIT")
     except Exception:
@@ -149,4 +167,12 @@ def load(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
             "SELECT kind, grp, post_id, platform, created_at, author_id, text, like_count, share_count, typicality,"
             " synthetic FROM stats_quotes ORDER BY kind, grp, rank").fetchall():
         quotes.setdefault((kind, grp), []).append(dict(zip(QUOTE_FIELDS, values, strict=True)))
-    return {"authors": int(authors[0][0]) if authors else 0, "hashtags": hashtags, "terms": words, "quotes": quotes}
+    campaigns = con.execute("SELECT settings, value FROM stats_sections WHERE name = 'campaigns'").fetchall()
+    return {"authors": int(authors[0][0]) if authors else 0, "hashtags": hashtags, "terms": words, "quotes": quotes,
+            "campaigns": (campaigns[0][0], json.loads(campaigns[0][1])) if campaigns else (None, None)}
+
+
+def campaigns(kept: dict[str, Any], config: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The campaigns' impact kept by ``antena analyze``, when the settings are still those it used."""
+    key, value = kept["campaigns"]
+    return value if key is not None and key == settings_key(config) else None
