@@ -222,3 +222,27 @@ def test_a_cached_answer_loads_neither_duckdb_nor_the_analytics(copy: Path) -> N
                           cwd=Path(__file__).resolve().parents[1])
     assert json.loads(done.stdout)["project"]
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_kept_campaigns_are_read_only_under_the_same_settings(copy: Path) -> None:
+    """A campaign edited in antena.toml after the analysis is measured again, not read back."""
+    project = Project(copy)
+    try:
+        kept = stored.load(project.con)
+        assert stored.campaigns(kept, project.config) == kept["campaigns"][1]
+        before = compute_stats(project.store, {"campaigns"})["campaigns"]
+    finally:
+        project.close()
+    config = copy / "antena.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "after_days = " in text
+    config.write_text(text.replace("after_days = ", "after_days = 1", 1), encoding="utf-8")  # e.g. 30 -> 130
+    project = Project(copy)
+    try:
+        assert stored.campaigns(stored.load(project.con), project.config) is None
+        after = compute_stats(project.store, {"campaigns"})["campaigns"]
+        rows = compute_stats(project.store, {"campaigns"}, source="rows")["campaigns"]
+    finally:
+        project.close()
+    assert after[0]["windows"]["after"] != before[0]["windows"]["after"]
+    same(after, rows)

@@ -23,12 +23,11 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from antena.analytics import compute_stats
-from antena.config import CONFIG_NAME
 from antena.errors import AntenaError, QuerySyntaxError
 from antena.project import Project
 from antena.protect.identity import PublicIds
 from antena.protect.redact import public_handles, redact
-from antena.store.database import DB_NAME
+from antena.store.version import files_stamp
 
 POST_COLUMNS = ("post_id", "platform", "kind", "author_id", "created_at", "text", "lang", "url")
 ANALYSIS_COLUMNS = ("relevant", "topics", "sentiment", "targets")
@@ -100,16 +99,9 @@ class ProjectReader:
             project.close()
 
     def fingerprint(self) -> tuple[Any, ...]:
-        """Changes whenever the database, its write-ahead log or ``antena.toml`` change."""
-        parts: list[Any] = []
-        for name in (DB_NAME, DB_NAME + ".wal", CONFIG_NAME):
-            path = self.folder / name
-            try:
-                st = path.stat()
-                parts += [st.st_mtime_ns, st.st_size]
-            except FileNotFoundError:
-                parts += [None, None]
-        return tuple(parts)
+        """Changes whenever the database, its write-ahead log, ``antena.toml`` or the secret key
+        change (``store.version.files_stamp``, the version ``antena stats`` caches per too)."""
+        return tuple(files_stamp(self.folder))
 
     def cached(self, key: str, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per key while the project is unchanged (same ``fingerprint``).
