@@ -246,3 +246,11 @@ def test_kept_campaigns_are_read_only_under_the_same_settings(copy: Path) -> Non
         project.close()
     assert after[0]["windows"]["after"] != before[0]["windows"]["after"]
     same(after, rows)
+
+
+def test_a_cache_that_cannot_be_written_is_only_skipped(tmp_path: Path) -> None:
+    (tmp_path / ".antena").mkdir()
+    (tmp_path / ".antena" / "cache").write_text("not a folder", encoding="utf-8")
+    cache = ResultCache(tmp_path, "stats")
+    cache.put(cache.stamp(), "text")
+    assert cache.get() is None

@@ -13,6 +13,7 @@ This module reads files only (no DuckDB), so a command answered from the cache s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -93,11 +94,15 @@ class ResultCache:
         that version (nothing was written meanwhile)."""
         if stamp != self.stamp():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"stamp": stamp, "text": text}), encoding="utf-8")
-        tmp.chmod(0o600)
-        os.replace(tmp, self.path)
+        try:  # a cache that cannot be written (a read-only folder) is only a slower next run
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps({"stamp": stamp, "text": text}), encoding="utf-8")
+            tmp.chmod(0o600)
+            os.replace(tmp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
