@@ -83,7 +83,8 @@ def compute(store: Store) -> dict[str, Any]:
         hashtags = daily.hashtag_top(con, d, scope)["top"]
         words = terms(con, scope)
         quotes = grouped_picks(con, scope)
-        campaigns = campaign_impact(con, scope, store.timezone, config, store, relevant) if store.analysed else []
+        tz = config.get("project", {}).get("timezone", "UTC")  # as compute_stats reads it
+        campaigns = campaign_impact(con, scope, tz, config, store, relevant) if store.analysed else []
     return {"authors": int(authors), "hashtags": hashtags, "terms": words, "quotes": quotes,
             "campaigns": (settings_key(config), campaigns)}
 
