@@ -254,3 +254,27 @@ def test_a_cache_that_cannot_be_written_is_only_skipped(tmp_path: Path) -> None:
     cache = ResultCache(tmp_path, "stats")
     cache.put(cache.stamp(), "text")
     assert cache.get() is None
+
+
+def test_sampled_words_are_the_same_on_every_run(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above ``TERM_SAMPLE`` posts the words are counted on a sample chosen by post id: every copy
+    of the working set gives the same estimates (so stored words equal fresh ones), close to the
+    exact counts."""
+    import importlib
+
+    hashtags = importlib.import_module("antena.analytics.hashtags")
+    project = Project(demo, read_only=True)
+    try:
+        with materialised_working_set(project.store) as scope:
+            exact = {r["term"]: r["posts"] for r in hashtags.terms(project.con, scope)}
+        monkeypatch.setattr(hashtags, "TERM_SAMPLE", 400)
+        runs = []
+        for _ in range(3):
+            with materialised_working_set(project.store) as scope:
+                runs.append(hashtags.terms(project.con, scope))
+    finally:
+        project.close()
+    assert runs[0] == runs[1] == runs[2]
+    assert all(r.get("estimated") for r in runs[0])
+    top = runs[0][0]
+    assert top["term"] in exact and abs(top["posts"] - exact[top["term"]]) <= 0.35 * exact[top["term"]]

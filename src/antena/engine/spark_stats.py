@@ -9,7 +9,7 @@ rows, are then summed by the very functions the local engine uses (``analytics/d
 an in-memory DuckDB, so both engines give the same numbers.
 
 Not computed on Spark: ``corpus`` (it describes the project's import, not the lake), the most
-used words (DuckDB's block sample), ``quotes`` and ``campaigns``.
+used words (sampled by post id in DuckDB), ``quotes`` and ``campaigns``.
 """
 
 from __future__ import annotations
