@@ -27,7 +27,7 @@ from antena.analytics.base import materialised_working_set
 from antena.store import aggregates
 from antena.store.queries import Store
 
-LAYOUT = "2"  # a new layout makes the stored figures stale
+LAYOUT = "3"  # a new layout makes the stored figures stale (3: words sampled by post id)
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS stats_figures (name VARCHAR, value BIGINT);
 CREATE TABLE IF NOT EXISTS stats_words (
