@@ -73,29 +73,40 @@ MACROS = [
     " vx_unique(list_transform(coalesce(e.urls, []), lambda x: coalesce(nullif(x.expanded_url, ''), x.url)))",
 ]
 
-# Positions in the referenced list are 1-based; a retweet's original is the first whose id matches.
-MAPPING_SQL = f"""
-WITH j AS (
+# How the v2 page records are read: the typed value ``v`` (TYPED_STRUCTURE), ``text_ok`` (the
+# payload's text matches no trap) and ``has_entities`` (the tweet's entities object has a key).
+READ_SQL = f"""
+SELECT idx, v,
+    tweet_at > 0 AND NOT contains(payload, ':null')
+    AND NOT regexp_matches(substr(payload, tweets_at), '{_TWEETS_TRAPS}')
+    AND NOT regexp_matches(substr(payload, 1, tweets_at - 1), '{_EXPANSION_TRAPS}') AS text_ok,
+    -- tweet_post: "entities or {{}}" is true when the object has a key
+    contains(substr(payload, tweet_at), '"entities":{{"') AS has_entities
+FROM (
     SELECT idx, payload, json_transform(payload, '{TYPED_STRUCTURE}') AS v,
         -- the referenced tweets and the tweet (the keys after "place"), and the tweet alone
         coalesce(nullif(strpos(payload, '"referenced":['), 0), strpos(payload, '"tweet":{{')) AS tweets_at,
         strpos(payload, '"tweet":{{') AS tweet_at
     FROM vx_raw
-), k AS (
-    SELECT idx, v, v.tweet AS w,
-        tweet_at > 0 AND NOT contains(payload, ':null')
-        AND NOT regexp_matches(substr(payload, tweets_at), '{_TWEETS_TRAPS}')
-        AND NOT regexp_matches(substr(payload, 1, tweets_at - 1), '{_EXPANSION_TRAPS}') AS text_ok,
+)
+"""  # noqa: S608 - built from this module's constants only
+
+
+def tweet_mapping_sql(read_sql: str) -> str:
+    """The mapping of ``tweet_post`` over the rows of ``read_sql`` (``idx``, ``v`` shaped as
+    TYPED_STRUCTURE, ``text_ok``, ``has_entities``): shared by the X formats whose records hold
+    one v2 tweet with its expansions (pages, flattened tweets)."""
+    return f"""
+WITH k AS (
+    SELECT idx, v, v.tweet AS w, text_ok, has_entities,
         coalesce(v.tweet.edit_history_tweet_ids, []) AS history,
         CASE WHEN len(coalesce(v.tweet.edit_history_tweet_ids, [])) > 0 THEN v.tweet.edit_history_tweet_ids[1]
              ELSE v.tweet.id END AS native_id,
         coalesce(list_position(v.tweet.edit_history_tweet_ids, v.tweet.id) - 1, 0) AS edit_index,
         list_filter(v.tweet.referenced_tweets, lambda x: x.type = 'retweeted')[-1].id AS rt_id,
         list_filter(v.tweet.referenced_tweets, lambda x: x.type = 'replied_to')[-1].id AS reply_id,
-        list_filter(v.tweet.referenced_tweets, lambda x: x.type = 'quoted')[-1].id AS quote_id,
-        -- tweet_post: "entities or {{}}" is true when the object has a key
-        contains(substr(payload, tweet_at), '"entities":{{"') AS has_entities
-    FROM j
+        list_filter(v.tweet.referenced_tweets, lambda x: x.type = 'quoted')[-1].id AS quote_id
+    FROM ({read_sql})
 ), p AS (
     SELECT *,
         CASE WHEN coalesce(rt_id, '') <> '' THEN 'repost' WHEN coalesce(reply_id, '') <> '' THEN 'reply'
@@ -164,7 +175,10 @@ SELECT * EXCLUDE (hashtags_found, mentions_found, urls_found, has_entities),
     CASE WHEN has_entities THEN mentions_found ELSE nullif(mentions_found, []) END AS mentions,
     CASE WHEN has_entities THEN urls_found ELSE nullif(urls_found, []) END AS urls
 FROM mapped ORDER BY idx
-"""  # noqa: S608 - built from this module's constants only
+"""  # noqa: S608 - built from constants only
+
+
+MAPPING_SQL = tweet_mapping_sql(READ_SQL)
 
 
 def mapping_sql(source: object) -> str:
