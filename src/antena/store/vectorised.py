@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 
 from antena.schema import POST_COLUMNS, POST_SCHEMA
 from antena.sources.base import RawRecord, extract_hashtags, extract_mentions, extract_urls
-from antena.store import crowdtangle_mapping, generic_mapping, meta_mapping, x_flat_mapping, x_mapping
+from antena.store import crowdtangle_mapping, generic_mapping, meta_mapping, x_flat_mapping, x_mapping, x_v1_mapping
 from antena.store.rows import Pending, storable, to_arrow
 
 # ``Ingestor`` and ``FileReport`` (antena.store.ingest, which imports this module) are typed as Any
@@ -49,7 +49,7 @@ CHUNK = 25_000
 # mentions and urls NULL where ``make_post`` would scan them from the text).
 VECTORISED_FORMATS = {
     "twitter_v2": x_mapping, "crowdtangle_csv": crowdtangle_mapping, "generic": generic_mapping,
-    "meta_content_library": meta_mapping, "twitter_v2_flat": x_flat_mapping,
+    "meta_content_library": meta_mapping, "twitter_v2_flat": x_flat_mapping, "twitter_v1": x_v1_mapping,
 }
 PATHS = ("auto", "vectorised", "python")
 AUTO_MIN_BYTES = 256 * 1024  # below this the per-record path is as quick (and starts sooner)
