@@ -123,7 +123,9 @@ WITH k AS (
 ), mapped AS (
     SELECT idx,
         -- regular: read here exactly as tweet_post reads it; the others go to the Python map
-        (text_ok AND w.id IS NOT NULL AND w.id <> '' AND native_id <> ''
+        (text_ok AND w.id IS NOT NULL AND w.id <> ''
+         -- make_post quarantines an id that strips to nothing: only digit ids are mapped here
+         AND regexp_matches(native_id, '^[0-9]+$')
          -- a reference without an id is "None" to tweet_post (str(None))
          AND list_bool_and(list_transform(coalesce(w.referenced_tweets, []), lambda x: x.id IS NOT NULL)) IS NOT FALSE
          AND regexp_matches(coalesce(w.created_at, ''), '{_ISO_UTC}')

@@ -123,7 +123,7 @@ WITH j AS (
 ), mapped AS (
     SELECT idx,
         -- regular: read here exactly as status_post reads it; the others go to the Python map
-        (text_ok AND status_id IS NOT NULL AND native_id <> ''
+        (text_ok AND status_id IS NOT NULL AND regexp_matches(native_id, '^[0-9]+$')
          AND vx1_id_ok(s) AND vx1_id_ok(s.user) AND vx1_id_ok(rt)
          AND (coalesce(s.in_reply_to_status_id_str, '') <> '' OR s.in_reply_to_status_id IS NULL)
          AND (coalesce(s.quoted_status_id_str, '') <> '' OR vx1_id(s.quoted_status) IS NOT NULL
