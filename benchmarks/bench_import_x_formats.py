@@ -146,6 +146,9 @@ def v1_statuses(page: dict[str, Any]) -> list[dict[str, Any]]:
 
 def convert(pages: list[Path], workdir: Path) -> dict[str, Path]:
     flat_path, v1_path = workdir / "flat.jsonl.gz", workdir / "v1.jsonl.gz"
+    if flat_path.exists() and v1_path.exists() and min(flat_path.stat().st_mtime, v1_path.stat().st_mtime) > max(
+            p.stat().st_mtime for p in pages):  # converted before from these pages
+        return {"twitter_v2_flat": flat_path, "twitter_v1": v1_path}
     with gzip.open(flat_path, "wb", compresslevel=6) as flat, gzip.open(v1_path, "wb", compresslevel=6) as v1:
         for path in pages:
             with gzip.open(path, "rb") as stream:
@@ -174,6 +177,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
 PLAIN_READ = (
     "import duckdb, sys\n"
     "con = duckdb.connect(sys.argv[2])\n"
+    "con.execute('SET enable_progress_bar = false')\n"
     "con.execute(\"CREATE TABLE t AS SELECT * FROM read_json(?, format = 'newline_delimited',"
     " maximum_object_size = 268435456)\", [sys.argv[1]])\n"
     "print(con.execute('SELECT count(*) FROM t').fetchone()[0])\n"
@@ -187,7 +191,7 @@ def run(files: dict[str, Path], workdir: Path) -> list[dict[str, Any]]:
         db = workdir / f"plain-{fmt}.duckdb"
         db.unlink(missing_ok=True)
         plain = timed([sys.executable, "-c", PLAIN_READ, str(path), str(db)], env)
-        rows.append({"format": fmt, "what": "duckdb read_json", "records": int(plain["stdout"].strip()), **plain})
+        rows.append({"format": fmt, "what": "duckdb read_json", "records": int(plain["stdout"].split()[-1]), **plain})
         for path_name in ("python", "vectorised"):
             project = workdir / f"project-{fmt}-{path_name}"
             shutil.rmtree(project, ignore_errors=True)

@@ -21,7 +21,7 @@ from antena.sources.twitter_v2_flat import TwitterV2Flat
 from antena.store import vectorised, x_flat_mapping, x_v1_mapping
 
 from .conftest import FIXTURES, SHARED
-from .test_vectorised_import import assert_same, small_chunks, write_jsonl  # noqa: F401 - a fixture
+from .test_vectorised_import import assert_same, page, small_chunks, tweet, write_jsonl  # noqa: F401 - a fixture
 
 FLAT = "twitter_v2_flat"
 V1 = "twitter_v1"
@@ -46,6 +46,15 @@ def regular_share(mapping: Any, payloads: list[Any]) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------ X v2 flattened (twarc2 flatten)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_an_id_of_spaces_is_quarantined_on_both_paths(tmp_path):
+    # make_post strips the id: the SQL maps digit ids only (the v2 pages share this rule)
+    sample = write_jsonl(tmp_path / "ids.jsonl", [page(tweet(" ", edit_history_tweet_ids=[]), tweet("\u00a0"),
+                                                       tweet("2", edit_history_tweet_ids=[]))], bad_lines=False)
+    tables = assert_same(tmp_path, [sample], format_name="twitter_v2")
+    assert any("record has no id" in q for q in tables["quarantine"])
 
 
 def test_the_flat_format_is_vectorised():
@@ -101,7 +110,8 @@ EDGE_FLAT: list[Any] = [
     flat("11", public_metrics={"like_count": 2**63 + 7, "retweet_count": 1}),  # cannot be stored
     flat("12", public_metrics={"like_count": 1.5, "retweet_count": "12", "reply_count": True}),
     flat("13", public_metrics={"like_count": 10**15, "quote_count": 0, "impression_count": 42}),
-    flat("14", id=14), flat("", text="no id"),
+    flat("14", id=14), flat("", text="no id"), flat(" ", edit_history_tweet_ids=[]),
+    flat("\u00a0", edit_history_tweet_ids=[]), flat("1x", edit_history_tweet_ids=[]),
     flat("15", created_at="2024-02-30T10:00:00Z"), flat("16", created_at="yesterday"),
     flat("17", created_at=1700000000), flat("18", created_at="2024-03-01T10:00:00+02:00"),
     flat("19b", created_at="2024-03-01T10:00:00.123456Z"),
@@ -334,7 +344,8 @@ EDGE_V1: list[Any] = [
     status("37", favorite_count=2**63 + 7), status("38", favorite_count=1.5, retweet_count="1,234"),
     status("39", favorite_count=None, retweet_count=None, reply_count=3, quote_count=10**15),
     status("40", favorite_count=-1), status("41", favorite_count=True),
-    {**status("42"), "id_str": None}, {**status("43"), "id_str": ""}, status("44", user={**V1_USER, "id_str": None}),
+    {**status("42"), "id_str": None}, {**status("43"), "id_str": ""}, status(" "), status("\u2003"),
+    status("44", user={**V1_USER, "id_str": None}),
     status("45", user={"id_str": "", "id": None, "screen_name": "Nobody"}), status("46", user=None),
     status("47", user="Seven"), status("48", user={}),
     status("49", created_at="Fri Feb 30 08:00:00 +0000 2018"), status("50", created_at="2018-10-11T08:00:00Z"),
