@@ -202,8 +202,59 @@ def test_flat_updates_and_duplicates_across_files_and_chunks(tmp_path):
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 _word = st.text(alphabet=st.sampled_from("aZñÑİΣσςß_1é#@:{\"\\"), min_size=0, max_size=6)
 _id = st.integers(min_value=1, max_value=40).map(str)
-_time = st.sampled_from(["2024-03-01T10:00:00.000Z", "2024-03-01T10:00:00Z", "2024-13-01T10:00:00Z",
-                         "Fri Mar 01 10:00:00 +0000 2024", ""])
+_ODD_TIMES = ["2024-13-01T10:00:00Z", "Fri Mar 01 10:00:00 +0000 2024", "2024-03-01T10:00:00.000Z", ""]
+_time = st.one_of(st.sampled_from(["2024-03-01T10:00:00.000Z", "2024-03-01T10:00:00Z"]), st.sampled_from(_ODD_TIMES))
+_v1_time = st.one_of(st.sampled_from(["Fri Mar 01 10:00:00 +0000 2024", "Sat Mar 02 23:59:59 +0000 2024"]),
+                     st.sampled_from(_ODD_TIMES))
+
+
+# any JSON value, for a field the mapping reads (the traps must send every odd type to Python)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allow_infinity=False)
+    | _word | st.just("") | st.just("2024-03-01T10:00:00Z"),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["id", "text", "tag", "url", "type"]),
+                                                                inner, max_size=2),
+    max_leaves=4)
+
+
+def put(node: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """``node`` with the field at ``path`` (keys; "0" the first element of a list) set to ``value``."""
+    key, rest = path[0], path[1:]
+    if not rest:
+        return {**node, key: value}
+    if rest[0] == "0":
+        items = node.get(key) if isinstance(node.get(key), list) else []
+        first = items[0] if items and isinstance(items[0], dict) else {}
+        return {**node, key: [put(first, rest[1:], value) if rest[1:] else value, *items[1:]]}
+    child = node.get(key) if isinstance(node.get(key), dict) else {}
+    return {**node, key: put(child, rest, value)}
+
+
+def odd_values(draw: st.DrawFn, record: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """``record`` with up to two of the fields the mapping reads set to any JSON value."""
+    for path in draw(st.lists(st.sampled_from(paths), max_size=2)):
+        record = put(record, tuple(path.split(".")), draw(_json))
+    return record
+
+
+FLAT_PATHS = [
+    "id", "text", "author_id", "created_at", "conversation_id", "lang", "public_metrics", "public_metrics.like_count",
+    "entities", "entities.hashtags", "entities.hashtags.0.tag", "entities.mentions.0.username", "entities.urls",
+    "entities.urls.0.url", "entities.urls.0.expanded_url", "referenced_tweets", "referenced_tweets.0.id",
+    "referenced_tweets.0.type", "referenced_tweets.0.text", "referenced_tweets.0.entities", "edit_history_tweet_ids",
+    "edit_history_tweet_ids.0", "attachments", "attachments.media_keys", "attachments.media",
+    "attachments.media.0.type", "author", "author.id", "author.username", "geo", "geo.full_name", "geo.country_code",
+    "__twarc", "__twarc.retrieved_at", "__antena_synthetic", "withheld", "note_tweet"]
+V1_PATHS = [
+    "id_str", "id", "text", "full_text", "truncated", "created_at", "lang", "is_quote_status", "favorite_count",
+    "retweet_count", "entities", "entities.hashtags", "entities.hashtags.0.text", "entities.user_mentions.0.screen_name",
+    "entities.urls.0.url", "entities.urls.0.expanded_url", "entities.media", "extended_tweet",
+    "extended_tweet.full_text", "extended_tweet.entities", "extended_entities", "extended_entities.media",
+    "extended_entities.media.0.type", "user", "user.id_str", "user.id", "user.screen_name", "retweeted_status",
+    "retweeted_status.text", "retweeted_status.user", "retweeted_status.id_str", "in_reply_to_status_id_str",
+    "in_reply_to_status_id", "quoted_status_id_str", "quoted_status_id", "quoted_status", "place",
+    "place.full_name", "place.country_code", "edit_history", "edit_history.edit_tweet_ids",
+    "edit_history.initial_tweet_id", "withheld_in_countries", "withheld_copyright", "__antena_synthetic", "delete"]
 
 
 @st.composite
@@ -244,10 +295,10 @@ def generated_flat(draw: st.DrawFn) -> dict[str, Any]:
                                        for _ in range(draw(st.integers(0, 2)))]}
     if draw(st.booleans()):
         tw["__twarc"] = {"retrieved_at": draw(st.sampled_from(["2024-03-02T00:00:00+00:00", "2024-03-02"]))}
-    return tw
+    return odd_values(draw, tw, FLAT_PATHS)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tweets=st.lists(generated_flat(), min_size=1, max_size=12))
 def test_generated_flat_tweets_store_the_same_rows_both_ways(tmp_path_factory, tweets):
     vectorised.CHUNK, saved = 5, vectorised.CHUNK
@@ -417,7 +468,7 @@ def test_v1_updates_and_duplicates_across_files_and_chunks(tmp_path):
 def generated_status(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
     sid = draw(_id)
     s: dict[str, Any] = {"id_str": sid, "id": int(sid), "text": draw(_text),
-                         "created_at": draw(_time), "truncated": draw(st.booleans())}
+                         "created_at": draw(_v1_time), "truncated": draw(st.booleans())}
     if draw(st.booleans()):
         s["entities"] = {key: [{field: draw(_word)} for _ in range(draw(st.integers(0, 3)))]
                          for key, field in (("hashtags", "text"), ("user_mentions", "screen_name"), ("urls", "url"))
@@ -446,10 +497,10 @@ def generated_status(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
     if draw(st.booleans()):
         ids = draw(st.lists(_id, max_size=3))
         s["edit_history"] = {"edit_tweet_ids": ids, "initial_tweet_id": ids[0] if ids else None}
-    return s
+    return odd_values(draw, s, V1_PATHS) if depth == 0 else s
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(statuses=st.lists(generated_status(), min_size=1, max_size=12))
 def test_generated_v1_statuses_store_the_same_rows_both_ways(tmp_path_factory, statuses):
     vectorised.CHUNK, saved = 5, vectorised.CHUNK
