@@ -33,7 +33,14 @@ import pyarrow.compute as pc
 
 from antena.schema import POST_COLUMNS, POST_SCHEMA
 from antena.sources.base import RawRecord, extract_hashtags, extract_mentions, extract_urls
-from antena.store import crowdtangle_mapping, generic_mapping, meta_mapping, x_flat_mapping, x_mapping, x_v1_mapping
+from antena.store import (
+    crowdtangle_mapping,
+    generic_mapping,
+    meta_mapping,
+    x_flat_mapping,
+    x_mapping,
+    x_v1_mapping,
+)
 from antena.store.rows import Pending, storable, to_arrow
 
 # ``Ingestor`` and ``FileReport`` (antena.store.ingest, which imports this module) are typed as Any
