@@ -206,14 +206,23 @@ def two_core_estimate(split: dict[str, float], serial: float) -> float:
 
 
 def parallel_window(timeline: list[dict[str, Any]]) -> tuple[float, float]:
-    """First and last second at which the Python workers' CPU grew: the ``mapInArrow`` stage."""
-    grew = [b["t"] for a, b in zip(timeline, timeline[1:], strict=False) if b["workers"] > a["workers"]]
-    return (grew[0] - 1.0, grew[-1]) if grew else (0.0, 0.0)
+    """First and last second at which the Python workers' CPU grew (by more than an idle worker's
+    0.2 s a second): the ``mapInArrow`` stage."""
+    grew = [b["t"] for a, b in zip(timeline, timeline[1:], strict=False) if b["workers"] > a["workers"] + 0.2]
+    return (grew[0], grew[-1]) if grew else (0.0, 0.0)
 
 
 def spark_split(result: dict[str, Any]) -> dict[str, Any]:
-    """The CPU split of one Spark run: serial parts (the driver, the JVM outside the stage) and the
-    parallel stage (workers, the JVM during it), with the wall time they imply on two free cores."""
+    """The CPU split of one Spark run by phase and process kind, and the wall time it implies on
+    two free cores.
+
+    ``serial``: the driver and the JVM before and after the stage (DuckDB's export, the JVM's start
+    and first job, storing the results, the aggregates). In the stage the Python workers analyse;
+    the JVM reads and writes Parquet and moves Arrow batches beside them. On two free cores
+    ``local[1]`` is bound by its one Python worker (the JVM's stage work runs on the other core):
+    about ``serial + workers``; ``local[2]`` shares both cores between two workers and the JVM:
+    about ``serial + (workers + jvm_stage) / 2``. Both assume the serial part runs on one core
+    (the JVM's start uses a little more)."""
     timeline, split = result["timeline"], result["cpu_split"]
     first, last = parallel_window(timeline)
 
@@ -221,13 +230,17 @@ def spark_split(result: dict[str, Any]) -> dict[str, Any]:
         rows = [r for r in timeline if r["t"] <= t]
         return rows[-1][kind] if rows else 0.0
 
-    jvm_stage = at(last, "jvm") - at(first, "jvm")
-    driver_stage = at(last, "driver") - at(first, "driver")
-    serial = split["driver"] - driver_stage + split["jvm"] - jvm_stage
-    parallel = split["workers"] + jvm_stage + driver_stage
-    return {"stage_s": round(last - first, 1), "serial_cpu": round(serial, 1), "parallel_cpu": round(parallel, 1),
-            "jvm_in_stage": round(jvm_stage, 1), "two_free_cores_s": round(serial + parallel / 2, 1),
-            "one_core_s": round(serial + parallel, 1)}
+    pre = {k: at(first, k) for k in ("driver", "jvm")}
+    post = {k: split[k] - at(last, k) for k in ("driver", "jvm")}
+    jvm_stage = split["jvm"] - pre["jvm"] - post["jvm"]
+    serial = pre["driver"] + pre["jvm"] + post["driver"] + post["jvm"]
+    workers = split["workers"]
+    return {"driver_before": round(pre["driver"], 1), "jvm_before": round(pre["jvm"], 1),
+            "workers": round(workers, 1), "jvm_stage": round(jvm_stage, 1),
+            "driver_after": round(post["driver"], 1), "jvm_after": round(post["jvm"], 1),
+            "serial_cpu": round(serial, 1),
+            "local1_on_two_free_cores_s": round(serial + workers, 1),
+            "local2_on_two_free_cores_s": round(serial + (workers + jvm_stage) / 2, 1)}
 
 
 def run_spark(scale: float, project: Path, work: Path, nice: int, tag: str = "",
