@@ -17,9 +17,11 @@ renders them into docs/benchmarks.md (section "Scale") and ``docs/bench_scale.pn
 The machine is shared: the 1-minute load average is recorded when each step starts.
 
 ``spark`` analyses copies of an already imported (or analysed: the copies forget the results)
-project ``DIR`` with ``--engine spark`` at ``local[1]`` and ``local[2]``, sampling the whole
-process tree (driver, JVM, Python workers) every 0.5 s with psutil: CPU seconds of the tree,
-peak RSS of the tree, and the load average over the run.
+project ``DIR`` with ``--engine spark`` at ``local[1]`` and ``local[2]`` (``--cores N`` for one),
+sampling the whole process tree (driver, JVM, Python workers) every 0.5 s with psutil: CPU seconds
+of the tree split by process kind and by phase (before, during and after the ``mapInArrow``
+stage), the wall time that split implies on two free cores (``spark_split``), peak RSS of the tree
+and the load average over the run. On a shared machine compare the CPU split, not the wall time.
 """
 
 from __future__ import annotations
