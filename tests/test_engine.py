@@ -231,3 +231,15 @@ def test_an_edited_post_is_reanalysed_with_one_current_row(cli, project_dir, tmp
             " WHERE p.native_id = '1900000000000000004'").fetchall()
     assert len(text) == 1 and "desaparecido" in text[0][0]
     assert cli.json("analyze", project_dir)["analysed"] == 0
+
+
+def test_local_java_options_only_for_a_local_master(monkeypatch):
+    from antena.engine.spark import LOCAL_JAVA_OPTIONS, local_java_options
+
+    monkeypatch.delenv("ANTENA_SPARK_JAVA_OPTIONS", raising=False)
+    assert local_java_options("local[2]") == local_java_options("local") == LOCAL_JAVA_OPTIONS
+    assert local_java_options("yarn") == local_java_options("spark://host:7077") == ""
+    monkeypatch.setenv("ANTENA_SPARK_JAVA_OPTIONS", "")  # the JVM's defaults
+    assert local_java_options("local[1]") == ""
+    monkeypatch.setenv("ANTENA_SPARK_JAVA_OPTIONS", "-Xss4m")
+    assert local_java_options("local[*]") == "-Xss4m"
