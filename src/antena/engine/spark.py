@@ -7,7 +7,7 @@ would store). Point ``spark_master`` at a cluster when the data outgrows one mac
 
 Where the CPU goes at demo scale 1 (docs/scale.md): the Python workers' analysis is most of it;
 the rest is serial and bounds what a second core gains: the JVM's start and its first job
-(class loading and JIT compiling, about 26 CPU s with the JVM's defaults, about 12 with
+(class loading and JIT compiling, 26-32 CPU s with the JVM's defaults, 14.5-17 with
 ``LOCAL_JAVA_OPTIONS``), each Python worker's imports and model loading (about 4.5 CPU s per
 worker process), and the driver's export and storing. The JVM starts while DuckDB exports.
 """
@@ -31,10 +31,10 @@ from antena.errors import AntenaError
 
 # The driver JVM's options on a local master (``local``, ``local[N]``): a local run is one short
 # job, where the JVM's optimising JIT compiler (C2) and parallel garbage collector cost more than
-# they return. At demo scale 1 the JVM took 26 CPU s with its defaults (12 to start, 14 in the job,
-# most of it JIT compiling and class loading, whatever the rows) and 12 with these, for the same
-# rows. ``ANTENA_SPARK_JAVA_OPTIONS`` replaces them ("" for the JVM's defaults). On a cluster the
-# executors are other JVMs, started with Spark's own settings.
+# they return. Analysing demo scale 1 the JVM took 26-32 CPU s with its defaults and 14.5-17 with
+# these; most of it is class loading and JIT compiling, whatever the rows (with a Python function
+# that does nothing: 26 and 12 CPU s). ``ANTENA_SPARK_JAVA_OPTIONS`` replaces them ("" for the
+# JVM's defaults). On a cluster the executors are other JVMs, started with Spark's own settings.
 LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
@@ -101,15 +101,14 @@ def map_partitions(chain: list[Any]) -> Callable[[Iterator[pa.RecordBatch]], Ite
 def store_spark_results(con: duckdb.DuckDBPyConnection, chain: list[Any], folder: Path) -> int:
     """Store the Parquet files Spark wrote in ``folder`` (post_id, every analyser's columns,
     content_hash): for each analyser, its rows of the current version for the posts in
-    ``analysis_todo`` are replaced, in one transaction, by DuckDB reading the files directly (as
-    ``store_results`` does for the local engine's chunks). Returns the rows stored."""
+    ``analysis_todo`` are replaced, in one transaction, by DuckDB reading that analyser's columns
+    from the files (as ``store_results`` does for the local engine's chunks). Returns the rows."""
     files = sorted(str(p) for p in folder.glob("*.parquet"))
     if not files:
         return 0
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE spark_results AS SELECT * FROM read_parquet(?)", [files])
-        rows = int(con.execute("SELECT count(*) FROM spark_results").fetchone()[0])
+        rows = int(con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0])
         for analyser in chain:
             name, version = table_name(analyser.name), str(analyser.version)
             columns = ", ".join(analyser.assigns)  # declared names: identifiers, not user text
@@ -119,10 +118,9 @@ def store_spark_results(con: duckdb.DuckDBPyConnection, chain: list[Any], folder
             )
             con.execute(
                 f"INSERT INTO {name} (post_id, version, content_hash, {columns})"  # noqa: S608 - fixed names
-                f" SELECT post_id, ?, content_hash, {columns} FROM spark_results",
-                [version],
+                f" SELECT post_id, ?, content_hash, {columns} FROM read_parquet(?)",
+                [version, files],
             )
-        con.execute("DROP TABLE spark_results")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
