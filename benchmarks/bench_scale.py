@@ -17,9 +17,11 @@ renders them into docs/benchmarks.md (section "Scale") and ``docs/bench_scale.pn
 The machine is shared: the 1-minute load average is recorded when each step starts.
 
 ``spark`` analyses copies of an already imported (or analysed: the copies forget the results)
-project ``DIR`` with ``--engine spark`` at ``local[1]`` and ``local[2]``, sampling the whole
-process tree (driver, JVM, Python workers) every 0.5 s with psutil: CPU seconds of the tree,
-peak RSS of the tree, and the load average over the run.
+project ``DIR`` with ``--engine spark`` at ``local[1]`` and ``local[2]`` (``--cores N`` for one),
+sampling the whole process tree (driver, JVM, Python workers) every 0.5 s with psutil: CPU seconds
+of the tree split by process kind and by phase (before, during and after the ``mapInArrow``
+stage), the wall time that split implies on two free cores (``spark_split``), peak RSS of the tree
+and the load average over the run. On a shared machine compare the CPU split, not the wall time.
 """
 
 from __future__ import annotations
@@ -131,11 +133,28 @@ def run_scale(scale: float, work: Path, seed: int, spark: bool, nice: int, resta
     return rows
 
 
-def measured_tree(args: list[str], nice: int = 0) -> dict[str, Any]:
+def process_kind(proc: Any, root_pid: int) -> str:
+    """``driver`` (the measured command itself), ``workers`` (Python processes: Spark's daemon and
+    the workers it forks) or ``jvm`` (Spark's Java process and its launcher scripts)."""
+    if proc.pid == root_pid:
+        return "driver"
+    try:
+        return "workers" if proc.name().startswith("python") else "jvm"
+    except Exception:  # noqa: BLE001 - a process that ended meanwhile
+        return "jvm"
+
+
+KINDS = ("driver", "jvm", "workers")
+
+
+def measured_tree(args: list[str], nice: int = 0, interval: float = 0.5) -> dict[str, Any]:
     """Like ``measured``, for commands whose work runs in grandchildren (Spark's JVM and Python
-    workers): CPU seconds and peak RSS summed over the process tree, sampled every 0.5 s (the
-    root process's own CPU apart: for Spark, the serial part in the driver), and the mean
-    1-minute load average while it ran."""
+    workers): CPU seconds and peak RSS summed over the process tree, sampled every ``interval`` s,
+    CPU split by process kind (``cpu_split``: driver, JVM, Python workers), a timeline of the
+    cumulative split (``timeline``: one row per second) and the mean 1-minute load average while it ran.
+
+    A process's CPU counts as last sampled: what a Python worker spends in the last ``interval``
+    before it exits is missed (Spark keeps its workers until the JVM ends, so little is)."""
     import psutil
 
     load = os.getloadavg()[0]
@@ -143,15 +162,17 @@ def measured_tree(args: list[str], nice: int = 0) -> dict[str, Any]:
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             preexec_fn=(lambda: os.nice(nice)) if nice else None)  # noqa: PLW1509
     root = psutil.Process(proc.pid)
-    cpu: dict[int, float] = {}
-    peak, loads = 0, []
+    cpu: dict[int, tuple[str, float]] = {}
+    kinds: dict[int, str] = {}
+    peak, loads, timeline, last_mark = 0, [], [], -1.0
     while proc.poll() is None:
         rss = 0
         try:
             for p in [root, *root.children(recursive=True)]:
                 try:
+                    kind = kinds.setdefault(p.pid, process_kind(p, proc.pid))
                     times = p.cpu_times()
-                    cpu[p.pid] = times.user + times.system + times.children_user + times.children_system
+                    cpu[p.pid] = (kind, times.user + times.system + times.children_user + times.children_system)
                     rss += p.memory_info().rss
                 except psutil.Error:
                     continue
@@ -159,22 +180,78 @@ def measured_tree(args: list[str], nice: int = 0) -> dict[str, Any]:
             pass
         peak = max(peak, rss)
         loads.append(os.getloadavg()[0])
-        time.sleep(0.5)
+        now = time.perf_counter() - started
+        if now - last_mark >= 1.0:
+            last_mark = now
+            split = {k: round(sum(c for kd, c in cpu.values() if kd == k), 1) for k in KINDS}
+            timeline.append({"t": round(now, 1), **split, "workers_alive": sum(
+                1 for pid, k in kinds.items() if k == "workers" and psutil.pid_exists(pid))})
+        time.sleep(interval)
     out = proc.stdout.read() if proc.stdout else b""
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode})")
-    return {"wall": round(wall, 2), "cpu": round(sum(cpu.values()), 2), "driver_cpu": round(cpu.get(proc.pid, 0.0), 2),
+    split = {k: round(sum(c for kd, c in cpu.values() if kd == k), 2) for k in KINDS}
+    return {"wall": round(wall, 2), "cpu": round(sum(c for _, c in cpu.values()), 2),
+            "driver_cpu": split["driver"], "cpu_split": split,
+            "worker_processes": sum(1 for k in kinds.values() if k == "workers"),
             "peak_rss_mib": round(peak / 2**20),
             "load": round(load, 1), "load_during": round(statistics.mean(loads), 1) if loads else None,
-            "stdout": out.decode()}
+            "timeline": timeline, "stdout": out.decode()}
 
 
-def run_spark(scale: float, project: Path, work: Path, nice: int, tag: str = "") -> None:
-    """Spark ``local[1]`` then ``local[2]`` on fresh copies of ``project`` (results forgotten)."""
+def two_core_estimate(split: dict[str, float], serial: float) -> float:
+    """Wall seconds the CPU split implies on free cores: the serial CPU (the driver's own, the
+    JVM's outside the parallel stage) runs alone, the rest spreads over two cores."""
+    total = sum(split.values())
+    return serial + (total - serial) / 2
+
+
+def parallel_window(timeline: list[dict[str, Any]]) -> tuple[float, float]:
+    """First and last second at which the Python workers' CPU grew (by more than an idle worker's
+    0.2 s a second): the ``mapInArrow`` stage."""
+    grew = [b["t"] for a, b in zip(timeline, timeline[1:], strict=False) if b["workers"] > a["workers"] + 0.2]
+    return (grew[0], grew[-1]) if grew else (0.0, 0.0)
+
+
+def spark_split(result: dict[str, Any]) -> dict[str, Any]:
+    """The CPU split of one Spark run by phase and process kind, and the wall time it implies on
+    two free cores.
+
+    ``serial``: the driver and the JVM before and after the stage (DuckDB's export, the JVM's start
+    and first job, storing the results, the aggregates). In the stage the Python workers analyse;
+    the JVM reads and writes Parquet and moves Arrow batches beside them. On two free cores
+    ``local[1]`` is bound by its one Python worker (the JVM's stage work runs on the other core):
+    about ``serial + workers``; ``local[2]`` shares both cores between two workers and the JVM:
+    about ``serial + (workers + jvm_stage) / 2``. Both assume the serial part runs on one core
+    (the JVM's start uses a little more)."""
+    timeline, split = result["timeline"], result["cpu_split"]
+    first, last = parallel_window(timeline)
+
+    def at(t: float, kind: str) -> float:
+        rows = [r for r in timeline if r["t"] <= t]
+        return rows[-1][kind] if rows else 0.0
+
+    pre = {k: at(first, k) for k in ("driver", "jvm")}
+    post = {k: split[k] - at(last, k) for k in ("driver", "jvm")}
+    jvm_stage = split["jvm"] - pre["jvm"] - post["jvm"]
+    serial = pre["driver"] + pre["jvm"] + post["driver"] + post["jvm"]
+    workers = split["workers"]
+    return {"driver_before": round(pre["driver"], 1), "jvm_before": round(pre["jvm"], 1),
+            "workers": round(workers, 1), "jvm_stage": round(jvm_stage, 1),
+            "driver_after": round(post["driver"], 1), "jvm_after": round(post["jvm"], 1),
+            "serial_cpu": round(serial, 1),
+            "local1_on_two_free_cores_s": round(serial + workers, 1),
+            "local2_on_two_free_cores_s": round(serial + (workers + jvm_stage) / 2, 1)}
+
+
+def run_spark(scale: float, project: Path, work: Path, nice: int, tag: str = "",
+              cores_list: tuple[int, ...] = (1, 2)) -> None:
+    """Spark ``local[1]`` then ``local[2]`` on fresh copies of ``project`` (results forgotten);
+    prints each run's CPU split (driver, JVM, Python workers; serial and parallel parts)."""
     import duckdb
 
-    for cores in (1, 2):
+    for cores in cores_list:
         copy = work / f"scale-{scale:g}-spark{cores}"
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(project, copy)
@@ -187,10 +264,11 @@ def run_spark(scale: float, project: Path, work: Path, nice: int, tag: str = "")
                                          f"local[{cores}]", "--json"], nice)
         result.pop("stdout", None)
         entry = {"scale": scale, "step": f"analyse spark local[{cores}]{tag}", "size": posts, **result,
-                 "cpu_tree": True, "machine": machine()}
+                 "split": spark_split(result), "cpu_tree": True, "machine": machine()}
         with (work / "results.jsonl").open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry) + "\n")
-        print(json.dumps(entry), file=sys.stderr, flush=True)
+        shown = {k: v for k, v in entry.items() if k not in ("timeline", "machine")}
+        print(json.dumps(shown), file=sys.stderr, flush=True)
         shutil.rmtree(copy, ignore_errors=True)
 
 
@@ -279,6 +357,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-scale"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--spark", action="store_true", help="also analyse with Spark local[1] and local[2]")
+    parser.add_argument("--cores", type=int, action="append", default=[],
+                        help="for spark: N of local[N] (repeat; default 1 and 2)")
     parser.add_argument("--nice", type=int, default=0, help="niceness of the measured processes")
     parser.add_argument("--command", default="", help="the command line to record in the docs")
     parser.add_argument("--tag", default="", help="appended to the steps' names (e.g. ' (aggregates)')")
@@ -288,7 +368,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     if args.action == "spark":
         for scale in args.scale:
-            run_spark(scale, args.project, args.work, args.nice, args.tag)
+            run_spark(scale, args.project, args.work, args.nice, args.tag, tuple(args.cores) or (1, 2))
     elif args.action in ("run", "restats"):
         for scale in args.scale:
             run_scale(scale, args.work, args.seed, args.spark, args.nice, restats=args.action == "restats",

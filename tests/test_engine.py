@@ -102,6 +102,74 @@ def test_spark_engine_gives_the_local_results(cli, tmp_path):
     assert results(folders[0]) == results(folders[1])
 
 
+def analysis_rows(folder):
+    """Every column of the ``analysis`` view, one dict per post, by post id."""
+    with Project(folder) as project:
+        rows = project.analysis(limit=None).to_pylist()
+    return {row["post_id"]: row for row in rows}
+
+
+def assert_close(a, b, path):
+    """Equal, floats within 1e-6 (the engines run the same functions on other batches)."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert a is not None and b is not None and abs(a - b) <= 1e-6, f"{path}: {a} vs {b}"
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), path
+        for key in a:
+            assert_close(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_close(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def forget_results(folder, where="TRUE"):
+    """Delete the stored results (of the posts matching ``where``) from every analyser's table."""
+    with Project(folder) as project:
+        tables = project.con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'ann_%'").fetchall()
+        for (name,) in tables:
+            project.con.execute(f"DELETE FROM {name} WHERE {where}")  # noqa: S608 - names from the catalogue
+
+
+@pytest.mark.spark
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java")
+def test_spark_engine_gives_the_local_results_of_the_whole_pipeline(cli, tmp_path):
+    """The default pipeline (every analyser, packaged models) on a small demo: the Spark engine at
+    ``local[2]`` stores the local engine's results, counts exact and scores within 1e-6; an edited
+    post is analysed again and replaces its old rows."""
+    pytest.importorskip("pyspark")
+    local = tmp_path / "local"
+    cli.json("demo", local, "--scale", "0.01", "--seed", "5")  # imported and analysed locally
+    spark = tmp_path / "spark"
+    shutil.copytree(local, spark)
+    forget_results(spark)
+    report = cli.json("analyze", spark, "--engine", "spark", "--spark-master", "local[2]")
+    expected, got = analysis_rows(local), analysis_rows(spark)
+    assert report["engine"] == "spark" and report["analysed"] == len(expected) > 500
+    assert expected.keys() == got.keys()
+    for post_id, row in expected.items():
+        assert_close(row, got[post_id], post_id)
+    with Project(spark) as project:  # one row per post and analyser
+        for analyser in project.pipeline():
+            table = f"ann_{analyser.name}"
+            assert project.con.execute(f"SELECT count(*), count(DISTINCT post_id) FROM {table}").fetchone() == (  # noqa: S608
+                len(expected), len(expected))
+        # an edit: the stored results of two posts no longer match their content
+        project.con.execute("UPDATE ann_sentiment SET content_hash = 'edited' WHERE post_id IN"
+                            " (SELECT post_id FROM ann_sentiment ORDER BY post_id LIMIT 2)")
+    again = cli.json("analyze", spark, "--engine", "spark", "--spark-master", "local[1]")
+    assert again["analysed"] == 2 and again["already_current"] == len(expected) - 2
+    with Project(spark) as project:
+        assert project.con.execute("SELECT count(*), count(DISTINCT post_id) FROM ann_sentiment"
+                                   " WHERE content_hash = 'edited'").fetchone() == (0, 0)
+        assert project.con.execute("SELECT count(*) FROM ann_sentiment").fetchone()[0] == len(expected)
+    got = analysis_rows(spark)
+    for post_id, row in expected.items():
+        assert_close(row, got[post_id], post_id)
+
+
 def test_relevance_query_with_author_field_and_missing_columns(cli, project_dir):
     import pyarrow as pa
 
@@ -163,3 +231,15 @@ def test_an_edited_post_is_reanalysed_with_one_current_row(cli, project_dir, tmp
             " WHERE p.native_id = '1900000000000000004'").fetchall()
     assert len(text) == 1 and "desaparecido" in text[0][0]
     assert cli.json("analyze", project_dir)["analysed"] == 0
+
+
+def test_local_java_options_only_for_a_local_master(monkeypatch):
+    from antena.engine.spark import LOCAL_JAVA_OPTIONS, local_java_options
+
+    monkeypatch.delenv("ANTENA_SPARK_JAVA_OPTIONS", raising=False)
+    assert local_java_options("local[2]") == local_java_options("local") == LOCAL_JAVA_OPTIONS
+    assert local_java_options("yarn") == local_java_options("spark://host:7077") == ""
+    monkeypatch.setenv("ANTENA_SPARK_JAVA_OPTIONS", "")  # the JVM's defaults
+    assert local_java_options("local[1]") == ""
+    monkeypatch.setenv("ANTENA_SPARK_JAVA_OPTIONS", "-Xss4m")
+    assert local_java_options("local[*]") == "-Xss4m"

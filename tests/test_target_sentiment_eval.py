@@ -129,3 +129,20 @@ def test_alias_with_a_split_apostrophe_finds_the_written_form():
     for text in ("Happy Valentine's Day!", "valentine’s day again", "valentine 's day"):
         assert [m[0] for m in analyser.mentions(text)] == ["v"], text
     assert analyser.mentions("Valentines day") == []  # the apostrophe is still required
+
+
+
+def test_the_alias_named_does_not_depend_on_the_string_hash_seed():
+    """Aliases that fold alike name a mention by the same one in every process: a Spark worker
+    (another hash seed, so another set order) must store what the local engine stores."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from antena.nlp.target_sentiment import TargetSentiment;"
+            "a = TargetSentiment(targets=[{'id': 'nr', 'aliases': ['Ninos Robados', 'Niños Robados', 'NINOS ROBADOS',"
+            " 'Robados', 'Niños robados', 'ninos robados']}]);"
+            "print([m[1] for m in a.mentions('Ayuda de ninos robados hoy')])")
+    named = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in range(4)}
+    assert named == {"['NINOS ROBADOS']"}

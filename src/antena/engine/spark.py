@@ -1,9 +1,15 @@
 """The Spark engine: the same analyser chain, run by Spark's ``mapInArrow``.
 
 Posts needing analysis are written to Parquet, Spark maps every Arrow batch through
-``run_chain_merged`` (the same analyser functions the local engine runs), writes Parquet, and the
-results are stored in the project exactly as the local engine stores them. Point
-``spark_master`` at a cluster when the data outgrows one machine; ``local[*]`` by default.
+``run_chain_merged`` (the same analyser functions the local engine runs), writes Parquet, and
+DuckDB reads that Parquet straight into the project's result tables (the rows the local engine
+would store). Point ``spark_master`` at a cluster when the data outgrows one machine.
+
+Where the CPU goes at demo scale 1 (docs/scale.md): the Python workers' analysis is most of it;
+the rest is serial and bounds what a second core gains: the JVM's start and its first job
+(class loading and JIT compiling, 26-32 CPU s with the JVM's defaults, 14.5-17 with
+``LOCAL_JAVA_OPTIONS``), each Python worker's imports and model loading (about 4.5 CPU s per
+worker process), and the driver's export and storing. The JVM starts while DuckDB exports.
 """
 
 from __future__ import annotations
@@ -12,16 +18,31 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from antena.engine.local import INPUT_COLUMNS, AnalyzeReport, finish, prepare_todo, store_results
+from antena.engine.local import INPUT_COLUMNS, AnalyzeReport, finish, prepare_todo, table_name
 from antena.engine.pipeline import merged_output_schema, run_chain_merged
 from antena.errors import AntenaError
+
+# The driver JVM's options on a local master (``local``, ``local[N]``): a local run is one short
+# job, where the JVM's optimising JIT compiler (C2) and parallel garbage collector cost more than
+# they return. Analysing demo scale 1 the JVM took 26-32 CPU s with its defaults and 14.5-17 with
+# these; most of it is class loading and JIT compiling, whatever the rows (with a Python function
+# that does nothing: 26 and 12 CPU s). ``ANTENA_SPARK_JAVA_OPTIONS`` replaces them ("" for the
+# JVM's defaults). On a cluster the executors are other JVMs, started with Spark's own settings.
+LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
+def local_java_options(master: str) -> str:
+    """The driver JVM's extra options for ``master`` ("" for a cluster)."""
+    if not master.startswith("local"):
+        return ""
+    return os.environ.get("ANTENA_SPARK_JAVA_OPTIONS", LOCAL_JAVA_OPTIONS).strip()
 
 
 def spark_session(master: str = "local[2]") -> Any:
@@ -32,8 +53,11 @@ def spark_session(master: str = "local[2]") -> Any:
     # Local workers must run this interpreter, where antena is installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder
+    if options := local_java_options(master):
+        builder = builder.config("spark.driver.extraJavaOptions", options)  # read when the JVM starts
     return (
-        SparkSession.builder.master(master)
+        builder.master(master)
         .appName("antena")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -74,6 +98,36 @@ def map_partitions(chain: list[Any]) -> Callable[[Iterator[pa.RecordBatch]], Ite
     return apply
 
 
+def store_spark_results(con: duckdb.DuckDBPyConnection, chain: list[Any], folder: Path) -> int:
+    """Store the Parquet files Spark wrote in ``folder`` (post_id, every analyser's columns,
+    content_hash): for each analyser, its rows of the current version for the posts in
+    ``analysis_todo`` are replaced, in one transaction, by DuckDB reading that analyser's columns
+    from the files (as ``store_results`` does for the local engine's chunks). Returns the rows."""
+    files = sorted(str(p) for p in folder.glob("*.parquet"))
+    if not files:
+        return 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        rows = int(con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0])
+        for analyser in chain:
+            name, version = table_name(analyser.name), str(analyser.version)
+            columns = ", ".join(analyser.assigns)  # declared names: identifiers, not user text
+            con.execute(
+                f"DELETE FROM {name} WHERE version = ? AND post_id IN (SELECT post_id FROM analysis_todo)",  # noqa: S608
+                [version],
+            )
+            con.execute(
+                f"INSERT INTO {name} (post_id, version, content_hash, {columns})"  # noqa: S608 - fixed names
+                f" SELECT post_id, ?, content_hash, {columns} FROM read_parquet(?)",
+                [version, files],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return rows
+
+
 def run_spark(
     con: duckdb.DuckDBPyConnection,
     chain: list[Any],
@@ -86,25 +140,24 @@ def run_spark(
     todo, total = prepare_todo(con, chain)
     if on_total:
         on_total(todo)
-    spark = spark_session(master)
-    out_schema = merged_output_schema(chain).append(pa.field("content_hash", pa.string()))
-    with tempfile.TemporaryDirectory(prefix="antena-spark-") as tmp:
-        src, dst = Path(tmp) / "in.parquet", Path(tmp) / "out"
-        cols = ", ".join(f"p.{c}" for c in INPUT_COLUMNS)
-        con.execute(
-            f"COPY (SELECT {cols} FROM analysis_todo t JOIN posts p USING (post_id) ORDER BY t.rn)"  # noqa: S608
-            f" TO '{src}' (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP})"
-        )
-        split_bytes(spark, src.stat().st_size)
-        df = spark.read.parquet(str(src))
-        result = df.mapInArrow(map_partitions(chain), from_arrow_schema(out_schema))
-        result.write.mode("overwrite").parquet(str(dst))
-        for path in sorted(dst.glob("*.parquet")):
-            table = pq.read_table(path)
-            if table.num_rows:
-                table = table.cast(out_schema)
-                store_results(con, chain, table)
-                if progress:
-                    progress(table.num_rows)
+    if todo:
+        # The JVM starts (several seconds, mostly on one core) while DuckDB exports the posts.
+        with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory(prefix="antena-spark-") as tmp:
+            starting = pool.submit(spark_session, master)
+            src, dst = Path(tmp) / "in.parquet", Path(tmp) / "out"
+            cols = ", ".join(f"p.{c}" for c in INPUT_COLUMNS)
+            con.execute(
+                f"COPY (SELECT {cols} FROM analysis_todo t JOIN posts p USING (post_id) ORDER BY t.rn)"  # noqa: S608
+                f" TO '{src}' (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP})"
+            )
+            spark = starting.result()
+            out_schema = merged_output_schema(chain).append(pa.field("content_hash", pa.string()))
+            split_bytes(spark, src.stat().st_size)
+            df = spark.read.parquet(str(src))
+            result = df.mapInArrow(map_partitions(chain), from_arrow_schema(out_schema))
+            result.write.mode("overwrite").parquet(str(dst))
+            stored = store_spark_results(con, chain, dst)
+            if progress:
+                progress(stored)
     finish(con, chain)  # analysis_todo stays for the caller (the aggregates' refresh)
     return AnalyzeReport(todo, total - todo, [a.name for a in chain], "spark")

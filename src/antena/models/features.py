@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from antena.models.cache import FeatureRowCache
 from antena.models.hashing import char_columns, hashed_counts
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 MAX_CHARS = 1000  # longer posts are cut: a tweet-trained model gains nothing from more
 
@@ -76,6 +79,10 @@ class FeatureSpec:
 
 
 def _vectorizers(spec: FeatureSpec) -> tuple[HashingVectorizer, HashingVectorizer]:
+    # imported here: scikit-learn costs ~1 CPU s to import, and a Spark driver builds the
+    # pipeline without featurising anything
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     words = HashingVectorizer(
         analyzer=word_tokens, n_features=spec.n_features, alternate_sign=False, norm=None
     )

@@ -20,7 +20,6 @@ from itertools import chain, pairwise
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import murmurhash3_32
 
 MEMO_LIMIT = 300_000  # words whose n-gram columns are kept (about 100 MB at most); then it starts again
 
@@ -31,6 +30,9 @@ def columns(names: Iterable[str], n_features: int) -> np.ndarray:
     ``abs(h) % n_features``; scikit-learn special-cases ``h = -2**31`` to a value that equals
     ``2**31 % n_features``, which is what int64 ``abs`` gives here.
     """
+    # imported here: scikit-learn costs ~1 CPU s to import, and a Spark driver never hashes
+    from sklearn.utils import murmurhash3_32
+
     hashes = np.fromiter(map(murmurhash3_32, names), dtype=np.int64)
     return np.abs(hashes) % n_features
 

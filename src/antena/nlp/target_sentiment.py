@@ -103,7 +103,10 @@ def _alias_regex(alias: str) -> str:
 def compile_targets(targets: list[dict[str, Any]]) -> list[_Target]:
     compiled = []
     for spec in targets or []:
-        aliases = tuple(sorted({a for a in spec.get("aliases", []) if a and a.strip()}, key=len, reverse=True))
+        # Longest first, ties by text: a set's order changes with the process's string hash seed,
+        # and two aliases that fold alike ("Niños Robados", "Ninos Robados") would name a mention
+        # differently in another process (a Spark worker).
+        aliases = tuple(sorted({a for a in spec.get("aliases", []) if a and a.strip()}, key=lambda a: (-len(a), a)))
         pattern = re.compile("|".join(_alias_regex(a) for a in aliases)) if aliases else None
         needles = tuple(sorted({fold(a.strip()).split()[0] for a in aliases}))
         compiled.append(_Target(str(spec.get("id") or spec.get("name") or ""), aliases, pattern, needles))
