@@ -23,6 +23,7 @@ from antena.errors import ProjectError
 from antena.protect.review import ReviewQueue
 from antena.query.export import export_posts
 from antena.schema import POST_COLUMNS
+from antena.store.checkpoints import paced_checkpoints
 from antena.store.database import DB_NAME, connect, load_or_create_secret
 from antena.store.files import expand_inputs
 from antena.store.ingest import Counts, FileReport, Ingestor, clear_posts, iter_raw_records
@@ -112,16 +113,18 @@ class Project:
         total = Counts()
         reports = []
         limits = Limits.from_config(self.config)
-        for item in expand_inputs([Path(p) for p in paths], limits):
-            if on_file:
-                on_file(item.display)
-            try:
-                report = ingestor.import_file(item, format_name, options, progress)
-            except Exception as exc:  # noqa: BLE001 - one file never stops the others
-                report = FileReport(file=item.display, message=f"{item.display}: import failed"
-                                    f" ({type(exc).__name__}: {exc}); the other files were imported")
-            total.add(report)
-            reports.append(report)
+        with paced_checkpoints(self.con) as pacer:  # each row group written once, not once per 16 MiB
+            ingestor.pacer = pacer
+            for item in expand_inputs([Path(p) for p in paths], limits):
+                if on_file:
+                    on_file(item.display)
+                try:
+                    report = ingestor.import_file(item, format_name, options, progress)
+                except Exception as exc:  # noqa: BLE001 - one file never stops the others
+                    report = FileReport(file=item.display, message=f"{item.display}: import failed"
+                                        f" ({type(exc).__name__}: {exc}); the other files were imported")
+                total.add(report)
+                reports.append(report)
         self.audit("import", f"{len(reports)} files, {total.read} records")
         return total, reports
 

@@ -31,6 +31,7 @@ from antena.errors import FormatError
 from antena.schema import POST_COLUMNS, SYNTHETIC_MARK
 from antena.sources.base import Post, Quarantine, RawRecord
 from antena.store import vectorised
+from antena.store.checkpoints import CheckpointPacer
 from antena.store.database import pseudonym
 from antena.store.files import InputFile, detect_format
 from antena.store.rows import Pending as _Pending
@@ -97,6 +98,8 @@ class Ingestor:
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.last_path = ""  # the path the last import_file took
         self._pseudonym = functools.lru_cache(maxsize=PSEUDONYM_CACHE)(functools.partial(pseudonym, key))
+        # set by Project.import_files: checkpoints by row group (antena.store.checkpoints)
+        self.pacer: CheckpointPacer | None = None
 
     # ------------------------------------------------------------------ files
 
@@ -149,10 +152,11 @@ class Ingestor:
                     except _Rejected as exc:
                         bad.append(exc.quarantine)
                     else:
-                        chunk.add(rec, payload_json.decode(), _digest(payload_json))
+                        chunk.add(rec, payload_json, _digest(payload_json))
                         if chunk.full():
                             chunk = vectorised.store_chunk(self, chunk, source, name, item.display, now,
                                                            options_json, bad, report)
+                            self._committed()
                 else:
                     try:
                         pending.append(self._prepare(source, rec, name, item.display, now, options_json))
@@ -161,6 +165,7 @@ class Ingestor:
                 if len(pending) >= self.batch_size:
                     self._flush(_storable(pending, bad), report)
                     pending = []
+                    self._committed()
                 if len(bad) >= self.batch_size:
                     self._quarantine(bad, item.display, sha, name, report)
                     bad = []
@@ -188,6 +193,11 @@ class Ingestor:
         )
         return report
 
+    def _committed(self) -> None:
+        """A chunk or batch was stored: the pacer may checkpoint now."""
+        if self.pacer is not None:
+            self.pacer.after_commit()
+
     def _prepare(self, source: Any, rec: RawRecord, name: str, file: str, now: datetime,
                  options_json: str) -> _Pending:
         """Map one raw record into a posts row and its raw_records row; ``_Rejected`` if it
@@ -195,12 +205,12 @@ class Ingestor:
         payload_json = _serialised(rec)
         return self._map_serialised(source, rec, payload_json, _digest(payload_json), name, file, now, options_json)
 
-    def _prepare_serialised(self, source: Any, rec: RawRecord, payload: str, digest: str, name: str, file: str,
-                            now: datetime, options_json: str) -> _Pending | _Rejected:
+    def _prepare_serialised(self, source: Any, rec: RawRecord, payload_json: bytes, digest: str, name: str,
+                            file: str, now: datetime, options_json: str) -> _Pending | _Rejected:
         """``_prepare`` for a record already serialised and hashed (the vectorised path's
         fallback); returns the rejection instead of raising it."""
         try:
-            return self._map_serialised(source, rec, payload.encode(), digest, name, file, now, options_json)
+            return self._map_serialised(source, rec, payload_json, digest, name, file, now, options_json)
         except _Rejected as exc:
             return exc
 

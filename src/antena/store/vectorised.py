@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -76,17 +77,17 @@ def choose_path(setting: str, format_name: str, size: int) -> str:
 @dataclass
 class Chunk:
     """Raw records of one file waiting to be mapped and stored, in file order (the payload as
-    its canonical JSON only: a record the SQL cannot map is parsed again for ``map``)."""
+    its canonical JSON bytes only: a record the SQL cannot map is parsed again for ``map``)."""
 
     lines: list[int] = field(default_factory=list)
     pointers: list[str] = field(default_factory=list)
-    payloads: list[str] = field(default_factory=list)
+    payloads: list[bytes] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)
     # records of the file before this chunk that the per-record path would have put in a batch
     batched_before: int = 0
     carried: int = 0  # records carried over from the chunk before (an incomplete batch)
 
-    def add(self, rec: RawRecord, payload_json: str, digest: str) -> None:
+    def add(self, rec: RawRecord, payload_json: bytes, digest: str) -> None:
         self.lines.append(rec.line)
         self.pointers.append(rec.pointer)
         self.payloads.append(payload_json)
@@ -103,6 +104,10 @@ class Chunk:
 
     def record(self, i: int) -> RawRecord:
         return RawRecord(orjson.loads(self.payloads[i]), self.lines[i], self.pointers[i])
+
+    def payload_array(self) -> pa.Array:
+        """The payloads as one Arrow string array (orjson writes valid UTF-8 only)."""
+        return pa.array(self.payloads, pa.binary()).cast(pa.string())
 
     def rest(self, start: int, batched_before: int) -> Chunk:
         return Chunk(self.lines[start:], self.pointers[start:], self.payloads[start:], self.digests[start:],
@@ -122,31 +127,29 @@ def store_chunk(ingestor: Ingestor, chunk: Chunk, source: Any, name: str, file: 
     con = ingestor.con
     mapping = VECTORISED_FORMATS[name]
     mapping.install(con)
-    raw = pa.table({"idx": pa.array(range(len(chunk)), pa.int64()), "payload": pa.array(chunk.payloads, pa.string())},
-                   schema=_RAW_SCHEMA)
-    con.register("vx_raw", raw)
+    n = len(chunk)
+    payloads = chunk.payload_array()
+    con.register("vx_raw", pa.table({"idx": pa.array(np.arange(n, dtype=np.int64)), "payload": payloads},
+                                    schema=_RAW_SCHEMA))
     try:
-        mapped = con.execute(mapping.mapping_sql(source)).to_arrow_table()
+        mapped = _in_order(con.execute(mapping.mapping_sql(source)).to_arrow_table())
     finally:
         con.unregister("vx_raw")
-    regular = mapped.column("regular").to_pylist()
+    regular = mapped.column("regular").fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
     # the others through the per-record mapping, exactly as the Python path maps them
     outcome: dict[int, Any] = {}
-    for i, ok in enumerate(regular):
-        if not ok:
-            outcome[i] = ingestor._prepare_serialised(source, chunk.record(i), chunk.payloads[i], chunk.digests[i],
-                                                      name, file, now, options_json)
+    for i in np.flatnonzero(~regular).tolist():
+        outcome[i] = ingestor._prepare_serialised(source, chunk.record(i), chunk.payloads[i], chunk.digests[i],
+                                                  name, file, now, options_json)
     # the per-record path's batches: counted over the records it keeps pending (mapped ones)
-    batch_of: dict[int, int] = {}
-    count = chunk.batched_before
-    for i in range(len(chunk)):
-        if i not in outcome or isinstance(outcome[i], Pending):
-            batch_of[i] = count // ingestor.batch_size
-            count += 1
-    end = len(chunk)
+    kept = regular.copy()
+    for i, result in outcome.items():
+        kept[i] = isinstance(result, Pending)
+    batch_of = np.where(kept, (chunk.batched_before + np.cumsum(kept) - 1) // ingestor.batch_size, -1)
+    count = chunk.batched_before + int(kept.sum())
+    end = n
     if not final and count % ingestor.batch_size:
-        incomplete = count // ingestor.batch_size
-        end = next(i for i in range(len(chunk)) if batch_of.get(i) == incomplete)
+        end = int(np.argmax(batch_of == count // ingestor.batch_size))  # where the incomplete batch starts
     pending: dict[int, Pending] = {}
     for i, result in outcome.items():
         if i >= end:
@@ -156,28 +159,38 @@ def store_chunk(ingestor: Ingestor, chunk: Chunk, source: Any, name: str, file: 
         else:
             bad.append(result.quarantine)
     if pending:
-        kept = storable(list(pending.values()), bad)
-        kept_ids = {id(p) for p in kept}
+        kept_rows = storable(list(pending.values()), bad)
+        kept_ids = {id(p) for p in kept_rows}
         pending = {i: p for i, p in pending.items() if id(p) in kept_ids}
-    done = mapped.filter(pc.and_(mapped.column("regular"), pc.less(mapped.column("idx"), end)))
+    done = mapped.slice(0, end).filter(pa.array(regular[:end]))
     rows = _regular_rows(ingestor, done, chunk, name, file, now)
-    _store(ingestor, rows, pending, batch_of, chunk, name, file, now, options_json, report)
-    rest = sum(1 for i in batch_of if i < end)
-    return chunk.rest(end, chunk.batched_before + rest)
+    _store(ingestor, rows, pending, batch_of, chunk, payloads, name, file, now, options_json, report)
+    return chunk.rest(end, chunk.batched_before + int(kept[:end].sum()))
+
+
+def _in_order(mapped: pa.Table) -> pa.Table:
+    """The mapped rows in ``idx`` order (a mapping query without ORDER BY keeps its input's)."""
+    idx = mapped.column("idx")
+    if len(idx) and not pc.all(pc.equal(idx, pa.array(np.arange(len(idx), dtype=np.int64)))).as_py():
+        return mapped.sort_by("idx")
+    return mapped
 
 
 def _regular_rows(ingestor: Ingestor, mapped: pa.Table, chunk: Chunk, name: str, file: str,
                   now: datetime) -> pa.Table:
     """The SQL-mapped rows as ``posts`` rows (POST_SCHEMA), with the Python-only parts filled in."""
     n = mapped.num_rows
-    idx = mapped.column("idx").to_pylist()
+    idx = mapped.column("idx")
     platform = mapped.column("platform")
     native = mapped.column("native_id")
     post_id = pc.binary_join_element_wise(platform, native, ":")
-    # author pseudonyms: one HMAC per distinct (platform, author) (cached across chunks)
-    pairs = list(zip(platform.to_pylist(), mapped.column("author_native").to_pylist(), strict=True))
-    pseudo = {pair: ingestor._pseudonym(*pair) for pair in set(pairs) if pair[1] not in (None, "")}
-    author_id = pa.array([pseudo.get(pair) for pair in pairs], pa.string())
+    # author pseudonyms: one HMAC per distinct (platform, author) (cached across chunks); no
+    # platform holds a NUL, so the pair's key splits back at the first one
+    pair = pc.binary_join_element_wise(platform, mapped.column("author_native"), "\x00")
+    pairs = pc.unique(pair)
+    pseudo = [None if key is None or not author else ingestor._pseudonym(platform_name, author)
+              for key in pairs.to_pylist() for platform_name, author in [(key or "\x00").split("\x00", 1)]]
+    author_id = pc.take(pa.array(pseudo, pa.string()), pc.index_in(pair, pairs))
     columns: dict[str, Any] = {}
     text = mapped.column("text")
     for column, scan in (("hashtags", extract_hashtags), ("mentions", extract_mentions), ("urls", extract_urls)):
@@ -187,35 +200,38 @@ def _regular_rows(ingestor: Ingestor, mapped: pa.Table, chunk: Chunk, name: str,
             columns[column] = values
             continue
         # make_post scans the text when the API gave none: only those rows come to Python
-        scanned = pa.array([scan(t) if m else None for t, m in zip(text.to_pylist(), missing.to_pylist(), strict=True)],
-                           pa.list_(pa.string()))
-        columns[column] = pc.coalesce(values, scanned)
+        scanned: list[Any] = [None] * n
+        where = np.flatnonzero(missing.to_numpy(zero_copy_only=False)).tolist()
+        for i, t in zip(where, text.filter(missing).to_pylist(), strict=True):
+            scanned[i] = scan(t)
+        columns[column] = pc.coalesce(values, pa.array(scanned, pa.list_(pa.string())))
     collected = mapped.column("collected_at")
+    stamp = pa.timestamp("us", tz="UTC")
     columns.update({
         "post_id": post_id,
         "author_id": author_id,
         "author_handle": mapped.column("author_handle") if ingestor.keep_handles else pa.nulls(n, pa.string()),
-        "content_hash": pa.array([chunk.digests[i] for i in idx], pa.string()),
-        "source_format": pa.array([name] * n, pa.string()),
-        "source_file": pa.array([file] * n, pa.string()),
-        "source_line": pa.array([chunk.lines[i] for i in idx], pa.int64()),
-        "source_pointer": pa.array([chunk.pointers[i] for i in idx], pa.string()),
-        "imported_at": pa.array([now] * n, pa.timestamp("us", tz="UTC")),
-        "collected_at": pc.fill_null(collected.cast(pa.timestamp("us", tz="UTC")),
-                                     pa.scalar(now, pa.timestamp("us", tz="UTC"))),
+        "content_hash": pa.array(chunk.digests, pa.string()).take(idx),
+        "source_format": pa.repeat(pa.scalar(name, pa.string()), n),
+        "source_file": pa.repeat(pa.scalar(file, pa.string()), n),
+        "source_line": pa.array(chunk.lines, pa.int64()).take(idx),
+        "source_pointer": pa.array(chunk.pointers, pa.string()).take(idx),
+        "imported_at": pa.repeat(pa.scalar(now, stamp), n),
+        "collected_at": pc.fill_null(collected.cast(stamp), pa.scalar(now, stamp)),
         "stream_id": pa.nulls(n, pa.string()),
-        "deleted": pa.array([False] * n, pa.bool_()),
-        "withheld": pa.array([False] * n, pa.bool_()),
+        "deleted": pa.repeat(pa.scalar(False), n),
+        "withheld": pa.repeat(pa.scalar(False), n),
     })
     arrays = []
     for f in POST_SCHEMA:
         value = columns[f.name] if f.name in columns else mapped.column(f.name)
         arrays.append(value.cast(f.type) if value.type != f.type else value)
-    return pa.Table.from_arrays(arrays, schema=POST_SCHEMA).append_column("idx", pa.array(idx, pa.int64()))
+    return pa.Table.from_arrays(arrays, schema=POST_SCHEMA).append_column("idx", idx.cast(pa.int64()))
 
 
-def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batch_of: dict[int, int],
-           chunk: Chunk, name: str, file: str, now: datetime, options_json: str, report: FileReport) -> None:
+def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batch_of: np.ndarray,
+           chunk: Chunk, payloads: pa.Array, name: str, file: str, now: datetime, options_json: str,
+           report: FileReport) -> None:
     """Decide stored / duplicate / other by joins, insert the new posts set-based, and pass the
     others to the per-record ``_flush`` in file order."""
     con = ingestor.con
@@ -248,11 +264,8 @@ def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batc
         new_idx = pa.table({"idx": classes.column("idx").filter(simple)})
         if new_idx.num_rows:
             con.register("vx_new", new_idx)
-            raw_table = pa.table({
-                "idx": pa.array(range(len(chunk)), pa.int64()),
-                "payload": pa.array(chunk.payloads, pa.string()),
-            })
-            con.register("vx_payloads", raw_table)
+            con.register("vx_payloads", pa.table({"idx": pa.array(np.arange(len(chunk), dtype=np.int64)),
+                                                   "payload": payloads}))
             con.execute("BEGIN TRANSACTION")
             try:
                 con.execute("INSERT INTO posts SELECT * EXCLUDE (idx) FROM vx_rows SEMI JOIN vx_new USING (idx)")
@@ -283,12 +296,12 @@ def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batc
     batches: dict[int, list[Pending]] = {}
     for i in sorted(wanted):
         if i in pending:
-            batches.setdefault(batch_of[i], []).append(pending[i])
+            batches.setdefault(int(batch_of[i]), []).append(pending[i])
             continue
         row = {k: row_dicts[i][k] for k in POST_COLUMNS}
-        batches.setdefault(batch_of[i], []).append(Pending(row, {
+        batches.setdefault(int(batch_of[i]), []).append(Pending(row, {
             "post_id": row["post_id"], "platform": row["platform"], "native_id": row["native_id"],
-            "source_format": name, "content_hash": row["content_hash"], "payload": chunk.payloads[i],
+            "source_format": name, "content_hash": row["content_hash"], "payload": chunk.payloads[i].decode(),
             "source_file": file, "source_line": chunk.lines[i], "source_pointer": chunk.pointers[i],
             "imported_at": now, "source_options": options_json,
         }))
