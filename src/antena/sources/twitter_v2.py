@@ -338,17 +338,10 @@ class TwitterV2(Source):
         if page.get(SYNTHETIC_MARK):
             context[SYNTHETIC_MARK] = True
         seen: set[str] = {str(t.get("id")) for t in tweets_in_page if isinstance(t, dict)}
+        context = {k: v for k, v in context.items() if v}  # what every record of the page carries
         for index, tweet in enumerate(tweets_in_page):
             pointer = f"{at}/data" if single else f"{at}/data/{index}"
-            if not isinstance(tweet, dict):
-                yield Quarantine(reason="tweet is not an object", field="data", line=line, pointer=pointer)
-            elif "tweet_count" in tweet and "text" not in tweet:
-                yield _not_a_post("tweet count (from the counts endpoint)", line, pointer, tweet)
-            elif "username" in tweet and "text" not in tweet:
-                yield _not_a_post("user profile (from a user lookup)", line, pointer, tweet)
-            elif "text" not in tweet:  # lists, spaces, ... that twarc2 also writes
-                yield _not_a_post("an X object that is not a tweet", line, pointer, tweet)
-            else:
+            if isinstance(tweet, dict) and "text" in tweet:  # a tweet (the common case first)
                 yield RawRecord(self._raw(tweet, users, tweets, places, media, context), line, pointer)
                 # earlier (or later) versions of an edited tweet expanded in includes.tweets
                 for version_id in tweet.get("edit_history_tweet_ids") or []:
@@ -358,6 +351,14 @@ class TwitterV2(Source):
                         position = next(k for k, t in enumerate(includes["tweets"]) if t is version)
                         yield RawRecord(self._raw(version, users, tweets, places, media, context), line,
                                         f"{at}/includes/tweets/{position}")
+            elif not isinstance(tweet, dict):
+                yield Quarantine(reason="tweet is not an object", field="data", line=line, pointer=pointer)
+            elif "tweet_count" in tweet:
+                yield _not_a_post("tweet count (from the counts endpoint)", line, pointer, tweet)
+            elif "username" in tweet:
+                yield _not_a_post("user profile (from a user lookup)", line, pointer, tweet)
+            else:  # lists, spaces, ... that twarc2 also writes
+                yield _not_a_post("an X object that is not a tweet", line, pointer, tweet)
         is_user_page = any(isinstance(t, dict) and "username" in t and "text" not in t for t in tweets_in_page)
         for index, error in enumerate(page.get("errors") or []):
             pointer = f"{at}/errors/{index}"
@@ -376,27 +377,29 @@ class TwitterV2(Source):
     @staticmethod
     def _raw(tweet: dict[str, Any], users: dict, tweets: dict, places: dict, media: dict,
              context: dict[str, Any]) -> dict[str, Any]:
+        """The tweet with its expansions; ``context``: the page's non-empty collection fields."""
         if tweet.get("withheld"):  # withheld text is not kept anywhere
             tweet = {k: v for k, v in tweet.items() if k not in ("text", "note_tweet")}
         raw: dict[str, Any] = {"tweet": tweet}
         author = users.get(str(tweet.get("author_id")))
         if author:
             raw["author"] = author
-        refs = [tweets[str(r.get("id"))] for r in tweet.get("referenced_tweets") or []
-                if isinstance(r, dict) and str(r.get("id")) in tweets]
-        if refs:
-            raw["referenced"] = refs
+        references = tweet.get("referenced_tweets")
+        if references:
+            refs = [tweets[str(r.get("id"))] for r in references
+                    if isinstance(r, dict) and str(r.get("id")) in tweets]
+            if refs:
+                raw["referenced"] = refs
         geo, attachments = tweet.get("geo"), tweet.get("attachments")  # dig's answers, without its exceptions
         place = places.get(str(geo.get("place_id") if isinstance(geo, dict) else None))
         if place:
             raw["place"] = place
         keys = attachments.get("media_keys") if isinstance(attachments, dict) else None
-        if keys is None:
-            keys = []
-        found = [media[str(k)] for k in keys if str(k) in media]
-        if found:
-            raw["media"] = found
-        raw.update({k: v for k, v in context.items() if v})
+        if keys is not None:
+            found = [media[str(k)] for k in keys if str(k) in media]
+            if found:
+                raw["media"] = found
+        raw.update(context)
         return raw
 
     def map(self, raw: dict[str, Any]) -> Post | Quarantine:
