@@ -147,13 +147,13 @@ class Ingestor:
                 report.read += 1
                 if isinstance(rec, Quarantine):
                     bad.append(rec)
-                elif chunk is not None:
+                elif chunk is not None:  # _serialised and _digest, written out (run once per record)
                     try:
-                        payload_json = _serialised(rec)
-                    except _Rejected as exc:
-                        bad.append(exc.quarantine)
+                        payload_json = orjson.dumps(rec.payload, option=orjson.OPT_SORT_KEYS)
+                    except (orjson.JSONEncodeError, TypeError) as exc:
+                        bad.append(_unserialisable(rec, exc))
                     else:
-                        chunk.add(rec, payload_json, _digest(payload_json))
+                        chunk.add(rec, payload_json, hashlib.blake2b(payload_json, digest_size=16).hexdigest())
                         if chunk.full():
                             chunk = vectorised.store_chunk(self, chunk, source, name, item.display, now,
                                                            options_json, bad, report)
@@ -448,8 +448,12 @@ def _serialised(rec: RawRecord) -> bytes:
     try:
         return orjson.dumps(rec.payload, option=orjson.OPT_SORT_KEYS)
     except (orjson.JSONEncodeError, TypeError) as exc:
-        raise _Rejected(Quarantine(reason=f"record cannot be stored: {exc}", field="(record)",
-                                   line=rec.line, pointer=rec.pointer, raw=_preview(rec.payload))) from None
+        raise _Rejected(_unserialisable(rec, exc)) from None
+
+
+def _unserialisable(rec: RawRecord, exc: Exception) -> Quarantine:
+    return Quarantine(reason=f"record cannot be stored: {exc}", field="(record)", line=rec.line,
+                      pointer=rec.pointer, raw=_preview(rec.payload))
 
 
 def _stored_size(item: InputFile) -> int:
