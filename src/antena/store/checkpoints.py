@@ -49,10 +49,19 @@ def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
 @contextlib.contextmanager
 def paced_checkpoints(con: duckdb.DuckDBPyConnection) -> Iterator[CheckpointPacer]:
     """Within: automatic checkpoints off, ``pacer.after_commit()`` checkpoints by row group."""
-    previous = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]  # type: ignore[index]
+    previous = _threshold(con)
+    con.execute("RESET checkpoint_threshold")
+    default = _threshold(con)
     con.execute(f"SET checkpoint_threshold = '{LIFTED}'")
     try:
         yield CheckpointPacer(con)
     finally:
-        con.execute("SET checkpoint_threshold = ?", [previous])
+        if previous == default:
+            con.execute("RESET checkpoint_threshold")
+        else:  # as DuckDB prints it (to 0.1 MiB)
+            con.execute("SET checkpoint_threshold = ?", [previous])
         checkpoint(con)
+
+
+def _threshold(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0])  # type: ignore[index]
