@@ -25,6 +25,7 @@ import duckdb
 
 from antena.analytics.base import materialised_working_set
 from antena.store import aggregates
+from antena.store.database import transaction
 from antena.store.queries import Store
 
 LAYOUT = "3"  # a new layout makes the stored figures stale (3: words sampled by post id)
@@ -93,8 +94,7 @@ def write(con: duckdb.DuckDBPyConnection, figures: dict[str, Any]) -> None:
     """Replace the stored figures by ``figures`` (``compute``'s), stamped with the current refresh."""
     stamp = _refreshed_at(con)
     con.execute(TABLE_SQL)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table in ("stats_figures", "stats_words", "stats_quotes", "stats_sections", "stats_stored_state"):
             con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         con.execute("INSERT INTO stats_figures VALUES ('authors', ?)", [figures["authors"]])
@@ -111,10 +111,6 @@ def write(con: duckdb.DuckDBPyConnection, figures: dict[str, Any]) -> None:
         key, campaigns = figures["campaigns"]
         con.execute("INSERT INTO stats_sections VALUES ('campaigns', ?, ?)", [key, json.dumps(campaigns)])
         con.execute("INSERT INTO stats_stored_state VALUES (?, ?)", [stamp, LAYOUT])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _restamp(con: duckdb.DuckDBPyConnection) -> None:

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from antena.engine.pipeline import merged_output_schema, run_chain
-from antena.store.database import ANALYSIS_VIEW, BARE_ANALYSIS_VIEW
+from antena.store.database import ANALYSIS_VIEW, BARE_ANALYSIS_VIEW, transaction
 
 CHUNK = 2000
 RESULTS_PART = 200_000  # posts per part when the results are joined into ``analysis_results``
@@ -142,8 +142,7 @@ def store_results(con: duckdb.DuckDBPyConnection, chain: list[Any], merged: pa.T
     ``replace``: the analysers whose current rows for these posts are deleted first (all when None)."""
     ids = merged.column("post_id")
     hashes = merged.column("content_hash")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for analyser in chain:
             version = pa.array([str(analyser.version)] * merged.num_rows, pa.string())
             table = pa.table(
@@ -161,10 +160,6 @@ def store_results(con: duckdb.DuckDBPyConnection, chain: list[Any], merged: pa.T
                 con.execute(f"INSERT INTO {name} SELECT * FROM chunk_results")  # noqa: S608
             finally:
                 con.unregister("chunk_results")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def finish(con: duckdb.DuckDBPyConnection, chain: list[Any]) -> None:

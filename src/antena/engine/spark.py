@@ -28,6 +28,7 @@ import pyarrow as pa
 from antena.engine.local import INPUT_COLUMNS, AnalyzeReport, finish, prepare_todo, table_name
 from antena.engine.pipeline import merged_output_schema, run_chain_merged
 from antena.errors import AntenaError
+from antena.store.database import transaction
 
 # The driver JVM's options on a local master (``local``, ``local[N]``): a local run is one short
 # job, where the JVM's optimising JIT compiler (C2) and parallel garbage collector cost more than
@@ -106,8 +107,7 @@ def store_spark_results(con: duckdb.DuckDBPyConnection, chain: list[Any], folder
     files = sorted(str(p) for p in folder.glob("*.parquet"))
     if not files:
         return 0
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         rows = int(con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0])
         for analyser in chain:
             name, version = table_name(analyser.name), str(analyser.version)
@@ -121,10 +121,6 @@ def store_spark_results(con: duckdb.DuckDBPyConnection, chain: list[Any], folder
                 f" SELECT post_id, ?, content_hash, {columns} FROM read_parquet(?)",
                 [version, files],
             )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return rows
 
 

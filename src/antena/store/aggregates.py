@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from antena.store.database import transaction
 from antena.store.queries import Store
 
 SEP = "\x1f"
@@ -166,19 +167,15 @@ def refresh(con: duckdb.DuckDBPyConnection, tz: str, uncertain_below: float = DE
         f" hour(timezone(?, created_at)) AS hour, {', '.join(wanted)} FROM analysis"
         f" WHERE {day} IN (SELECT day FROM agg_days)"
         f" OR (created_at IS NULL AND EXISTS (SELECT 1 FROM agg_days WHERE day IS NULL))", [tz, tz, tz])
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM stats_daily WHERE day IN (SELECT day FROM agg_days)"
-                    " OR (day IS NULL AND EXISTS (SELECT 1 FROM agg_days WHERE day IS NULL))")
-        if full:
-            con.execute("DELETE FROM stats_daily")
-        con.execute("INSERT INTO stats_daily " + " UNION ALL ".join(_dims(cols, uncertain_below)))  # noqa: S608 - fixed SQL
-        con.execute("DELETE FROM stats_state")
-        con.execute("INSERT INTO stats_state VALUES (?, ?, ?, ?, ?, now())", list(now))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute("DELETE FROM stats_daily WHERE day IN (SELECT day FROM agg_days)"
+                        " OR (day IS NULL AND EXISTS (SELECT 1 FROM agg_days WHERE day IS NULL))")
+            if full:
+                con.execute("DELETE FROM stats_daily")
+            con.execute("INSERT INTO stats_daily " + " UNION ALL ".join(_dims(cols, uncertain_below)))  # noqa: S608 - fixed SQL
+            con.execute("DELETE FROM stats_state")
+            con.execute("INSERT INTO stats_state VALUES (?, ?, ?, ?, ?, now())", list(now))
     finally:
         con.execute("DROP TABLE IF EXISTS agg_src")
         con.execute("DROP TABLE IF EXISTS agg_days")

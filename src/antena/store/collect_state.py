@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from antena.store.database import transaction
 from antena.store.queries import Store
 
 TABLES_SQL = """
@@ -115,8 +116,7 @@ def save_cursor(con: duckdb.DuckDBPyConnection, state: CursorState) -> None:
     """Write a job's cursor (one statement each way, so a crash leaves the old or the new row)."""
     values = [state.source, state.target, state.api_base, state.cursor, state.sweep_newest,
               state.high_water, state.pages, datetime.now(UTC)]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         updated = con.execute(
             "UPDATE collect_cursors SET source = ?, target = ?, api_base = ?, cursor = ?, sweep_newest = ?,"
             " high_water = ?, pages = ?, updated_at = ? WHERE job_key = ? RETURNING job_key",
@@ -128,10 +128,6 @@ def save_cursor(con: duckdb.DuckDBPyConnection, state: CursorState) -> None:
                 " pages, updated_at, job_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [*values, state.job_key],
             )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> RunRecord:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -115,6 +117,18 @@ BARE_ANALYSIS_VIEW = "CREATE OR REPLACE {temp} VIEW analysis AS SELECT * FROM li
 # 640MB leaves the analysers' models (~550 MiB) and the import's Python side room under 1.5 GB:
 # with 1GB the analysis at demo scale 30 peaked at 1,727 MiB and the import at 1,644 MiB.
 DEFAULT_MEMORY_LIMIT = "640MB"
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One DuckDB transaction: committed when the block ends, rolled back if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def connect(folder: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:

@@ -33,7 +33,7 @@ from antena.schema import POST_COLUMNS, SYNTHETIC_MARK
 from antena.sources.base import Post, Quarantine, RawRecord
 from antena.store import vectorised
 from antena.store.checkpoints import CheckpointPacer
-from antena.store.database import pseudonym
+from antena.store.database import pseudonym, transaction
 from antena.store.files import InputFile, detect_format
 from antena.store.rows import Pending as _Pending
 from antena.store.rows import storable as _storable
@@ -387,8 +387,7 @@ class Ingestor:
                 report.updated += 1
             if p.raw is not None:
                 raws.append(p.raw)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             if superseded_in_db:
                 ids_param = [sorted(superseded_in_db)]
                 con.execute(
@@ -421,10 +420,6 @@ class Ingestor:
                         "UPDATE raw_records SET payload = NULL WHERE post_id IN (SELECT unnest(?::VARCHAR[]))"
                         " AND content_hash NOT IN (SELECT unnest(?::VARCHAR[]))",
                         [sorted(deletions), [final[d]["content_hash"] for d in sorted(deletions)]])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
 
     def _quarantine(self, bad: list[Quarantine], file: str, sha: str, fmt: str, report: FileReport) -> None:
         if not bad:

@@ -10,6 +10,8 @@ from typing import Any
 
 import duckdb
 
+from antena.store.database import transaction
+
 RESULTS_TABLE = "ann_risk"  # where the local engine stores the risk analyser's results
 
 REVIEWS_SQL = """
@@ -104,15 +106,10 @@ def history(con: duckdb.DuckDBPyConnection, post_id: str) -> list[dict[str, Any]
 
 def decide(con: duckdb.DuckDBPyConnection, post_id: str, status: str, reviewer: str, note: str, audit: str) -> None:
     """Write a decision and its audit entry in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("UPDATE reviews SET status = ?, reviewer = ?, note = ?, decided_at = now() WHERE post_id = ?",
                     [status, reviewer, note, post_id])
         con.execute("INSERT INTO audit_log (actor, action, detail) VALUES (?, 'review.decide', ?)", [reviewer, audit])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def export_rows(con: duckdb.DuckDBPyConnection, statuses: list[str]) -> list[dict[str, Any]]:

@@ -42,6 +42,7 @@ from antena.store import (
     x_mapping,
     x_v1_mapping,
 )
+from antena.store.database import transaction
 from antena.store.rows import Pending, storable, to_arrow
 
 # ``Ingestor`` and ``FileReport`` (antena.store.ingest, which imports this module) are typed as Any
@@ -266,20 +267,16 @@ def _store(ingestor: Ingestor, rows: pa.Table, pending: dict[int, Pending], batc
             con.register("vx_new", new_idx)
             con.register("vx_payloads", pa.table({"idx": pa.array(np.arange(len(chunk), dtype=np.int64)),
                                                    "payload": payloads}))
-            con.execute("BEGIN TRANSACTION")
             try:
-                con.execute("INSERT INTO posts SELECT * EXCLUDE (idx) FROM vx_rows SEMI JOIN vx_new USING (idx)")
-                con.execute(
-                    "INSERT INTO raw_records (post_id, platform, native_id, source_format, content_hash, payload,"
-                    " source_file, source_line, source_pointer, imported_at, source_options)"
-                    " SELECT r.post_id, r.platform, r.native_id, ?, r.content_hash, p.payload, ?, r.source_line,"
-                    " r.source_pointer, ?, ? FROM vx_rows r SEMI JOIN vx_new USING (idx)"
-                    " JOIN vx_payloads p USING (idx)",
-                    [name, file, now, options_json])
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
+                with transaction(con):
+                    con.execute("INSERT INTO posts SELECT * EXCLUDE (idx) FROM vx_rows SEMI JOIN vx_new USING (idx)")
+                    con.execute(
+                        "INSERT INTO raw_records (post_id, platform, native_id, source_format, content_hash, payload,"
+                        " source_file, source_line, source_pointer, imported_at, source_options)"
+                        " SELECT r.post_id, r.platform, r.native_id, ?, r.content_hash, p.payload, ?, r.source_line,"
+                        " r.source_pointer, ?, ? FROM vx_rows r SEMI JOIN vx_new USING (idx)"
+                        " JOIN vx_payloads p USING (idx)",
+                        [name, file, now, options_json])
             finally:
                 con.unregister("vx_new")
                 con.unregister("vx_payloads")
